@@ -1,0 +1,26 @@
+import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
+
+/** Database roles a request can run as (Supabase's). anon = no token. */
+export type Role = "anon" | "authenticated" | "service_role";
+
+/** Who is calling, from the verified JWT. */
+export interface Viewer {
+  role: Role;
+  /** JWT `sub`, or null for anon / tokens without one. */
+  subject: string | null;
+  /** The verified claims, forwarded to PostgreSQL as request.jwt.claims. */
+  claims: Record<string, unknown>;
+}
+
+/** The Prisma client a resolver must use: inside a request it is the RLS transaction. */
+export type Db = PrismaClient | Prisma.TransactionClient;
+
+/** Per-request GraphQL context. Built by src/context/context.ts; `db` is swapped for the
+ * request's RLS transaction by the rls-transaction plugin before execution. */
+export interface GatewayContext {
+  viewer: Viewer;
+  db: Db;
+  requestId: string;
+  /** Request-scoped DataLoaders, created lazily by src/resolvers/loaders.ts. */
+  loaders: Map<string, unknown>;
+}
