@@ -1,0 +1,4 @@
+/** analytics domain: see the issue that owns it. */
+import { builder } from "./builder.ts";
+
+void builder;

@@ -1,0 +1,4 @@
+/** credentials domain: see the issue that owns it. */
+import { builder } from "./builder.ts";
+
+void builder;

@@ -1,0 +1,4 @@
+/** support domain: see the issue that owns it. */
+import { builder } from "./builder.ts";
+
+void builder;

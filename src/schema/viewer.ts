@@ -1,0 +1,37 @@
+/** Who am I: the role and subject the gateway verified, and what the role may do per table. */
+import { builder } from "./builder.ts";
+import { OPERATIONS, TABLES, can } from "../auth/policy.ts";
+
+const TableAccess = builder.simpleObject("TableAccess", {
+  description: "What the caller's role may do on one table (mirrors the database's row-level security).",
+  fields: (t) => ({
+    table: t.string(),
+    select: t.boolean(),
+    insert: t.boolean(),
+    update: t.boolean(),
+    delete: t.boolean(),
+  }),
+});
+
+const Viewer = builder.simpleObject("Viewer", {
+  fields: (t) => ({
+    role: t.string({ description: "anon, authenticated or service_role." }),
+    subject: t.string({ nullable: true, description: "The token's sub claim." }),
+    access: t.field({ type: [TableAccess] }),
+  }),
+});
+
+builder.queryField("viewer", (t) =>
+  t.field({
+    type: Viewer,
+    description: "The caller as the gateway sees it. Works without a token (role anon).",
+    resolve: (_root, _args, ctx) => ({
+      role: ctx.viewer.role,
+      subject: ctx.viewer.subject,
+      access: TABLES.map((table) => ({
+        table,
+        ...Object.fromEntries(OPERATIONS.map((op) => [op, can(ctx.viewer.role, table, op)])),
+      })) as { table: string; select: boolean; insert: boolean; update: boolean; delete: boolean }[],
+    }),
+  }),
+);
