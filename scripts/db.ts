@@ -1,0 +1,78 @@
+// Database CLI: `tsx scripts/db.ts migrate|status|seed` (npm run db:migrate / db:status / db:seed).
+// Uses DATABASE_URL when set, otherwise the embedded PGlite in .data/pglite.
+import { openDatabase } from "../src/db/resolve-url.ts";
+import { applyMigrations, migrationStatus } from "../src/db/migrate.ts";
+
+const USAGE = "usage: tsx scripts/db.ts migrate|status|seed";
+
+async function run(command: string, url: string): Promise<number> {
+  switch (command) {
+    case "migrate": {
+      const { applied } = await applyMigrations(url);
+      if (applied.length === 0) console.log("Database is up to date.");
+      else {
+        console.log(`Applied ${applied.length} migration${applied.length > 1 ? "s" : ""}:`);
+        for (const name of applied) console.log(`  ${name}`);
+      }
+      return 0;
+    }
+    case "status": {
+      const s = await migrationStatus(url);
+      const section = (label: string, names: string[]) => {
+        console.log(`${label} (${names.length})${names.length ? ":" : ""}`);
+        for (const name of names) console.log(`  ${name}`);
+      };
+      section("applied", s.applied);
+      section("pending", s.pending);
+      section("modified after being applied", s.modified);
+      section("failed", s.failed);
+      if (s.unknown.length) section("in the database but not in prisma/migrations", s.unknown);
+      const bad = s.pending.length + s.modified.length + s.failed.length + s.unknown.length;
+      console.log(bad ? "Database is NOT up to date." : "Database is up to date.");
+      return bad ? 1 : 0;
+    }
+    case "seed": {
+      const s = await migrationStatus(url);
+      if (s.pending.length + s.modified.length + s.failed.length) {
+        throw Object.assign(new Error("migrations are not up to date; run `npm run db:migrate` (see `npm run db:status`)"), {
+          code: "MIGRATIONS_PENDING",
+        });
+      }
+      // Imported lazily (by URL, so the type-check does not require it) so migrate/status work without it.
+      const { seedDemoData } = (await import(new URL("../src/db/seed/demo.ts", import.meta.url).href)) as {
+        seedDemoData: (databaseUrl: string) => Promise<unknown>;
+      };
+      const result = await seedDemoData(url);
+      console.log(result === undefined ? "Seeded demo data." : `Seeded demo data: ${JSON.stringify(result)}`);
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+async function main(): Promise<number> {
+  const command = process.argv[2] ?? "";
+  if (!["migrate", "status", "seed"].includes(command)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const db = await openDatabase({ migrateEmbedded: false });
+  try {
+    console.error(db.embedded ? `Using embedded PGlite (${db.url})` : "Using DATABASE_URL");
+    return await run(command, db.url);
+  } finally {
+    await db.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: { code?: unknown; message?: string }) => {
+    // One line: stable code first (MIGRATION_FAILED, ECONNREFUSED, 42P01, ...), then the cause.
+    const code = typeof err?.code === "string" ? err.code : "ERROR";
+    console.error(`error [${code}] ${(err?.message ?? String(err)).replaceAll("\n", " ")}`);
+    process.exit(1);
+  },
+);
