@@ -1,6 +1,15 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql ships CommonJS (main) and ESM (module) builds. Node loads the CommonJS one for every
+    // package, but Vite would hand our sources the ESM one: two GraphQLError classes, and
+    // `instanceof GraphQLError` checks (error masking) fail only under test. Pin the one Node uses.
+    alias: { graphql: require.resolve("graphql") },
+  },
   test: {
     environment: "node",
     include: ["tests/**/*.test.ts"],

@@ -52,7 +52,7 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, ctx) =>
       ctx.viewer.role === "anon"
         ? new GraphQLError("Authentication required: send Authorization: Bearer <token>.", {
-            extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+            extensions: { code: "UNAUTHENTICATED" },
           })
         : new GraphQLError(`The ${ctx.viewer.role} role may not access this.`, {
             extensions: { code: "FORBIDDEN" },

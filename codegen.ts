@@ -1,0 +1,26 @@
+/**
+ * `npm run codegen`: scripts/print-schema.ts first writes schema.graphql (committed) from the Pothos
+ * schema; then GraphQL Code Generator types the dashboard's operations in operations/*.graphql
+ * into src/generated/operations (typed document nodes for the UI and for our own tests).
+ */
+import type { CodegenConfig } from "@graphql-codegen/cli";
+
+const config: CodegenConfig = {
+  schema: "schema.graphql",
+  documents: ["operations/**/*.graphql"],
+  ignoreNoDocuments: false,
+  generates: {
+    "src/generated/operations/": {
+      preset: "client",
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        scalars: { UUID: "string", DateTime: "string", Date: "string", Decimal: "string", JSON: "unknown" },
+      },
+    },
+  },
+};
+
+export default config;
