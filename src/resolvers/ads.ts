@@ -5,6 +5,8 @@ import type { Db, GatewayContext } from "../context/types.ts";
 import { dateRangeWhere } from "../schema/common.ts";
 import { formatDate } from "../schema/scalars.ts";
 import { groupByKeys, loaderFor } from "./loaders.ts";
+import { literal } from "./like.ts";
+import { upsertBatch } from "./upsert.ts";
 
 export interface CampaignFilter {
   platforms?: string[] | null;
@@ -24,7 +26,7 @@ export function campaignWhere(filter: CampaignFilter | null | undefined): Prisma
   if (filter.utmSource) and.push({ utmSource: filter.utmSource });
   if (filter.utmMedium) and.push({ utmMedium: filter.utmMedium });
   if (filter.utmCampaign) and.push({ utmCampaign: filter.utmCampaign });
-  if (filter.search) and.push({ campaignName: { contains: filter.search, mode: "insensitive" } });
+  if (filter.search) and.push({ campaignName: { contains: literal(filter.search), mode: "insensitive" } });
   const during = filter.activeDuring;
   if (during && (during.from || during.to)) {
     dateRangeWhere(during, "filter.activeDuring"); // validates from <= to
@@ -62,9 +64,8 @@ export interface DailyMetricInput {
 }
 
 /**
- * Upserts one row per campaign per day in a single statement. Rows whose values are unchanged are
- * left alone (updated_at does not move), so replaying a batch changes nothing. Ratios come from the
- * database trigger.
+ * Upserts one row per campaign per day in a single statement (see upsert.ts: replaying a batch
+ * changes nothing). Campaigns may be named by id or external id. Ratios come from the database trigger.
  */
 export async function upsertDailyMetrics(db: Db, rows: DailyMetricInput[]) {
   const ids = [...new Set(rows.flatMap((r) => (r.campaignId ? [r.campaignId] : [])))];
@@ -87,26 +88,16 @@ export async function upsertDailyMetrics(db: Db, rows: DailyMetricInput[]) {
     return { ...row, campaignId: id };
   });
 
-  const result = await db.$queryRaw<{ inserted: bigint; updated: bigint }[]>`
-    WITH input AS (
-      SELECT * FROM unnest(
-        ${resolved.map((r) => r.campaignId)}::uuid[], ${resolved.map((r) => formatDate(r.metricDate))}::date[],
-        ${resolved.map((r) => r.spendCents)}::int[], ${resolved.map((r) => r.impressions)}::int[],
-        ${resolved.map((r) => r.clicks)}::int[], ${resolved.map((r) => r.conversions)}::int[],
-        ${resolved.map((r) => r.revenueCents)}::int[]
-      ) AS t(campaign_id, metric_date, spend_cents, impressions, clicks, conversions, revenue_cents)
-    ), written AS (
-      INSERT INTO ads_daily_metrics AS m (campaign_id, metric_date, spend_cents, impressions, clicks, conversions, revenue_cents)
-      SELECT campaign_id, metric_date, spend_cents, impressions, clicks, conversions, revenue_cents FROM input
-      ON CONFLICT (campaign_id, metric_date) DO UPDATE SET
-        spend_cents = EXCLUDED.spend_cents, impressions = EXCLUDED.impressions, clicks = EXCLUDED.clicks,
-        conversions = EXCLUDED.conversions, revenue_cents = EXCLUDED.revenue_cents
-      WHERE (m.spend_cents, m.impressions, m.clicks, m.conversions, m.revenue_cents)
-        IS DISTINCT FROM (EXCLUDED.spend_cents, EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions, EXCLUDED.revenue_cents)
-      RETURNING (xmax = 0) AS inserted
-    )
-    SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM written`;
-  const inserted = Number(result[0]?.inserted ?? 0);
-  const updated = Number(result[0]?.updated ?? 0);
-  return { inserted, updated, unchanged: rows.length - inserted - updated };
+  return upsertBatch(db, {
+    table: "ads_daily_metrics",
+    columns: {
+      campaign_id: "uuid", metric_date: "date", spend_cents: "int", impressions: "int",
+      clicks: "int", conversions: "int", revenue_cents: "int",
+    },
+    conflictKey: ["campaign_id", "metric_date"],
+    rows: resolved.map((r) => ({
+      campaign_id: r.campaignId, metric_date: r.metricDate, spend_cents: r.spendCents, impressions: r.impressions,
+      clicks: r.clicks, conversions: r.conversions, revenue_cents: r.revenueCents,
+    })),
+  });
 }

@@ -4,6 +4,8 @@ import { DateRangeInput, dateRangeWhere, delegate, exposeEnum, orderInput, table
 import { notFound } from "./errors.ts";
 import { nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
 import { campaignWhere, dailyMetricsLoader, upsertDailyMetrics } from "../resolvers/ads.ts";
+import { rejectDuplicateKeys } from "../resolvers/upsert.ts";
+import { upsertCountsPayload } from "./batch.ts";
 
 export const AdsPlatform = builder.enumType("AdsPlatform", {
   values: { META: { value: "meta" }, GOOGLE: { value: "google" }, ORGANIC: { value: "organic" }, TIKTOK: { value: "tiktok" }, PINTEREST: { value: "pinterest" } } as const,
@@ -227,23 +229,12 @@ const metricsSchema = z.object({
     )
     .min(1, "must contain at least one row")
     .max(10_000, "must contain at most 10000 rows")
-    .superRefine((rows, issue) => {
-      const seen = new Map<string, number>();
-      rows.forEach((row, i) => {
-        const key = `${row.campaignId ?? `ext:${row.externalCampaignId}`}|${row.metricDate.toISOString()}`;
-        if (seen.has(key)) issue.addIssue({ code: "custom", path: [i, "metricDate"], message: `duplicates row ${seen.get(key)}: one row per campaign per day` });
-        else seen.set(key, i);
-      });
-    }),
+    .superRefine(
+      rejectDuplicateKeys((row) => `${row.campaignId ?? `external:${row.externalCampaignId}`}|${row.metricDate.toISOString()}`, "metricDate", "one row per campaign per day"),
+    ),
 });
 
-const UpsertMetricsPayload = builder.simpleObject("UpsertAdsDailyMetricsPayload", {
-  fields: (t) => ({
-    inserted: t.int({ description: "Campaign-days that did not exist yet." }),
-    updated: t.int({ description: "Existing campaign-days whose values changed." }),
-    unchanged: t.int({ description: "Campaign-days already holding exactly these values." }),
-  }),
-});
+const UpsertMetricsPayload = upsertCountsPayload("UpsertAdsDailyMetricsPayload", "campaign-day");
 
 builder.mutationFields((t) => ({
   createAdsCampaign: t.prismaField({
