@@ -1,4 +1,163 @@
-/** credentials domain: see the issue that owns it. */
-import { builder } from "./builder.ts";
+/**
+ * The credentials vault (table creds_meta), service_role only. A Credential exposes metadata only;
+ * the secret is readable through exactly one field, revealCredential, which is a mutation because it
+ * writes the audit row and last_accessed_at. Ciphertext, nonce and tag are never selected for GraphQL.
+ */
+import { access, builder } from "./builder.ts";
+import { orderInput, tableConnection, visibleWhere } from "./common.ts";
+import { badInput } from "./errors.ts";
+import { nonEmpty, validate, z } from "./validation.ts";
+import { deleteCredential, putCredential, revealCredential, rotateCredentialKey } from "../resolvers/credentials.ts";
 
-void builder;
+export const Credential = builder.prismaObject("CredsMeta", {
+  name: "Credential",
+  description: "An API credential stored encrypted (AES-256-GCM) in creds_meta. Metadata only: see revealCredential.",
+  authScopes: access("creds_meta"),
+  // Select mode: only the fields a query asks for are read, so ciphertext never leaves the database.
+  select: { id: true },
+  fields: (t) => ({
+    id: t.expose("id", { type: "UUID" }),
+    name: t.exposeString("name", { description: "Unique, e.g. shopify.admin_token: lowercase letters, digits, '.', '_' and '-'." }),
+    provider: t.exposeString("provider", { description: "The service the credential is for, e.g. shopify." }),
+    description: t.exposeString("description", { nullable: true }),
+    keyId: t.exposeString("keyId", { description: "Fingerprint of the encryption key the secret is sealed with." }),
+    lastRotatedAt: t.expose("lastRotatedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the secret was last replaced (putCredential) or re-encrypted (rotateCredentialKey); null if never.",
+    }),
+    lastAccessedAt: t.expose("lastAccessedAt", { type: "DateTime", nullable: true, description: "Last revealCredential; null if never." }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+const CredentialFilter = builder.inputType("CredentialFilter", {
+  fields: (t) => ({
+    provider: t.string({ required: false }),
+    keyId: t.string({ required: false, description: "Only credentials sealed with this key (e.g. to check a rotation)." }),
+    search: t.string({ required: false, description: "Case-insensitive match on the name." }),
+  }),
+});
+const credentialOrder = orderInput(
+  "Credential",
+  { NAME: "name", PROVIDER: "provider", CREATED_AT: "createdAt", UPDATED_AT: "updatedAt", LAST_ACCESSED_AT: "lastAccessedAt" },
+  "NAME",
+  "ASC",
+);
+
+builder.queryFields((t) => ({
+  credentials: tableConnection(t, {
+    table: "creds_meta",
+    type: "CredsMeta",
+    description: "Stored credentials (metadata only), by name by default. service_role only.",
+    args: { filter: t.arg({ type: CredentialFilter, required: false }), orderBy: t.arg({ type: credentialOrder.input, required: false }) },
+    where: ({ filter }) => ({
+      ...(filter?.provider ? { provider: filter.provider } : {}),
+      ...(filter?.keyId ? { keyId: filter.keyId } : {}),
+      ...(filter?.search ? { name: { contains: filter.search, mode: "insensitive" } } : {}),
+    }),
+    orderBy: (args) => credentialOrder.toPrisma(args.orderBy),
+  }),
+  credential: t.prismaField({
+    type: "CredsMeta",
+    nullable: true,
+    description: "One credential's metadata by name or id (give exactly one); null when it does not exist.",
+    authScopes: access("creds_meta"),
+    args: { name: t.arg.string({ required: false }), id: t.arg({ type: "UUID", required: false }) },
+    resolve: (query, _root, { name, id }, ctx) => {
+      if ((name == null) === (id == null)) throw badInput("name", "give exactly one of name and id");
+      return ctx.db.credsMeta.findFirst({ ...query, where: visibleWhere(ctx, "creds_meta", name != null ? { name } : { id: id! }) });
+    },
+  }),
+}));
+
+// ───────────── Mutations (service_role), each audited in DecisionLog ─────────────
+
+const NAME_RULE = "must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)";
+const credentialName = z.string().max(128, NAME_RULE).regex(/^[a-z0-9][a-z0-9_.-]*$/, NAME_RULE);
+const reason = z.string().trim().min(1, "must not be empty").max(1000, "must be at most 1000 characters");
+// Rules only: a zod message must never quote the value, since this one is a secret.
+const secret = z.string().min(1, "must not be empty").max(65_536, "must be at most 65536 characters");
+
+const putSchema = z.object({
+  name: credentialName,
+  provider: nonEmpty.pipe(z.string().max(100, "must be at most 100 characters")),
+  description: z.string().max(1000, "must be at most 1000 characters").nullish(),
+  secret,
+  reason: reason.nullish(),
+});
+
+const PutCredentialInput = builder.inputType("PutCredentialInput", {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    provider: t.string({ required: true }),
+    description: t.string({ required: false, description: "Omitted: unchanged on replace; null clears it." }),
+    secret: t.string({ required: true, description: "The plaintext; encrypted before it reaches the database, never returned." }),
+    reason: t.string({ required: false, description: "Recorded as the audit row's rationale." }),
+  }),
+});
+
+const RevealedCredential = builder.simpleObject("RevealedCredential", {
+  description: "A decrypted secret. Each one handed out is recorded in DecisionLog.",
+  fields: (t) => ({
+    name: t.string(),
+    secret: t.string(),
+    keyId: t.string(),
+    accessedAt: t.field({ type: "DateTime" }),
+  }),
+});
+
+const DeletedCredential = builder.simpleObject("DeletedCredential", {
+  fields: (t) => ({ id: t.field({ type: "UUID" }), name: t.string() }),
+});
+
+const CredentialKeyRotation = builder.simpleObject("CredentialKeyRotation", {
+  fields: (t) => ({
+    keyId: t.string({ description: "The current key: every credential is now sealed with it." }),
+    rotated: t.stringList({ description: "Names of the credentials re-encrypted by this rotation." }),
+    alreadyCurrent: t.int({ description: "Credentials that were already on the current key." }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  putCredential: t.prismaField({
+    type: "CredsMeta",
+    description: "Creates the credential, or replaces its secret and metadata (fresh nonce, current key). Audited as credential.write.",
+    authScopes: access("creds_meta", ["insert", "update"]),
+    args: { input: t.arg({ type: PutCredentialInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const v = validate(putSchema, input);
+      // Omitted description (undefined) keeps the stored one; zod's nullish keeps the distinction.
+      const id = await putCredential(ctx, { ...v, description: input.description === undefined ? undefined : v.description ?? null });
+      return ctx.db.credsMeta.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  revealCredential: t.field({
+    type: RevealedCredential,
+    description: "Decrypts one secret: the only way to read one. Records credential.read (with the reason) in DecisionLog and stamps lastAccessedAt.",
+    authScopes: access("creds_meta", ["select", "update"]),
+    args: { name: t.arg.string({ required: true }), reason: t.arg.string({ required: true, description: "Why it is needed; kept in the audit trail." }) },
+    resolve: (_root, args, ctx) => {
+      return revealCredential(ctx, validate(credentialName, args.name, "name"), validate(reason, args.reason, "reason"));
+    },
+  }),
+  deleteCredential: t.field({
+    type: DeletedCredential,
+    description: "Deletes a credential. Audited as credential.delete.",
+    authScopes: access("creds_meta", "delete"),
+    args: { name: t.arg.string({ required: true }), reason: t.arg.string({ required: false }) },
+    resolve: (_root, args, ctx) => {
+      return deleteCredential(ctx, validate(credentialName, args.name, "name"), validate(reason.nullish(), args.reason, "reason"));
+    },
+  }),
+  rotateCredentialKey: t.field({
+    type: CredentialKeyRotation,
+    description:
+      "Re-encrypts every credential still sealed with a previous key (CREDS_PREVIOUS_KEYS) with the current CREDS_ENCRYPTION_KEY, " +
+      "all or nothing. One credential.rotate row per re-encrypted credential in DecisionLog.",
+    authScopes: access("creds_meta", ["select", "update"]),
+    args: { reason: t.arg.string({ required: false }) },
+    resolve: (_root, args, ctx) => rotateCredentialKey(ctx, validate(reason.nullish(), args.reason, "reason")),
+  }),
+}));

@@ -44,7 +44,7 @@ export async function startTestGateway({ databaseUrl, poolMax = 5, env = {} }: {
     host: "127.0.0.1",
   };
   const database = createDatabase(databaseUrl, { ...config.db, poolMax });
-  const gateway = createGateway({ config, database, schema, logger: createLogger("error") });
+  const gateway = createGateway({ config, database, schema, logger: createLogger(config.logLevel) });
   const { url } = await gateway.listen();
 
   const token = (role: TokenRole, sub = `${role}-user`) => signDevToken(TEST_JWT_SECRET, role, { sub, expiresIn: "1h" });

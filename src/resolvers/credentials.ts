@@ -1,0 +1,185 @@
+/**
+ * Credentials vault operations. Everything runs in the operation's transaction (ctx.db), and every
+ * decrypted read and every write appends its DecisionLog row in that same transaction, so the
+ * audit row exists exactly when the access happened: a failed operation rolls both back.
+ * Secrets exist in plaintext only in this process, between the GraphQL argument and seal(), or
+ * between open() and the one field that returns them; they are never logged or put in an error.
+ */
+import { GraphQLError } from "graphql";
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { Db, GatewayContext } from "../context/types.ts";
+import { notFound } from "../schema/errors.ts";
+import { open, requireKeyring, seal, VaultError, VaultUnavailableError, type Keyring } from "../vault/index.ts";
+
+export const AUDIT_SCOPE = "credentials";
+export type AuditAction = "credential.read" | "credential.write" | "credential.delete" | "credential.rotate";
+
+/** DecisionLog.externalRef of a credential's rows: how to find its whole history. */
+export const auditRef = (name: string) => `creds_meta:${name}`;
+
+interface AuditEntry {
+  action: AuditAction;
+  name: string;
+  rationale?: string | null;
+  payload: Record<string, unknown>;
+}
+
+/** Who the audit trail names: the token's subject, else its role (service tokens often have no sub). */
+const actorOf = (ctx: GatewayContext) => ctx.viewer.subject ?? ctx.viewer.role;
+
+async function audit(ctx: GatewayContext, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await ctx.db.decisionLog.createMany({
+    data: entries.map((e) => ({
+      scope: AUDIT_SCOPE,
+      actor: actorOf(ctx),
+      action: e.action,
+      rationale: e.rationale ?? null,
+      externalRef: auditRef(e.name),
+      payload: { ...e.payload, requestId: ctx.requestId } as Prisma.InputJsonValue,
+    })),
+  });
+}
+
+/** Vault failures as client errors with stable codes (their messages carry no secret material). */
+function vaultError(error: unknown): never {
+  if (error instanceof VaultUnavailableError) {
+    throw new GraphQLError(error.message, { extensions: { code: error.code } });
+  }
+  if (error instanceof VaultError) {
+    throw new GraphQLError(error.message, { extensions: { code: error.code, credential: error.credential } });
+  }
+  throw error;
+}
+
+function keyring(): Keyring {
+  try {
+    return requireKeyring();
+  } catch (error) {
+    vaultError(error);
+  }
+}
+
+interface StoredSecret {
+  id: string;
+  name: string;
+  provider: string;
+  ciphertext: Uint8Array;
+  nonce: Uint8Array;
+  auth_tag: Uint8Array;
+  key_id: string;
+}
+
+function decrypt(ring: Keyring, row: StoredSecret): string {
+  try {
+    return open(ring, row.name, { ciphertext: row.ciphertext, nonce: row.nonce, authTag: row.auth_tag, keyId: row.key_id });
+  } catch (error) {
+    vaultError(error);
+  }
+}
+
+export interface PutCredentialInput {
+  name: string;
+  provider: string;
+  /** undefined keeps the current description on replace; null clears it. */
+  description?: string | null;
+  secret: string;
+  reason?: string | null;
+}
+
+/** Creates or replaces a credential (new nonce, current key); returns its id. Audited. */
+export async function putCredential(ctx: GatewayContext, input: PutCredentialInput): Promise<string> {
+  const sealed = seal(keyring(), input.name, input.secret);
+  const [row] = await ctx.db.$queryRaw<{ id: string; created: boolean }[]>`
+    INSERT INTO creds_meta AS c (name, provider, description, ciphertext, nonce, auth_tag, key_id)
+    VALUES (${input.name}, ${input.provider}, ${input.description ?? null},
+            ${sealed.ciphertext}, ${sealed.nonce}, ${sealed.authTag}, ${sealed.keyId})
+    ON CONFLICT (name) DO UPDATE SET
+      provider = EXCLUDED.provider,
+      description = CASE WHEN ${input.description !== undefined} THEN EXCLUDED.description ELSE c.description END,
+      ciphertext = EXCLUDED.ciphertext, nonce = EXCLUDED.nonce, auth_tag = EXCLUDED.auth_tag, key_id = EXCLUDED.key_id,
+      last_rotated_at = now()
+    RETURNING id::text AS id, (xmax = 0) AS created`;
+  await audit(ctx, [
+    {
+      action: "credential.write",
+      name: input.name,
+      rationale: input.reason,
+      payload: { keyId: sealed.keyId, provider: input.provider, created: row!.created },
+    },
+  ]);
+  return row!.id;
+}
+
+export interface RevealedSecret {
+  name: string;
+  secret: string;
+  keyId: string;
+  accessedAt: Date;
+}
+
+/** The one audited read of a decrypted secret; also stamps last_accessed_at. */
+export async function revealCredential(ctx: GatewayContext, name: string, reason: string): Promise<RevealedSecret> {
+  const ring = keyring();
+  const [row] = await ctx.db.$queryRaw<(StoredSecret & { accessed_at: Date })[]>`
+    UPDATE creds_meta SET last_accessed_at = now() WHERE name = ${name}
+    RETURNING id::text AS id, name, provider, ciphertext, nonce, auth_tag, key_id, last_accessed_at AS accessed_at`;
+  if (!row) throw notFound("Credential", name);
+  const secret = decrypt(ring, row);
+  await audit(ctx, [{ action: "credential.read", name, rationale: reason, payload: { keyId: row.key_id, provider: row.provider } }]);
+  return { name, secret, keyId: row.key_id, accessedAt: row.accessed_at };
+}
+
+/** Deletes a credential; audited. Needs no key: nothing is decrypted. */
+export async function deleteCredential(ctx: GatewayContext, name: string, reason?: string | null): Promise<{ id: string; name: string }> {
+  const [row] = await ctx.db.$queryRaw<{ id: string; key_id: string; provider: string }[]>`
+    DELETE FROM creds_meta WHERE name = ${name} RETURNING id::text AS id, key_id, provider`;
+  if (!row) throw notFound("Credential", name);
+  await audit(ctx, [{ action: "credential.delete", name, rationale: reason, payload: { keyId: row.key_id, provider: row.provider } }]);
+  return { id: row.id, name };
+}
+
+export interface KeyRotation {
+  keyId: string;
+  rotated: string[];
+  alreadyCurrent: number;
+}
+
+/**
+ * Re-encrypts every credential not on the current key with it, all or nothing: the rows are locked,
+ * all are decrypted before anything is written, and any row that fails aborts the whole rotation.
+ * One DecisionLog row per re-encrypted credential (it was decrypted and rewritten).
+ */
+export async function rotateCredentialKey(ctx: GatewayContext, reason?: string | null): Promise<KeyRotation> {
+  const ring = keyring();
+  const current = ring.current.id;
+  const stale = await ctx.db.$queryRaw<StoredSecret[]>`
+    SELECT id::text AS id, name, provider, ciphertext, nonce, auth_tag, key_id
+    FROM creds_meta WHERE key_id <> ${current} ORDER BY name FOR UPDATE`;
+  const resealed = stale.map((row) => ({ row, sealed: seal(ring, row.name, decrypt(ring, row)) }));
+  if (resealed.length > 0) await writeSealed(ctx.db, resealed.map(({ row, sealed }) => ({ id: row.id, ...sealed })));
+  await audit(
+    ctx,
+    resealed.map(({ row }) => ({
+      action: "credential.rotate",
+      name: row.name,
+      rationale: reason,
+      payload: { fromKeyId: row.key_id, keyId: current, provider: row.provider },
+    })),
+  );
+  const [{ total }] = await ctx.db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM creds_meta`;
+  return { keyId: current, rotated: stale.map((r) => r.name), alreadyCurrent: total - stale.length };
+}
+
+/** Writes new ciphertexts for many rows in one statement. */
+async function writeSealed(db: Db, rows: { id: string; ciphertext: Uint8Array; nonce: Uint8Array; authTag: Uint8Array; keyId: string }[]) {
+  // bytea arrays travel as hex text: one parameter per column whatever the row count.
+  const hex = (b: Uint8Array) => `\\x${Buffer.from(b).toString("hex")}`;
+  await db.$executeRaw`
+    UPDATE creds_meta AS c SET ciphertext = n.ciphertext, nonce = n.nonce, auth_tag = n.auth_tag, key_id = n.key_id,
+      last_rotated_at = now()
+    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => hex(r.ciphertext))}::bytea[],
+                ${rows.map((r) => hex(r.nonce))}::bytea[], ${rows.map((r) => hex(r.authTag))}::bytea[],
+                ${rows.map((r) => r.keyId)}::text[]) AS n(id, ciphertext, nonce, auth_tag, key_id)
+    WHERE c.id = n.id`;
+}
