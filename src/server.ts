@@ -1,0 +1,136 @@
+/**
+ * The HTTP gateway: graphql-yoga (GraphQL over HTTP with its defaults intact, GraphiQL on GET
+ * /graphql) plus /health (liveness) and /ready (readiness: can we reach PostgreSQL?). Cross-cutting
+ * behaviour lives in small plugins under src/plugins. The caller owns the database handle: close()
+ * stops HTTP only.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { GraphQLSchema } from "graphql";
+import { createYoga, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
+import type { Config } from "./config.ts";
+import { createAuthenticator } from "./context/auth.ts";
+import { createContextFactory } from "./context/context.ts";
+import type { GatewayContext } from "./context/types.ts";
+import type { Database } from "./db/client.ts";
+import type { GatewayEvents } from "./pubsub/index.ts";
+import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
+import { useAccessLog } from "./plugins/access-log.ts";
+import { maskError, useErrorPolicy } from "./plugins/errors.ts";
+import { useQueryLimits } from "./plugins/limits.ts";
+import { useRequestId } from "./plugins/request-id.ts";
+import { useRlsTransaction } from "./plugins/rls-transaction.ts";
+
+export const GRAPHQL_PATH = "/graphql";
+/** /ready gives up on the database after this long (a hung database must not hang the probe). */
+export const READY_TIMEOUT_MS = 2_000;
+/** close() lets in-flight requests finish for this long, then drops the connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface GatewayOptions {
+  config: Pick<Config, "host" | "port" | "jwtSecret" | "limits" | "logLevel">;
+  database: Pick<Database, "prisma" | "pool">;
+  schema: GraphQLSchema;
+  logger?: Logger;
+  /** Pre-fills GraphiQL's Authorization header. Only for development secrets: it is served in the page. */
+  graphiqlToken?: string;
+  /** Live events for subscriptions (ctx.events); the caller starts and closes them. */
+  events?: GatewayEvents;
+}
+
+export interface Gateway {
+  yoga: YogaServerInstance<Record<string, never>, GatewayContext>;
+  server: Server;
+  /** Starts listening on config.host:config.port (0 = any free port). */
+  listen(): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+}
+
+const GRAPHIQL_INTRO = `# HotDash Gateway
+#
+# Without an Authorization header a request runs as "anon" and sees no data.
+# Authenticate with a Supabase JWT (HS256, role "authenticated" or "service_role")
+# in the Headers tab below:
+#   { "Authorization": "Bearer <token>" }
+# In embedded mode, \`npm start\` prints ready-made development tokens.
+
+query {
+  __typename
+}
+`;
+
+export function createGateway({ config, database, schema, logger, graphiqlToken, events }: GatewayOptions): Gateway {
+  const log = logger ?? createLogger(config.logLevel);
+  const { prisma, pool } = database;
+
+  const yoga = createYoga<Record<string, never>, GatewayContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    healthCheckEndpoint: "/health",
+    landingPage: false,
+    logging: toYogaLogger(log),
+    maskedErrors: { maskError },
+    context: createContextFactory({ prisma, authenticate: createAuthenticator(config.jwtSecret), events }),
+    graphiql: {
+      title: "HotDash Gateway",
+      defaultQuery: GRAPHIQL_INTRO,
+      ...(graphiqlToken !== undefined && { headers: JSON.stringify({ Authorization: `Bearer ${graphiqlToken}` }, null, 2) }),
+    },
+    plugins: [
+      useRequestId(),
+      useAccessLog(log),
+      useReadinessCheck({
+        endpoint: "/ready",
+        check: async ({ fetchAPI }) =>
+          (await databaseReachable(pool))
+            ? fetchAPI.Response.json({ status: "ready" })
+            : fetchAPI.Response.json({ status: "unavailable" }, { status: 503 }),
+      }),
+      useQueryLimits(config.limits),
+      useErrorPolicy(log),
+      useRlsTransaction(prisma),
+    ],
+  });
+
+  const server = createServer(yoga);
+
+  return {
+    yoga,
+    server,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, config.host, () => {
+          server.off("error", reject);
+          const { port } = server.address() as AddressInfo;
+          const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+          resolve({ url: `http://${host}:${port}${GRAPHQL_PATH}`, port });
+        });
+      }),
+    close: async () => {
+      if (server.listening) {
+        const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        force.unref();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections(); // keep-alive sockets would otherwise hold close() open
+        });
+        clearTimeout(force);
+      }
+      await yoga.dispose();
+    },
+  };
+}
+
+/** `select 1` through the gateway's own pool, bounded by READY_TIMEOUT_MS. */
+async function databaseReachable(pool: Database["pool"]): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([pool.query("select 1").then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,171 @@
+// Supabase-style JWT rules, first against src/context/auth.ts directly, then over HTTP against a
+// real gateway on a real database (a rejected token must cost no SQL and return no data).
+import { GraphQLError, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
+import { SignJWT, generateKeyPair, type JWTPayload } from "jose";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadConfig } from "../src/config.ts";
+import { ANON_VIEWER, CLOCK_TOLERANCE_SECONDS, createAuthenticator, signDevToken, type AuthFailureReason } from "../src/context/auth.ts";
+import type { GatewayContext } from "../src/context/types.ts";
+import { createDatabase, type Database } from "../src/db/client.ts";
+import { createLogger } from "../src/logger.ts";
+import { createGateway, type Gateway } from "../src/server.ts";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+
+const SECRET = "auth-test-secret-0123456789-abcdefghijklmn";
+const OTHER_SECRET = "some-other-projects-secret-0123456789-xyz";
+const now = () => Math.floor(Date.now() / 1000);
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+/** A token with exactly these claims (no defaults added), HS256 unless told otherwise. */
+function hs256(payload: JWTPayload, { secret = SECRET, alg = "HS256" } = {}): Promise<string> {
+  return new SignJWT(payload).setProtectedHeader({ alg, typ: "JWT" }).sign(key(secret));
+}
+
+const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+/** The classic forgery: alg "none" and an empty signature. */
+const unsignedToken = () => `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ role: "service_role", exp: now() + 3600 })}.`;
+
+async function rs256Token(): Promise<string> {
+  const { privateKey } = await generateKeyPair("RS256");
+  return new SignJWT({ role: "service_role", exp: now() + 3600 }).setProtectedHeader({ alg: "RS256" }).sign(privateKey);
+}
+
+/** Every way a token can be wrong, with the reason the gateway must give. */
+const REJECTED: Array<[string, () => Promise<string>, AuthFailureReason]> = [
+  ["Basic credentials", async () => "Basic dXNlcjpwYXNz", "MALFORMED_HEADER"],
+  ["Bearer without a token", async () => "Bearer", "MALFORMED_HEADER"],
+  ["a token with spaces", async () => "Bearer abc def", "MALFORMED_HEADER"],
+  ["garbage token", async () => "Bearer not-a-jwt", "MALFORMED_TOKEN"],
+  ["three garbage segments", async () => "Bearer aaa.bbb.ccc", "MALFORMED_TOKEN"],
+  ["expired token", async () => `Bearer ${await hs256({ role: "authenticated", exp: now() - 60 })}`, "TOKEN_EXPIRED"],
+  ["wrong secret", async () => `Bearer ${await hs256({ role: "authenticated", exp: now() + 60 }, { secret: OTHER_SECRET })}`, "INVALID_SIGNATURE"],
+  ["alg none", async () => `Bearer ${unsignedToken()}`, "UNSUPPORTED_ALGORITHM"],
+  ["RS256", async () => `Bearer ${await rs256Token()}`, "UNSUPPORTED_ALGORITHM"],
+  ["HS512 with the right secret", async () => `Bearer ${await hs256({ role: "authenticated", exp: now() + 60 }, { alg: "HS512" })}`, "UNSUPPORTED_ALGORITHM"],
+  ["unknown role", async () => `Bearer ${await hs256({ role: "admin", exp: now() + 60 })}`, "UNSUPPORTED_ROLE"],
+  ["anon role", async () => `Bearer ${await hs256({ role: "anon", exp: now() + 60 })}`, "UNSUPPORTED_ROLE"],
+  ["no role", async () => `Bearer ${await hs256({ sub: "u", exp: now() + 60 })}`, "UNSUPPORTED_ROLE"],
+  ["no exp", async () => `Bearer ${await hs256({ role: "authenticated" })}`, "INVALID_CLAIMS"],
+  ["numeric sub", async () => `Bearer ${await hs256({ role: "authenticated", sub: 42, exp: now() + 60 } as unknown as JWTPayload)}`, "INVALID_CLAIMS"],
+  ["not valid yet", async () => `Bearer ${await hs256({ role: "authenticated", nbf: now() + 600, exp: now() + 3600 })}`, "TOKEN_NOT_YET_VALID"],
+];
+
+describe("auth.ts", () => {
+  const authenticate = createAuthenticator(SECRET);
+
+  test("no Authorization header: anon", async () => {
+    expect(await authenticate(null)).toBe(ANON_VIEWER);
+    expect(await authenticate(undefined)).toEqual({ role: "anon", subject: null, claims: { role: "anon" } });
+  });
+
+  test("a valid authenticated token: role, subject and all claims", async () => {
+    const token = await signDevToken(SECRET, "authenticated", { sub: "user-7" });
+    const viewer = await authenticate(`Bearer ${token}`);
+    expect(viewer).toMatchObject({ role: "authenticated", subject: "user-7", claims: { role: "authenticated", sub: "user-7" } });
+    expect(viewer.claims.exp).toBeGreaterThan(now() + 29 * 24 * 3600); // signDevToken's 30-day default
+  });
+
+  test("a valid service_role token without sub; the scheme is case-insensitive", async () => {
+    const token = await hs256({ role: "service_role", exp: now() + 60, iss: "supabase" });
+    expect(await authenticate(`bearer ${token}`)).toEqual({
+      role: "service_role",
+      subject: null,
+      claims: { role: "service_role", exp: expect.any(Number), iss: "supabase" },
+    });
+  });
+
+  test(`expiry has a ${CLOCK_TOLERANCE_SECONDS}s clock tolerance, no more`, async () => {
+    const justExpired = await hs256({ role: "authenticated", exp: now() - 2 });
+    expect((await authenticate(`Bearer ${justExpired}`)).role).toBe("authenticated");
+    const expired = await hs256({ role: "authenticated", exp: now() - CLOCK_TOLERANCE_SECONDS - 5 });
+    await expect(authenticate(`Bearer ${expired}`)).rejects.toMatchObject({ extensions: { reason: "TOKEN_EXPIRED" } });
+  });
+
+  test("signDevToken accepts seconds for expiresIn", async () => {
+    const token = await signDevToken(SECRET, "service_role", { expiresIn: 120 });
+    const viewer = await authenticate(`Bearer ${token}`);
+    expect(viewer.claims.exp).toBeGreaterThanOrEqual(now() + 119);
+    expect(viewer.claims.exp).toBeLessThanOrEqual(now() + 121);
+  });
+
+  test.each(REJECTED)("%s: UNAUTHENTICATED %s", async (_name, header, reason) => {
+    const error = await authenticate(await header()).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(GraphQLError);
+    expect((error as GraphQLError).extensions).toMatchObject({ code: "UNAUTHENTICATED", reason, http: { status: 401 } });
+  });
+});
+
+// ───────────────────────────── over HTTP ─────────────────────────────
+
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType<unknown, GatewayContext>({
+    name: "Query",
+    fields: {
+      role: { type: GraphQLString, resolve: (_root, _args, ctx) => ctx.viewer.role },
+      subject: { type: GraphQLString, resolve: (_root, _args, ctx) => ctx.viewer.subject },
+      dbRole: {
+        type: GraphQLString,
+        resolve: async (_root, _args, ctx) => ((await ctx.db.$queryRaw`select current_user::text as r`) as Array<{ r: string }>)[0]!.r,
+      },
+    },
+  }),
+});
+
+describe("over HTTP", () => {
+  let db: TestDatabase;
+  let database: Database;
+  let gateway: Gateway;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const config = loadConfig({ DATABASE_URL: db.url, SUPABASE_JWT_SECRET: SECRET, PORT: "0" });
+    database = createDatabase(db.url, { poolMax: 2 });
+    gateway = createGateway({ config, database, schema, logger: createLogger("silent") });
+    ({ url: endpoint } = await gateway.listen());
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await database?.close();
+    await db?.close();
+  });
+
+  async function post(authorization?: string) {
+    const res = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/graphql-response+json",
+        ...(authorization !== undefined && { authorization }),
+      },
+      body: JSON.stringify({ query: "{ role subject dbRole }" }),
+    });
+    return { status: res.status, headers: res.headers, body: await res.json() };
+  }
+
+  test("no token: anon, and the SQL runs as anon", async () => {
+    expect(await post()).toMatchObject({ status: 200, body: { data: { role: "anon", subject: null, dbRole: "anon" } } });
+  });
+
+  test("authenticated and service_role tokens", async () => {
+    const user = await post(`Bearer ${await signDevToken(SECRET, "authenticated", { sub: "user-9" })}`);
+    expect(user).toMatchObject({ status: 200, body: { data: { role: "authenticated", subject: "user-9", dbRole: "authenticated" } } });
+    const service = await post(`Bearer ${await signDevToken(SECRET, "service_role")}`);
+    expect(service).toMatchObject({ status: 200, body: { data: { role: "service_role", subject: null, dbRole: "service_role" } } });
+  });
+
+  test.each(REJECTED)("%s: 401 %s, no data, no SQL", async (_name, header, reason) => {
+    const before = database.statementCount();
+    const res = await post(await header());
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+    expect(res.body.data).toBeUndefined();
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0].extensions).toEqual({ code: "UNAUTHENTICATED", reason, requestId: res.headers.get("x-request-id") });
+    expect(database.statementCount()).toBe(before);
+  });
+});
