@@ -246,7 +246,7 @@ describe("ON DELETE actions", () => {
 // ───────────────────────────── DecisionLog ─────────────────────────────
 
 describe("DecisionLog is append-only", () => {
-  test("INSERT works; UPDATE and DELETE are refused (42501) even for the table owner", async () => {
+  test("INSERT works; UPDATE, DELETE and TRUNCATE are refused (42501) even for the table owner", async () => {
     await inRollback(async (client) => {
       const { id } = await one<{ id: string }>(client, `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('ops', 'tester', 'noted') RETURNING id`);
       const update = await errorOf(client, `UPDATE "DecisionLog" SET rationale = 'rewritten' WHERE id = $1`, [id]);
@@ -255,6 +255,10 @@ describe("DecisionLog is append-only", () => {
       const del = await errorOf(client, `DELETE FROM "DecisionLog" WHERE id = $1`, [id]);
       expect(del.code).toBe("42501");
       expect(del.message).toMatch(/append-only: DELETE/);
+      // Row triggers do not fire on TRUNCATE; a statement trigger refuses it as well.
+      const truncate = await errorOf(client, `TRUNCATE "DecisionLog"`);
+      expect(truncate.code).toBe("42501");
+      expect(truncate.message).toMatch(/append-only: TRUNCATE/);
       expect(await one(client, `SELECT action, rationale FROM "DecisionLog" WHERE id = $1`, [id])).toEqual({ action: "noted", rationale: null });
     });
   });

@@ -240,7 +240,7 @@ describe("row rules", () => {
   // a token whose sub is "" writes feedback attributed to nobody (gateway.decide_agent_approval already
   // treats a blank sub as no identity). Fix: annotator = nullif(btrim(gateway.jwt_subject()), '') in the
   // policy (or in jwt_subject() itself). This test then passes and vitest flags the .fails marker.
-  test.fails("a blank sub is no identity: it cannot annotate either", async () => {
+  test("a blank sub is no identity: it cannot annotate either", async () => {
     const outcome = await attempt(
       "authenticated",
       `INSERT INTO "AgentFeedback" ("conversationId", annotator) VALUES ('cw-1', '')`,

@@ -54,7 +54,8 @@ export const POLICIES = {
       select: true,
       insert: {
         description: "operators record feedback as themselves: annotator = the token's sub",
-        check: (row, viewer) => viewer.subject !== null && row.annotator === viewer.subject,
+        // A blank sub is no identity (gateway.jwt_subject() returns NULL for it too).
+        check: (row, viewer) => !!viewer.subject?.trim() && row.annotator === viewer.subject.trim(),
       },
     },
     service_role: ALL,
@@ -116,4 +117,29 @@ export function rowAllowed(viewer: Viewer, table: TableName, op: Operation, row:
   const grant = grantFor(viewer.role, table, op);
   if (grant === undefined) return false;
   return grant === true || grant.check === undefined || grant.check(row, viewer);
+}
+
+// ───────────── Database functions ─────────────
+
+/**
+ * Database functions the API roles may execute: mirrors the GRANT EXECUTE statements in the
+ * migrations (everything else is REVOKEd from PUBLIC). SECURITY DEFINER functions are narrow doors
+ * through RLS, e.g. operators decide approvals only through decide_agent_approval.
+ */
+export interface RoutinePolicy {
+  /** The function's regprocedure, as has_function_privilege() takes it. */
+  signature: string;
+  roles: readonly Exclude<Role, "anon">[];
+}
+
+export const ROUTINES = {
+  decide_agent_approval: { signature: "gateway.decide_agent_approval(uuid, text, text)", roles: ["authenticated", "service_role"] },
+  expire_agent_approvals: { signature: "gateway.expire_agent_approvals()", roles: ["service_role"] },
+} as const satisfies Record<string, RoutinePolicy>;
+
+export type RoutineName = keyof typeof ROUTINES;
+
+/** May this role execute the database function? anon may execute none. */
+export function canExecute(role: Role, routine: RoutineName): boolean {
+  return (ROUTINES[routine].roles as readonly Role[]).includes(role);
 }
