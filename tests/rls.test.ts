@@ -9,13 +9,9 @@
 // `expectedAccess` below is the single statement of intent. It is deliberately NOT imported from
 // src/auth/policy.ts: a separate parity test compares the two, so each must be written down on its own.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type pg from "pg";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { CLAIMS, ID, OPERATIONS, OPERATOR_SUB, ROLES, SEED_SQL, asRole as asRoleOn, attempt as attemptOn, sqlFor, type Operation, type Role } from "./support/rls-probe.ts";
 
-type Role = "anon" | "authenticated" | "service_role";
-type Operation = "select" | "insert" | "update" | "delete";
-const ROLES: readonly Role[] = ["anon", "authenticated", "service_role"];
-const OPERATIONS: readonly Operation[] = ["select", "insert", "update", "delete"];
 
 const NONE: Operation[] = [];
 const READ: Operation[] = ["select"];
@@ -57,94 +53,6 @@ const expectedRoutines = {
   "gateway.expire_agent_approvals()": ["service_role"],
 } as const satisfies Record<string, readonly Role[]>;
 
-// ───────────────────────────── Fixtures ─────────────────────────────
-
-const OPERATOR_SUB = "6f1d3c8e-2b7a-4c1e-9a55-0d2f1e7b3a01";
-const CLAIMS: Record<Role, object> = {
-  anon: { role: "anon" },
-  authenticated: { sub: OPERATOR_SUB, role: "authenticated", email: "justin@hotrodan.com" },
-  service_role: { role: "service_role" },
-};
-
-const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-const ID = {
-  campaign: id(1), metric: id(2), legacy: id(3), run: id(4), qc: id(5), approval: id(6), query: id(7), feedback: id(8),
-  document: id(9), chunk: id(10), metadata: id(11), snapshot: id(12), supplier: id(13), reorder: id(14), fact: id(15),
-  decision: id(16), reply: id(17), logInfo: id(18), logWarn: id(19), logError: id(20), logDebug: id(21), creds: id(22),
-};
-const BYTES = (n: number) => `decode(repeat('ab', ${n}), 'hex')`;
-
-// One existing row per table (inserted by the owner), for SELECT, UPDATE and DELETE to act on.
-const SEED_SQL = `
-  INSERT INTO ads_campaigns (id, campaign_id, platform, campaign_name, start_date) VALUES ('${ID.campaign}', 'rls-1', 'meta', 'RLS', '2025-01-01');
-  INSERT INTO ads_daily_metrics (id, campaign_id, metric_date, spend_cents, clicks) VALUES ('${ID.metric}', '${ID.campaign}', '2025-01-01', 100, 4);
-  INSERT INTO ads_metrics_daily (id, campaign_id, platform, date) VALUES ('${ID.legacy}', 'rls-1', 'meta', '2025-01-01');
-  INSERT INTO agent_run (run_id, agent_name) VALUES ('${ID.run}', 'cx-agent');
-  INSERT INTO agent_qc (id, run_id, quality_score) VALUES ('${ID.qc}', '${ID.run}', 4);
-  INSERT INTO "AgentApproval" (id, "conversationId", agent, kind, summary) VALUES ('${ID.approval}', 'cw-1', 'cx-agent', 'cx_reply', 'Reply');
-  INSERT INTO "AgentQuery" (id, "conversationId", agent, model, query) VALUES ('${ID.query}', 'cw-1', 'cx-agent', 'gpt-4o-mini', 'q');
-  INSERT INTO "AgentFeedback" (id, "approvalId", "conversationId", annotator) VALUES ('${ID.feedback}', '${ID.approval}', 'cw-1', '${OPERATOR_SUB}');
-  INSERT INTO knowledge_documents (id, title, source, content) VALUES ('${ID.document}', 'Doc', 'test', 'Content');
-  INSERT INTO knowledge_chunks (id, document_id, chunk_index, content) VALUES ('${ID.chunk}', '${ID.document}', 0, 'Content');
-  INSERT INTO knowledge_metadata (id, document_id, key, value) VALUES ('${ID.metadata}', '${ID.document}', 'category', 'x');
-  INSERT INTO inventory_snapshots (id, sku, snapshot_date) VALUES ('${ID.snapshot}', 'RLS-SKU', '2025-01-01');
-  INSERT INTO supplier_lead_times (id, supplier, lead_time_days) VALUES ('${ID.supplier}', 'RLS supplier', 7);
-  INSERT INTO reorder_points (id, sku, supplier_id) VALUES ('${ID.reorder}', 'RLS-SKU', '${ID.supplier}');
-  INSERT INTO "DashboardFact" (id, "shopDomain", metric, "factDate", value) VALUES ('${ID.fact}', 'hotrodan.myshopify.com', 'orders', '2025-01-01', 3);
-  INSERT INTO "DecisionLog" (id, scope, actor, action) VALUES ('${ID.decision}', 'ops', 'system', 'noted');
-  INSERT INTO support_curated_replies (id, message_body, approver) VALUES ('${ID.reply}', 'Hello', 'ops@hotrodan.com');
-  INSERT INTO observability_logs (id, level, message) VALUES
-    ('${ID.logInfo}', 'INFO', 'i'), ('${ID.logWarn}', 'WARN', 'w'), ('${ID.logError}', 'ERROR', 'e'), ('${ID.logDebug}', 'DEBUG', 'd');
-  INSERT INTO creds_meta (id, name, provider, ciphertext, nonce, auth_tag, key_id)
-    VALUES ('${ID.creds}', 'shopify-admin', 'shopify', ${BYTES(8)}, ${BYTES(12)}, ${BYTES(16)}, 'k1');
-`;
-
-interface Statements {
-  insert: string;
-  /** A harmless change of the seeded row (trigger- and CHECK-safe). */
-  set: string;
-  /** The seeded row's key. */
-  where: string;
-}
-
-const STATEMENTS: Record<Table, Statements> = {
-  ads_campaigns: { insert: `INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date) VALUES ('rls-2', 'google', 'New', '2025-02-01')`, set: `campaign_name = 'Renamed'`, where: `id = '${ID.campaign}'` },
-  ads_daily_metrics: { insert: `INSERT INTO ads_daily_metrics (campaign_id, metric_date) VALUES ('${ID.campaign}', '2025-01-02')`, set: `clicks = 5`, where: `id = '${ID.metric}'` },
-  ads_metrics_daily: { insert: `INSERT INTO ads_metrics_daily (campaign_id, platform, date) VALUES ('rls-1', 'meta', '2025-01-02')`, set: `clicks = 5`, where: `id = '${ID.legacy}'` },
-  agent_run: { insert: `INSERT INTO agent_run (agent_name) VALUES ('inventory-agent')`, set: `input_kind = 'schedule'`, where: `run_id = '${ID.run}'` },
-  agent_qc: { insert: `INSERT INTO agent_qc (run_id, quality_score) VALUES ('${ID.run}', 5)`, set: `notes = 'checked'`, where: `id = '${ID.qc}'` },
-  AgentApproval: { insert: `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary) VALUES ('cw-2', 'cx-agent', 'refund', 'Refund')`, set: `"lastInterruptions" = '[{"type": "requires_human"}]'`, where: `id = '${ID.approval}'` },
-  AgentFeedback: { insert: `INSERT INTO "AgentFeedback" ("conversationId", "queryId", annotator, rating) VALUES ('cw-1', '${ID.query}', '${OPERATOR_SUB}', 4)`, set: `notes = 'n'`, where: `id = '${ID.feedback}'` },
-  AgentQuery: { insert: `INSERT INTO "AgentQuery" ("conversationId", agent, model, query) VALUES ('cw-2', 'cx-agent', 'gpt-4.1', 'q2')`, set: `"latencyMs" = 12`, where: `id = '${ID.query}'` },
-  knowledge_documents: { insert: `INSERT INTO knowledge_documents (title, source, content) VALUES ('Doc 2', 'test', 'More')`, set: `title = 'Doc 1'`, where: `id = '${ID.document}'` },
-  knowledge_chunks: { insert: `INSERT INTO knowledge_chunks (document_id, chunk_index, content) VALUES ('${ID.document}', 1, 'More')`, set: `token_count = 2`, where: `id = '${ID.chunk}'` },
-  knowledge_metadata: { insert: `INSERT INTO knowledge_metadata (document_id, key, value) VALUES ('${ID.document}', 'tags', 'a,b')`, set: `value = 'y'`, where: `id = '${ID.metadata}'` },
-  inventory_snapshots: { insert: `INSERT INTO inventory_snapshots (sku, snapshot_date) VALUES ('RLS-SKU', '2025-01-02')`, set: `units_sold = 1`, where: `id = '${ID.snapshot}'` },
-  reorder_points: { insert: `INSERT INTO reorder_points (sku) VALUES ('RLS-SKU-2')`, set: `safety_stock = 3`, where: `id = '${ID.reorder}'` },
-  supplier_lead_times: { insert: `INSERT INTO supplier_lead_times (supplier, lead_time_days) VALUES ('RLS supplier 2', 9)`, set: `lead_time_days = 8`, where: `id = '${ID.supplier}'` },
-  DashboardFact: { insert: `INSERT INTO "DashboardFact" ("shopDomain", metric, "factDate", value) VALUES ('hotrodan.myshopify.com', 'orders', '2025-01-02', 5)`, set: `value = 4`, where: `id = '${ID.fact}'` },
-  DecisionLog: { insert: `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('ops', 'tester', 'noted')`, set: `rationale = 'rewritten'`, where: `id = '${ID.decision}'` },
-  support_curated_replies: { insert: `INSERT INTO support_curated_replies (message_body, approver) VALUES ('Hi again', 'ops@hotrodan.com')`, set: `tags = '{greeting}'`, where: `id = '${ID.reply}'` },
-  observability_logs: { insert: `INSERT INTO observability_logs (level, message) VALUES ('INFO', 'new')`, set: `message = 'edited'`, where: `id = '${ID.logInfo}'` },
-  creds_meta: { insert: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('openai', 'openai', ${BYTES(8)}, ${BYTES(12)}, ${BYTES(16)}, 'k1')`, set: `description = 'd'`, where: `id = '${ID.creds}'` },
-};
-
-function sqlFor(table: Table, op: Operation): string {
-  const s = STATEMENTS[table];
-  switch (op) {
-    case "select":
-      return `SELECT * FROM public."${table}"`;
-    case "insert":
-      return s.insert;
-    case "update":
-      return `UPDATE public."${table}" SET ${s.set} WHERE ${s.where}`;
-    case "delete":
-      return `DELETE FROM public."${table}" WHERE ${s.where}`;
-  }
-}
-
-// ───────────────────────────── Running as a role ─────────────────────────────
-
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -152,38 +60,8 @@ beforeAll(async () => {
 });
 afterAll(() => db?.close());
 
-type Outcome =
-  | { allowed: true; rows: number; result: pg.QueryResult }
-  | { allowed: false; why: "permission denied" | "row-level security" | "no rows" | "refused"; message?: string };
-
-/** Runs `fn` as `role` with JWT `claims`, the gateway's way, and always rolls back. */
-async function asRole<T>(role: Role, claims: object, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.pool.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query(`SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, JSON.stringify(claims)]);
-    return await fn(client);
-  } finally {
-    await client.query("ROLLBACK").catch(() => {});
-    client.release();
-  }
-}
-
-/** One statement as a role: allowed (rows seen / affected) or denied, and how PostgreSQL denied it. */
-async function attempt(role: Role, sql: string, claims: object = CLAIMS[role]): Promise<Outcome> {
-  return asRole(role, claims, async (client) => {
-    try {
-      const result = await client.query(sql);
-      const rows = result.rowCount ?? 0;
-      return rows > 0 ? { allowed: true, rows, result } : { allowed: false, why: "no rows" };
-    } catch (err) {
-      const e = err as pg.DatabaseError;
-      if (e.code !== "42501") throw err; // anything else is a broken fixture, not a policy decision
-      const why = /row-level security/.test(e.message) ? "row-level security" : /permission denied/.test(e.message) ? "permission denied" : "refused";
-      return { allowed: false, why, message: e.message };
-    }
-  });
-}
+const asRole = <T>(role: Role, claims: object, fn: Parameters<typeof asRoleOn<T>>[3]) => asRoleOn(db.pool, role, claims, fn);
+const attempt = (role: Role, sql: string, claims?: object) => attemptOn(db.pool, role, sql, claims);
 
 // ───────────────────────────── The matrix ─────────────────────────────
 
