@@ -1,4 +1,5 @@
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
+import type { GatewayEvents } from "../pubsub/index.ts";
 
 /** Database roles a request can run as (Supabase's). anon = no token. */
 export type Role = "anon" | "authenticated" | "service_role";
@@ -23,4 +24,6 @@ export interface GatewayContext {
   requestId: string;
   /** Request-scoped DataLoaders, created lazily by src/resolvers/loaders.ts. */
   loaders: Map<string, unknown>;
+  /** Live events (LISTEN/NOTIFY) of this gateway instance; absent when the gateway runs without them. */
+  events?: GatewayEvents;
 }

@@ -14,7 +14,7 @@ import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
-import { can, type Operation, type TableName } from "../auth/policy.ts";
+import { can, canExecute, type Operation, type RoutineName, type TableName } from "../auth/policy.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -28,7 +28,7 @@ export interface AccessScope {
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { access: AccessScope; signedIn: boolean };
+  AuthScopes: { access: AccessScope; signedIn: boolean; execute: RoutineName };
   Scalars: {
     UUID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
@@ -43,10 +43,13 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     // One check per object instead of per field; results are cached per request.
     runScopesOnType: true,
+    // Subscriptions are refused when they start, not only when their first event arrives.
+    authorizeOnSubscribe: true,
     cacheKey: (value) => (typeof value === "object" && value !== null ? `${(value as AccessScope).table}:${String((value as AccessScope).op)}` : String(value)),
     authScopes: (ctx) => ({
       signedIn: ctx.viewer.role !== "anon",
       access: ({ table, op }: AccessScope) => (Array.isArray(op) ? op : [op]).every((o) => can(ctx.viewer.role, table, o)),
+      execute: (routine: RoutineName) => canExecute(ctx.viewer.role, routine),
     }),
     // No valid token and the field needs one: UNAUTHENTICATED. A valid token whose role may not: FORBIDDEN.
     unauthorizedError: (_parent, ctx) =>
@@ -75,6 +78,9 @@ export const builder = new SchemaBuilder<{
 
 /** Scope requiring `op` on `table` per the policy table. */
 export const access = (table: TableName, op: Operation | Operation[] = "select") => ({ access: { table, op } });
+/** Scope requiring EXECUTE on a database function per the policy's ROUTINES. */
+export const executes = (routine: RoutineName) => ({ execute: routine });
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

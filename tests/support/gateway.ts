@@ -8,6 +8,7 @@ import { createDatabase, type Database } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
 import { schema } from "../../src/schema/index.ts";
 import { createGateway, type Gateway } from "../../src/server.ts";
+import { startGatewayEvents, type GatewayEvents, type GatewayEventsOptions } from "../../src/pubsub/index.ts";
 
 export const TEST_JWT_SECRET = "test-secret-for-the-hotdash-gateway-suite-0123456789";
 
@@ -32,19 +33,35 @@ export interface TestGateway {
   url: string;
   gateway: Gateway;
   database: Database;
+  /** Live events (subscriptions), when started with `events`. */
+  events?: GatewayEvents;
   token(role: TokenRole, sub?: string): Promise<string>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlResponse<T>>;
   close(): Promise<void>;
 }
 
-export async function startTestGateway({ databaseUrl, poolMax = 5, env = {} }: { databaseUrl: string; poolMax?: number; env?: Record<string, string> }): Promise<TestGateway> {
+export async function startTestGateway({
+  databaseUrl,
+  poolMax = 5,
+  env = {},
+  events: eventOptions,
+}: {
+  databaseUrl: string;
+  poolMax?: number;
+  env?: Record<string, string>;
+  /** Start live events (LISTEN/NOTIFY, expiry sweep) as src/index.ts does; the sweep is off unless expirySweepMs is given. */
+  events?: Pick<GatewayEventsOptions, "expirySweepMs" | "heartbeatMs">;
+}): Promise<TestGateway> {
   const config = {
     ...loadConfig({ DATABASE_URL: databaseUrl, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "error", ...env }),
     port: 0,
     host: "127.0.0.1",
   };
   const database = createDatabase(databaseUrl, { ...config.db, poolMax });
-  const gateway = createGateway({ config, database, schema, logger: createLogger(config.logLevel) });
+  const events = eventOptions
+    ? await startGatewayEvents({ databaseUrl, prisma: database.prisma, pool: database.pool, expirySweepMs: 0, ...eventOptions })
+    : undefined;
+  const gateway = createGateway({ config, database, schema, logger: createLogger(config.logLevel), events });
   const { url } = await gateway.listen();
 
   const token = (role: TokenRole, sub = `${role}-user`) => signDevToken(TEST_JWT_SECRET, role, { sub, expiresIn: "1h" });
@@ -64,7 +81,9 @@ export async function startTestGateway({ databaseUrl, poolMax = 5, env = {} }: {
     database,
     token,
     gql,
+    events,
     close: async () => {
+      await events?.close(); // ends open subscriptions first, so the HTTP server closes at once
       await gateway.close();
       await database.close();
     },

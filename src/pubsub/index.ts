@@ -1,0 +1,113 @@
+/**
+ * Live events of one gateway instance: the approval queue's changes, heard through PostgreSQL
+ * LISTEN/NOTIFY (the agent_workflows migration NOTIFYs on every submit and transition) and fanned
+ * out in-process to every subscriber (Fanout). Because the database is the
+ * broker, a change committed through any instance (or by any SQL client) reaches the subscribers of
+ * every instance on that database.
+ *
+ * Notifications carry only { id, status, event }. Subscriptions re-read the row per event inside a
+ * short transaction as the subscriber (withRls), so a subscriber sees exactly what its role may read.
+ *
+ * The events object also runs the approval expiry sweep, which is what turns deadlines into
+ * EXPIRED events without anyone calling expireAgentApprovals.
+ */
+import type pg from "pg";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { Logger } from "../logger.ts";
+import { startApprovalExpirySweep, type ApprovalStatus } from "../resolvers/agents.ts";
+import { Fanout } from "./fanout.ts";
+import { PgListener, type ListenMode } from "./pg-listener.ts";
+
+/** The channel the agent_workflows migration NOTIFYs on. */
+export const APPROVAL_QUEUE_CHANNEL = "agent_approval_events";
+
+export type ApprovalQueueEventKind = "submitted" | "decided" | "expired";
+
+export interface ApprovalQueueNotice {
+  id: string;
+  status: ApprovalStatus;
+  event: ApprovalQueueEventKind;
+}
+
+export interface GatewayEvents {
+  /** "listen": every committed change on the database; "shared-session": embedded PGlite, this instance's own changes only. */
+  readonly delivery: ListenMode;
+  /** Every approval-queue notice from now on; ends when the consumer returns (client disconnects). */
+  approvalQueue(): AsyncIterableIterator<ApprovalQueueNotice>;
+  /** The base (privileged) client: each event is re-read through withRls(prisma, viewer, ...). */
+  readonly prisma: PrismaClient;
+  /** Stops listening and sweeping; open subscriptions end. */
+  close(): Promise<void>;
+}
+
+export interface GatewayEventsOptions {
+  /** The database to LISTEN on (the gateway's own DATABASE_URL). */
+  databaseUrl: string;
+  prisma: PrismaClient;
+  /** The gateway's pool: needed for delivery on embedded PGlite (see PgListener.attachPool). */
+  pool?: pg.Pool;
+  logger?: Logger;
+  /** Expiry sweep interval (default 30 s; 0 turns the sweep off, e.g. in tests that drive it). */
+  expirySweepMs?: number;
+  /** Listener heartbeat interval (default 30 s). */
+  heartbeatMs?: number;
+}
+
+const EVENTS = new Set<string>(["submitted", "decided", "expired"]);
+const STATUSES = new Set<string>(["pending", "approved", "rejected", "expired"]);
+
+/** Parses a notification payload; undefined for anything that is not a queue notice. */
+export function parseApprovalNotice(payload: string): ApprovalQueueNotice | undefined {
+  try {
+    const value = JSON.parse(payload) as Record<string, unknown>;
+    if (typeof value.id === "string" && STATUSES.has(value.status as string) && EVENTS.has(value.event as string)) {
+      return { id: value.id, status: value.status as ApprovalStatus, event: value.event as ApprovalQueueEventKind };
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+/** Connects the listener (rejects if the database cannot be reached) and starts the expiry sweep. */
+export async function startGatewayEvents(options: GatewayEventsOptions): Promise<GatewayEvents> {
+  const { logger } = options;
+  const approvalQueue = new Fanout<ApprovalQueueNotice>();
+  const listener = new PgListener({
+    connectionString: options.databaseUrl,
+    channel: APPROVAL_QUEUE_CHANNEL,
+    logger,
+    heartbeatMs: options.heartbeatMs,
+    onNotification: (payload) => {
+      const notice = parseApprovalNotice(payload);
+      if (notice) approvalQueue.publish(notice);
+      else logger?.warn("LISTEN/NOTIFY: ignored a malformed approval-queue notification", { payload: payload.slice(0, 200) });
+    },
+  });
+  const delivery = await listener.start();
+  if (delivery === "shared-session") {
+    if (options.pool) listener.attachPool(options.pool);
+    else logger?.warn("LISTEN/NOTIFY: no pool given for the embedded database; live events will not be delivered");
+  }
+
+  const sweepMs = options.expirySweepMs ?? 30_000;
+  const stopSweep =
+    sweepMs > 0
+      ? startApprovalExpirySweep(options.prisma, {
+          intervalMs: sweepMs,
+          onExpired: (count) => logger?.info("Expired pending agent approvals past their deadline", { count }),
+          onError: (error) => logger?.warn("Approval expiry sweep failed; retrying next interval", { err: error }),
+        })
+      : async () => {};
+
+  return {
+    delivery,
+    prisma: options.prisma,
+    approvalQueue: () => approvalQueue.subscribe(),
+    async close() {
+      await stopSweep();
+      await listener.close();
+      approvalQueue.close();
+    },
+  };
+}

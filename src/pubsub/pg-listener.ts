@@ -1,0 +1,188 @@
+/**
+ * A PostgreSQL LISTEN connection that stays up: one dedicated pg.Client per gateway instance,
+ * LISTENing on one channel, reconnecting with backoff when the connection drops (server restart,
+ * pg_terminate_backend, network), and checked by a heartbeat so a silently dead socket is noticed.
+ *
+ * NOTIFY is delivered at COMMIT, to every listening session of the database, so every gateway
+ * instance on the same database hears every committed change, and never a rolled-back one.
+ *
+ * Embedded PGlite: its socket server multiplexes every client onto ONE backend session, and a
+ * notification comes back on the connection whose transaction committed it, not on the listener.
+ * start() detects that (both connections report the same backend pid) and reports
+ * mode "shared-session"; attachPool() then picks notifications up from the gateway's own pool
+ * connections. Delivery is then in-process only: changes made through this gateway's pool arrive,
+ * changes made by other clients of the embedded database (psql on its socket) do not.
+ */
+import pg from "pg";
+import type { Logger } from "../logger.ts";
+
+export type ListenMode = "listen" | "shared-session";
+
+export interface PgListenerOptions {
+  connectionString: string;
+  channel: string;
+  onNotification: (payload: string) => void;
+  logger?: Logger;
+  /** First reconnect delay; doubles per failed attempt up to maxBackoffMs. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How often the connection is checked with SELECT 1 (0 = never). */
+  heartbeatMs?: number;
+  /** Called after a dropped connection is listening again (events in between were missed). */
+  onReconnect?: () => void;
+}
+
+const APPLICATION_NAME = "hotdash-gateway-listener";
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+export class PgListener {
+  private client: pg.Client | undefined;
+  private closed = false;
+  private backoffMs: number;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly attachedPools = new Set<pg.Pool>();
+  private _mode: ListenMode | undefined;
+
+  constructor(private readonly options: PgListenerOptions) {
+    this.backoffMs = options.minBackoffMs ?? 250;
+  }
+
+  /** "listen" (a real server) or "shared-session" (embedded PGlite); undefined before start(). */
+  get mode(): ListenMode | undefined {
+    return this._mode;
+  }
+
+  /** Whether the LISTEN connection is up right now. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Connects and LISTENs; rejects if the first attempt fails (later drops reconnect on their own). */
+  async start(): Promise<ListenMode> {
+    await this.connect();
+    this._mode = (await this.sharesSession()) ? "shared-session" : "listen";
+    if (this._mode === "shared-session") {
+      this.options.logger?.warn("LISTEN/NOTIFY: the database multiplexes connections onto one session (embedded PGlite); live events come only from this gateway's own connections", {
+        channel: this.options.channel,
+      });
+    }
+    return this._mode;
+  }
+
+  /**
+   * In shared-session mode notifications arrive on the pool connection that committed them: listen
+   * there too. Call before the pool is first used; connections opened earlier are not covered.
+   */
+  attachPool(pool: pg.Pool): void {
+    if (this.attachedPools.has(pool)) return;
+    this.attachedPools.add(pool);
+    pool.on("connect", (client) => {
+      client.on("notification", (message) => this.deliver(message));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.heartbeatTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  private deliver(message: pg.Notification): void {
+    if (message.channel !== this.options.channel || message.payload === undefined) return;
+    try {
+      this.options.onNotification(message.payload);
+    } catch (error) {
+      this.options.logger?.error("LISTEN/NOTIFY: a notification handler failed", { err: error });
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.options.connectionString,
+      application_name: APPLICATION_NAME,
+      keepAlive: true,
+      connectionTimeoutMillis: 5_000,
+      // Only LISTEN and the heartbeat run here; a hung one means a dead connection.
+      query_timeout: 10_000,
+    });
+    // Without an 'error' listener a dropped connection would crash the process.
+    client.on("error", (error) => this.lost(client, error));
+    client.on("end", () => this.lost(client));
+    client.on("notification", (message) => this.deliver(message));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdent(this.options.channel)}`);
+    } catch (error) {
+      client.removeAllListeners("end");
+      await client.end().catch(() => {});
+      throw error;
+    }
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.client = client;
+    this.backoffMs = this.options.minBackoffMs ?? 250;
+    this.startHeartbeat(client);
+  }
+
+  /** Two connections with one backend pid are one session: PGlite's socket server. */
+  private async sharesSession(): Promise<boolean> {
+    const probe = new pg.Client({ connectionString: this.options.connectionString, application_name: APPLICATION_NAME, connectionTimeoutMillis: 5_000 });
+    probe.on("error", () => {});
+    try {
+      await probe.connect();
+      const [mine, theirs] = await Promise.all([
+        this.client!.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"),
+        probe.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"),
+      ]);
+      return mine.rows[0]!.pid === theirs.rows[0]!.pid;
+    } finally {
+      await probe.end().catch(() => {});
+    }
+  }
+
+  private startHeartbeat(client: pg.Client): void {
+    const every = this.options.heartbeatMs ?? 30_000;
+    if (every <= 0) return;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => {
+      client.query("SELECT 1").catch((error) => this.lost(client, error));
+    }, every);
+    this.heartbeatTimer.unref();
+  }
+
+  private lost(client: pg.Client, error?: unknown): void {
+    if (this.client !== client || this.closed) return;
+    this.client = undefined;
+    clearInterval(this.heartbeatTimer);
+    this.options.logger?.warn("LISTEN/NOTIFY: connection lost; reconnecting", { channel: this.options.channel, err: error });
+    client.end().catch(() => {});
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 10_000);
+    this.reconnectTimer = setTimeout(() => {
+      this.connect().then(
+        () => {
+          if (this.closed) return;
+          this.options.logger?.info("LISTEN/NOTIFY: listening again", { channel: this.options.channel });
+          this.options.onReconnect?.();
+        },
+        (error) => {
+          this.options.logger?.warn("LISTEN/NOTIFY: reconnect failed", { channel: this.options.channel, retryInMs: this.backoffMs, err: error });
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+}

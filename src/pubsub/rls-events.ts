@@ -1,0 +1,123 @@
+/**
+ * Subscriptions under row-level security. A subscription must not hold one transaction for its
+ * lifetime (it would pin a pooled connection and hit the transaction timeout), so each event gets
+ * its own short transaction as the subscriber (withRls): the notice is re-read there (`load`;
+ * undefined = gone or not visible to this role → skipped), and ctx.db forwards to that transaction
+ * while graphql executes the event's selection set, so relations, loaders and guarded fields behave
+ * exactly as in a query. The transaction ends when the consumer asks for the next event (graphql-js
+ * executes each event completely before pulling the next) or when the subscription ends.
+ */
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import type { GatewayContext } from "../context/types.ts";
+import { withRls } from "../plugins/rls-transaction.ts";
+
+interface OpenTransaction {
+  tx: Prisma.TransactionClient;
+  /** Ends the transaction (it only read) and waits for it to be gone. */
+  finish(): Promise<void>;
+}
+
+/** A withRls transaction held open until finish(): the callback API turned inside out. */
+function openRlsTransaction(prisma: PrismaClient, ctx: GatewayContext): Promise<OpenTransaction> {
+  return new Promise((resolve, reject) => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let done: Promise<void> | undefined = undefined;
+    done = withRls(prisma, ctx.viewer, async (tx) => {
+      resolve({
+        tx,
+        finish: () => {
+          release();
+          // A transaction that timed out while the event was delivered has nothing left to undo.
+          return done!.catch(() => {});
+        },
+      });
+      await released;
+    });
+    done.catch(reject); // only matters if the transaction never opened
+  });
+}
+
+/**
+ * A Db that forwards to whatever `current()` returns at the moment of use. ctx.db is set to one of
+ * these for the whole subscription, because the Pothos Prisma plugin caches the client it gets from
+ * the context: handing it a new transaction object per event would leave it using the first one.
+ */
+function forwardingDb(current: () => GatewayContext["db"]): GatewayContext["db"] {
+  return new Proxy({} as GatewayContext["db"], {
+    get(_target, prop) {
+      const target = current() as unknown as Record<PropertyKey, unknown>;
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    has: (_target, prop) => Reflect.has(current() as object, prop), // Pothos looks delegates up with `in`
+  });
+}
+
+export interface PerEventOptions<N, E> {
+  /** Cheap filter on the notice alone, before any transaction is opened. */
+  accept?: (notice: N) => boolean;
+  /** Re-reads what the notice is about as the subscriber; undefined skips the event. */
+  load: (tx: Prisma.TransactionClient, notice: N) => Promise<E | undefined>;
+}
+
+export function perEventTransactions<N, E>(
+  ctx: GatewayContext,
+  prisma: PrismaClient,
+  source: AsyncIterator<N>,
+  { accept, load }: PerEventOptions<N, E>,
+): AsyncIterableIterator<E> {
+  const outside = ctx.db; // in a subscription: the runtime's guard that refuses to be used
+  let current: OpenTransaction | undefined;
+  let closed = false;
+  ctx.db = forwardingDb(() => current?.tx ?? outside);
+
+  const endCurrent = async () => {
+    const open = current;
+    current = undefined;
+    await open?.finish();
+  };
+
+  const iterator: AsyncIterableIterator<E> = {
+    async next(): Promise<IteratorResult<E>> {
+      await endCurrent();
+      while (!closed) {
+        const notice = await source.next();
+        if (notice.done || closed) break;
+        if (accept && !accept(notice.value)) continue;
+        const open = await openRlsTransaction(prisma, ctx);
+        let event: E | undefined;
+        try {
+          event = await load(open.tx, notice.value);
+        } catch (error) {
+          await open.finish();
+          throw error;
+        }
+        if (event === undefined || closed) {
+          await open.finish();
+          continue;
+        }
+        current = open;
+        ctx.loaders = new Map(); // per event: nothing cached from an earlier event's transaction
+        return { value: event, done: false };
+      }
+      return { value: undefined, done: true };
+    },
+    async return(): Promise<IteratorResult<E>> {
+      closed = true;
+      await endCurrent();
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error?: unknown): Promise<IteratorResult<E>> {
+      closed = true;
+      await endCurrent();
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return iterator;
+}
