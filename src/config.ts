@@ -2,6 +2,7 @@
  * Configuration from the environment, validated once at start. Every problem is collected and
  * reported together (one line each) so a misconfigured deployment is fixed in one round trip.
  */
+import { loadVaultKeys, VaultKeyError } from "./vault/keys.ts";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 
@@ -146,6 +147,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (databaseUrl !== undefined && secret === DEVELOPMENT_JWT_SECRET) {
     problems.push("SUPABASE_JWT_SECRET: must not be the public development secret when DATABASE_URL is set");
+  }
+  // A malformed vault key stops the start; a missing one only disables the vault (see src/vault).
+  try {
+    loadVaultKeys(env);
+  } catch (error) {
+    if (!(error instanceof VaultKeyError)) throw error;
+    if (error.code !== "VAULT_KEY_MISSING") problems.push(...error.problems);
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
 

@@ -12,6 +12,8 @@ import { DEMO_OPERATORS, seedDemoData } from "./db/seed/demo.ts";
 import { createLogger } from "./logger.ts";
 import { schema } from "./schema/index.ts";
 import { createGateway } from "./server.ts";
+import { startGatewayEvents } from "./pubsub/index.ts";
+import { initVault } from "./vault/index.ts";
 
 const DEV_TOKEN_LIFETIME = "30d";
 /** Upper bound for a graceful stop (the HTTP server itself gives in-flight requests 10 s). */
@@ -31,6 +33,9 @@ function readConfig(): Config {
 const config = readConfig();
 const logger = createLogger(config.logLevel);
 for (const warning of config.warnings) logger.warn(warning);
+const vault = initVault(process.env); // key already validated by loadConfig
+if (vault.enabled) logger.info("credentials vault ready", { keyId: vault.keyId });
+else logger.warn(vault.warning ?? "credentials vault disabled");
 
 /** Resources to release on shutdown, closed in reverse order of opening. */
 const openResources: Array<{ name: string; close: () => Promise<void> }> = [];
@@ -85,6 +90,8 @@ try {
     onPoolError: (err) => logger.warn("an idle database connection failed", { err }),
   });
   openResources.push({ name: "database pool", close: database.close });
+  // LISTEN/NOTIFY for the live approval queue, plus the periodic expiry sweep.
+  const events = await startGatewayEvents({ databaseUrl: opened.url, prisma: database.prisma, pool: database.pool, logger });
 
   const tokens = config.printDevTokens
     ? {
@@ -100,8 +107,11 @@ try {
     logger,
     // The page is public: only a token signed with the public development secret may be baked in.
     graphiqlToken: config.jwtSecretSource === "development-default" ? tokens?.authenticated : undefined,
+    events,
   });
   openResources.push({ name: "http server", close: gateway.close });
+  // Closed before the HTTP server, so open event streams end first.
+  openResources.push({ name: "live events", close: events.close });
   const { url } = await gateway.listen();
 
   printBanner(url, opened.embedded, tokens);

@@ -96,6 +96,22 @@ describe("the GraphQL schema is guarded by the policy table everywhere", () => {
     expect(TABLES.filter((t) => !models.has(POLICIES[t].model))).toEqual([]);
   });
 
+  // Prisma loads a relation in the parent's query whatever the role, so a relation into a table the
+  // parent's readers cannot see would fail the whole parent in PostgreSQL. Such fields must be
+  // loader-based and resolve to null (see AgentApproval.run).
+  test("Prisma relations only reach tables every reader of the parent may read", () => {
+    const tableOf = (type: unknown) => TABLES.find((t) => POLICIES[t].model === modelOf(type));
+    const leaks: string[] = [];
+    for (const type of objectTypes) {
+      for (const field of Object.values(type.getFields())) {
+        if (!(field.extensions as Record<string, unknown>).pothosPrismaRelationField) continue;
+        const [from, to] = [tableOf(type)!, tableOf(getNamedType(field.type))!];
+        for (const role of ROLES) if (can(role, from, "select") && !can(role, to, "select")) leaks.push(`${type.name}.${field.name} (${role})`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+
   const rootFields = (s: GraphQLSchema) =>
     [s.getQueryType(), s.getMutationType(), s.getSubscriptionType()].flatMap((root) =>
       root ? Object.values(root.getFields()).map((field) => ({ root: root.name, field })) : [],

@@ -125,14 +125,16 @@ export function tableById(t: any, options: { table: TableName; type: Prisma.Mode
 }
 
 /**
- * A to-one relation into `target`: nullable, and null (without an error) for roles that may not
- * read the target table, so a hidden row never fails the whole query.
+ * A to-one Prisma relation into `target`: nullable, and null (without an error) for roles that may
+ * not read the target table. Prisma loads relations in the parent's query whatever the role, so use
+ * this only where every reader of the parent may read the target (tests/rls-parity.test.ts checks);
+ * into a table some readers cannot see, write a loader-based field instead (e.g. AgentApproval.run).
  */
 export function guardedRelation(t: any, name: string, target: TableName) {
   return t.relation(name, { nullable: true, authScopes: access(target), unauthorizedResolver: () => null });
 }
 
-/** A to-many relation into `target`: empty for roles that may not read it. */
+/** A to-many Prisma relation into `target`: empty for roles that may not read it (same caveat as guardedRelation). */
 export function guardedList(t: any, name: string, target: TableName, options: Record<string, unknown> = {}) {
   return t.relation(name, { ...options, authScopes: access(target), unauthorizedResolver: () => [] });
 }

@@ -857,7 +857,7 @@ function buildApprovals(rng: Random, now: Date, runIds: string[]) {
       id: rng.uuid(),
       scope: "agent_approval",
       actor: (a.decidedBy as string | null) ?? "system:expiry",
-      action: a.status,
+      action: `approval.${a.status}`,
       rationale: a.decisionNote,
       evidenceUrl: null,
       shopDomain: null,
