@@ -134,3 +134,13 @@ describe("campaign list", () => {
     expect(anon.body.errors![0].extensions!.code).toBe("UNAUTHENTICATED");
   });
 });
+
+describe("connection arguments", () => {
+  test("bad pagination arguments are BAD_USER_INPUT with an explanation", async () => {
+    const negative = await gw.gql(`{ adsCampaigns(first: -1) { totalCount } }`, {}, { role: "authenticated" });
+    expect(negative.body.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+    expect(negative.body.errors![0].message).toMatch(/first/);
+    const badCursor = await gw.gql(`{ adsCampaigns(after: "not-a-cursor") { totalCount } }`, {}, { role: "authenticated" });
+    expect(badCursor.body.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+  });
+});

@@ -101,6 +101,11 @@ type AdapterCause = { kind?: string; originalCode?: string };
 
 /** Maps any thrown value to the client-facing code; unknown things are INTERNAL_SERVER_ERROR. */
 export function classifyError(error: unknown): Classification {
+  // Pothos rejects bad connection arguments (first: -1, after with before, a foreign cursor) with a
+  // plain error whose message is written for the client.
+  if (error instanceof Error && error.name === "PothosValidationError") {
+    return { ...KNOWN.BAD_USER_INPUT, message: error.message };
+  }
   if (error instanceof TransactionStartError) {
     const inner = classifyError(error.cause);
     return inner.status >= 500 ? inner : KNOWN.INTERNAL_SERVER_ERROR;
