@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
-import { startTestGateway, type TestGateway } from "./support/gateway.ts";
+import { describe, expect, test } from "vitest";
+import type { TestDatabase } from "./support/test-database.ts";
+import { useTestGateway, type TestGateway } from "./support/gateway.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startTestGateway({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
+useTestGateway((database, gateway) => {
+  db = database;
+  gw = gateway;
 });
 
 const CREATE = `mutation($input: CreateAdsCampaignInput!) { createAdsCampaign(input: $input) { id externalId name platform status budgetCents targetRoas startDate endDate } }`;

@@ -2,9 +2,9 @@
 // calls written in batches (constant statements however many rows), feedback linked to what it is
 // about, operators annotating as themselves, and the agent internals hidden from operators at both
 // layers (GraphQL and the database).
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestGateway, type GqlResponse, type TestGateway } from "./support/gateway.ts";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { describe, expect, test } from "vitest";
+import { useTestGateway, type GqlResponse, type TestGateway } from "./support/gateway.ts";
+import type { TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
@@ -15,13 +15,9 @@ const firstError = (res: GqlResponse) => {
   return res.body.errors![0]! as { message: string; extensions: Record<string, any> };
 };
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startTestGateway({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
+useTestGateway((database, gateway) => {
+  db = database;
+  gw = gateway;
 });
 
 const call = (i: number, extra: Record<string, unknown> = {}) => ({

@@ -1,20 +1,16 @@
 // Analytics through the real gateway: dashboard-fact ingestion (idempotent, exact decimals,
 // all-or-nothing, validated), fact lists, and the append-only decision log (logDecision, filters,
 // newest-first order, and no way for anyone to change or delete an entry).
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestGateway, type GqlOptions, type TestGateway } from "./support/gateway.ts";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { beforeAll, describe, expect, test } from "vitest";
+import { useTestGateway, type GqlOptions, type TestGateway } from "./support/gateway.ts";
+import type { TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startTestGateway({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
+useTestGateway((database, gateway) => {
+  db = database;
+  gw = gateway;
 });
 
 async function data<T = any>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T> {

@@ -2,11 +2,11 @@
 // decide exactly once (even concurrently), deadlines expire items, every decision leaves exactly one
 // audit row that commits or rolls back with it, and the database holds the same line for writes that
 // bypass the gateway.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { signDevToken } from "../src/context/auth.ts";
 import { ROUTINES, canExecute, type RoutineName } from "../src/auth/policy.ts";
-import { startTestGateway, TEST_JWT_SECRET, type GqlResponse, type TestGateway } from "./support/gateway.ts";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { useTestGateway, TEST_JWT_SECRET, type GqlResponse, type TestGateway } from "./support/gateway.ts";
+import type { TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
@@ -17,14 +17,10 @@ const firstError = (res: GqlResponse) => {
   return res.body.errors![0]! as { message: string; extensions: Record<string, any> };
 };
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startTestGateway({ databaseUrl: db.url, poolMax: 10 });
-});
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
-});
+useTestGateway((database, gateway) => {
+  db = database;
+  gw = gateway;
+}, { poolMax: 10 });
 
 const APPROVAL_FIELDS = `id kind summary payload agent conversationId status expiresAt decidedBy decidedAt decisionNote ageSeconds createdAt`;
 

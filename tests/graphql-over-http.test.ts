@@ -1,19 +1,15 @@
 // The GraphQL-over-HTTP conformance audits shipped in the graphql-http package, run against the
 // real gateway. Every MUST and every SHOULD has to pass (MAY items are optional by definition).
 import { serverAudits } from "graphql-http";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
-import { startTestGateway, type TestGateway } from "./support/gateway.ts";
+import { describe, expect, test } from "vitest";
+import type { TestDatabase } from "./support/test-database.ts";
+import { useTestGateway, type TestGateway } from "./support/gateway.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startTestGateway({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
+useTestGateway((database, gateway) => {
+  db = database;
+  gw = gateway;
 });
 
 const audits = serverAudits({ url: () => gw.url, fetchFn: fetch });

@@ -1,20 +1,16 @@
 // Inventory through the real gateway: snapshot ingestion (idempotent, all-or-nothing, validated),
 // lists with filters, stable ordering and pagination, suppliers and reorder points with their
 // relations, the batched latest-snapshot field, and who may read or write what.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestGateway, type GqlOptions, type TestGateway } from "./support/gateway.ts";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { beforeAll, describe, expect, test } from "vitest";
+import { useTestGateway, type GqlOptions, type TestGateway } from "./support/gateway.ts";
+import type { TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startTestGateway({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
+useTestGateway((database, gateway) => {
+  db = database;
+  gw = gateway;
 });
 
 /** Runs an operation and returns its data, failing the test on any GraphQL error. */

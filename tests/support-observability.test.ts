@@ -1,20 +1,16 @@
 // Curated support replies and observability logs through the real gateway: filters (tags, text,
 // ranges), ordering and pagination, service_role writes, and the log-level row rule: authenticated
 // sees INFO and WARN only, in lists, counts, filters and single-row lookups alike.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestGateway, type GqlOptions, type TestGateway } from "./support/gateway.ts";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { beforeAll, describe, expect, test } from "vitest";
+import { useTestGateway, type GqlOptions, type TestGateway } from "./support/gateway.ts";
+import type { TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startTestGateway({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
+useTestGateway((database, gateway) => {
+  db = database;
+  gw = gateway;
 });
 
 async function data<T = any>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T> {

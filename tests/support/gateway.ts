@@ -2,12 +2,14 @@
  * A real gateway for tests: the production createGateway() on a test database, listening on a free
  * loopback port, with tokens signed like Supabase's. gql() sends GraphQL over HTTP as a role.
  */
+import { afterAll, beforeAll } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { signDevToken, type TokenRole } from "../../src/context/auth.ts";
 import { createDatabase, type Database } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
 import { schema } from "../../src/schema/index.ts";
 import { createGateway, type Gateway } from "../../src/server.ts";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 import { startGatewayEvents, type GatewayEvents, type GatewayEventsOptions } from "../../src/pubsub/index.ts";
 
 export const TEST_JWT_SECRET = "test-secret-for-the-hotdash-gateway-suite-0123456789";
@@ -88,4 +90,22 @@ export async function startTestGateway({
       await database.close();
     },
   };
+}
+
+/**
+ * The usual test-file fixture: a fresh migrated database and a gateway on it, created before the
+ * file's tests and closed after them. `ready` receives both once they exist.
+ */
+export function useTestGateway(ready: (db: TestDatabase, gw: TestGateway) => void, options: Omit<Parameters<typeof startTestGateway>[0], "databaseUrl"> = {}): void {
+  let db: TestDatabase | undefined;
+  let gw: TestGateway | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    gw = await startTestGateway({ databaseUrl: db.url, ...options });
+    ready(db, gw);
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await db?.close();
+  });
 }
