@@ -23,6 +23,8 @@ export interface GqlOptions {
   /** Raw Authorization header (overrides role). */
   authorization?: string;
   headers?: Record<string, string>;
+  /** Which operation of a multi-operation document to run. */
+  operationName?: string;
 }
 
 export interface GqlResponse<T = any> {
@@ -73,7 +75,7 @@ export async function startTestGateway({
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/graphql-response+json", ...options.headers };
     if (options.authorization !== undefined) headers.authorization = options.authorization;
     else if (role !== "anon") headers.authorization = `Bearer ${await token(role, options.sub)}`;
-    const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables, operationName: options.operationName }) });
     return { status: response.status, headers: response.headers, body: await response.json() };
   }
 
