@@ -707,7 +707,7 @@ describe("seedDemoData on the test server", () => {
     expect(decided).toEqual({ by_operators: true, before_deadline: true, swept: true });
     const audit = await q(
       `SELECT count(*)::int AS decided,
-              count(*) FILTER (WHERE (SELECT count(*) FROM "DecisionLog" d WHERE d.scope = 'agent_approval' AND d."externalRef" = a.id::text AND d.action = a.status) = 1)::int AS audited
+              count(*) FILTER (WHERE (SELECT count(*) FROM "DecisionLog" d WHERE d.scope = 'agent_approval' AND d."externalRef" = a.id::text AND d.action = 'approval.' || a.status) = 1)::int AS audited
          FROM "AgentApproval" a WHERE status <> 'pending'`,
     );
     expect(audit.audited).toBe(audit.decided);
