@@ -9,6 +9,8 @@ const config: CodegenConfig = {
   schema: "schema.graphql",
   documents: ["operations/**/*.graphql"],
   ignoreNoDocuments: false,
+  // ESM output with explicit ".js" extensions, as NodeNext resolution requires.
+  emitLegacyCommonJSImports: false,
   generates: {
     "src/generated/operations/": {
       preset: "client",

@@ -45,11 +45,7 @@ export function createDatabase(url: string, options: DatabaseOptions): Database 
   // Each physical connection gets its query method wrapped once, when the pool creates it. pool.query
   // goes through client.query too, so this sees every statement: one integer increment each.
   pool.on("connect", (client) => {
-    const query = client.query;
-    client.query = function (this: pg.PoolClient, ...args: unknown[]) {
-      statements++;
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof client.query;
+    queueStatements(client, () => statements++);
   });
 
   const prisma = new PrismaClient({
@@ -71,4 +67,81 @@ export function createDatabase(url: string, options: DatabaseOptions): Database 
         await pool.end();
       })()),
   };
+}
+
+type QueryArgs = unknown[];
+type Callback = (err: Error | null, result?: unknown) => void;
+
+/**
+ * Sends one connection's statements one at a time, in call order. Resolvers of one request run in
+ * parallel on the request's transaction connection; pg queues such statements itself today but
+ * deprecates that (it prints "Calling client.query() when the client is already executing a query",
+ * and pg 9 removes it). A statement that arrives while another runs waits here instead. Promise and
+ * callback forms keep their contracts (results and errors arrive where they did); objects pg submits
+ * itself (cursors, streams) stay on pg's own path. `onStatement` runs once per call, when it is made.
+ */
+function queueStatements(client: pg.PoolClient, onStatement: () => void): void {
+  const query = client.query as (this: pg.PoolClient, ...args: QueryArgs) => unknown;
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const finished = () => {
+    running--;
+    waiting.shift()?.();
+  };
+
+  /** Hands the statement to pg now; `finished` runs once its result or error is in. */
+  const send = (args: QueryArgs): unknown => {
+    running++;
+    const last = args.length - 1;
+    if (typeof args[last] === "function") {
+      const callback = args[last] as Callback;
+      args[last] = (err: Error | null, result?: unknown) => {
+        finished();
+        callback(err, result);
+      };
+      try {
+        return query.apply(client, args);
+      } catch (error) {
+        finished();
+        throw error;
+      }
+    }
+    let result: unknown;
+    try {
+      result = query.apply(client, args);
+    } catch (error) {
+      finished();
+      throw error;
+    }
+    (result as Promise<unknown>).then(finished, finished);
+    return result;
+  };
+
+  client.query = function (this: pg.PoolClient, ...args: QueryArgs) {
+    onStatement();
+    const config = args[0] as { submit?: unknown; callback?: unknown } | null | undefined;
+    // Submittables (and configs carrying their own callback) complete on pg's terms: not queued here.
+    if (config != null && (typeof config.submit === "function" || typeof config.callback === "function")) return query.apply(client, args);
+    if (running === 0) return send(args);
+    const callback = args[args.length - 1];
+    if (typeof callback === "function") {
+      waiting.push(() => {
+        try {
+          send(args);
+        } catch (error) {
+          (callback as Callback)(error as Error);
+        }
+      });
+      return undefined;
+    }
+    return new Promise((resolve, reject) => {
+      waiting.push(() => {
+        try {
+          (send(args) as Promise<unknown>).then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  } as typeof client.query;
 }

@@ -1,10 +1,10 @@
 /** Data access for ads: campaign filters, the campaign → daily-metrics loader, the idempotent metrics upsert. */
 import { GraphQLError } from "graphql";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma, type AdsDailyMetric } from "../generated/prisma/client.ts";
 import type { Db, GatewayContext } from "../context/types.ts";
 import { dateRangeWhere } from "../schema/common.ts";
 import { formatDate } from "../schema/scalars.ts";
-import { groupByKeys, loaderFor } from "./loaders.ts";
+import { loaderFor } from "./loaders.ts";
 import { literal } from "./like.ts";
 import { upsertBatch } from "./upsert.ts";
 
@@ -39,16 +39,78 @@ export function campaignWhere(filter: CampaignFilter | null | undefined): Prisma
 
 type DateRange = { from?: Date | null; to?: Date | null } | null | undefined;
 
-/** All daily metrics of many campaigns within one date range: one statement per request and range. */
+/** A row's columns as PostgreSQL renders them in JSON, in the order of DAILY_METRIC_COLUMNS. */
+type DailyMetricJson = [
+  id: string, metricDate: string, spendCents: number, impressions: number, clicks: number,
+  conversions: number, revenueCents: number, cpcCents: number | null, cpaCents: number | null,
+  roas: string | null, ctr: string | null, conversionRate: string | null, createdAt: string, updatedAt: string,
+];
+// Decimals as text (exact) with trailing zeros trimmed: the form Prisma.Decimal#toFixed() writes.
+const DAILY_METRIC_COLUMNS = Prisma.raw(`id, metric_date, spend_cents, impressions, clicks, conversions, revenue_cents,
+  cpc_cents, cpa_cents, trim_scale(roas)::text, trim_scale(ctr)::text, trim_scale(conversion_rate)::text, created_at, updated_at`);
+const DECIMAL_COLUMN = { roas: 9, ctr: 10, conversionRate: 11 } as const;
+
+/**
+ * One ads_daily_metrics row with Prisma's types. Dates and decimals stay PostgreSQL's text until a
+ * field is read: a list of 3,000 rows usually shows a few of its 15 columns, and building every
+ * Date and Decimal up front cost more than the query itself.
+ */
+export class DailyMetricRow implements AdsDailyMetric {
+  readonly id: string;
+  readonly campaignId: string;
+  readonly spendCents: number;
+  readonly impressions: number;
+  readonly clicks: number;
+  readonly conversions: number;
+  readonly revenueCents: number;
+  readonly cpcCents: number | null;
+  readonly cpaCents: number | null;
+  readonly #text: DailyMetricJson;
+
+  constructor(campaignId: string, columns: DailyMetricJson) {
+    this.campaignId = campaignId;
+    [this.id, , this.spendCents, this.impressions, this.clicks, this.conversions, this.revenueCents, this.cpcCents, this.cpaCents] = columns;
+    this.#text = columns;
+  }
+  get metricDate() { return new Date(this.#text[1]); } // "YYYY-MM-DD": UTC midnight, as Prisma reads @db.Date
+  get createdAt() { return new Date(this.#text[12]); } // ISO 8601 with offset; milliseconds kept, as Prisma does
+  get updatedAt() { return new Date(this.#text[13]); }
+  get roas() { return this.#decimal("roas"); }
+  get ctr() { return this.#decimal("ctr"); }
+  get conversionRate() { return this.#decimal("conversionRate"); }
+
+  /** The decimal's exact text as Decimal#toFixed() would write it, which the Decimal scalar sends without parsing. */
+  decimalText(column: keyof typeof DECIMAL_COLUMN): string | null {
+    return this.#text[DECIMAL_COLUMN[column]];
+  }
+  #decimal(column: keyof typeof DECIMAL_COLUMN) {
+    const text = this.#text[DECIMAL_COLUMN[column]];
+    return text === null ? null : new Prisma.Decimal(text);
+  }
+}
+
+/**
+ * All daily metrics of many campaigns within one date range: one statement per request and range,
+ * each campaign's rows oldest first. PostgreSQL returns one compact JSON array per campaign, parsed
+ * in one call: far cheaper than Prisma mapping 3,000 rows × 15 columns into objects.
+ */
 export function dailyMetricsLoader(ctx: GatewayContext, range: DateRange) {
-  const metricDate = dateRangeWhere(range, "range");
-  const key = `ads.dailyMetrics:${range?.from ? formatDate(range.from) : ""}:${range?.to ? formatDate(range.to) : ""}`;
-  return loaderFor<string, Prisma.AdsDailyMetricGetPayload<object>[]>(ctx, key, async (campaignIds) => {
-    const rows = await ctx.db.adsDailyMetric.findMany({
-      where: { campaignId: { in: [...campaignIds] }, ...(metricDate ? { metricDate } : {}) },
-      orderBy: [{ campaignId: "asc" }, { metricDate: "asc" }],
-    });
-    return groupByKeys(campaignIds, rows, (row) => row.campaignId);
+  dateRangeWhere(range, "range"); // validates from <= to
+  const from = range?.from ? formatDate(range.from) : null;
+  const to = range?.to ? formatDate(range.to) : null;
+  return loaderFor<string, AdsDailyMetric[]>(ctx, `ads.dailyMetrics:${from ?? ""}:${to ?? ""}`, async (campaignIds) => {
+    const rows = await ctx.db.$queryRaw<{ campaign_id: string; metrics: string }[]>`
+      SELECT campaign_id::text, json_agg(json_build_array(${DAILY_METRIC_COLUMNS}) ORDER BY metric_date)::text AS metrics
+      FROM ads_daily_metrics
+      WHERE campaign_id = ANY(${campaignIds}::uuid[])
+        ${from ? Prisma.sql`AND metric_date >= ${from}::date` : Prisma.empty}
+        ${to ? Prisma.sql`AND metric_date <= ${to}::date` : Prisma.empty}
+      GROUP BY campaign_id`;
+    const byCampaign = new Map<string, AdsDailyMetric[]>();
+    for (const row of rows) {
+      byCampaign.set(row.campaign_id, (JSON.parse(row.metrics) as DailyMetricJson[]).map((columns) => new DailyMetricRow(row.campaign_id, columns)));
+    }
+    return campaignIds.map((id) => byCampaign.get(id) ?? []);
   });
 }
 

@@ -3,7 +3,7 @@ import { access, builder } from "./builder.ts";
 import { DateRangeInput, dateRangeWhere, delegate, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
 import { notFound } from "./errors.ts";
 import { nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
-import { campaignWhere, dailyMetricsLoader, upsertDailyMetrics } from "../resolvers/ads.ts";
+import { campaignWhere, DailyMetricRow, dailyMetricsLoader, upsertDailyMetrics } from "../resolvers/ads.ts";
 import { rejectDuplicateKeys } from "../resolvers/upsert.ts";
 import { upsertCountsPayload } from "./batch.ts";
 
@@ -17,8 +17,19 @@ const LegacyAdsPlatform = builder.enumType("LegacyAdsPlatform", {
   values: { META: { value: "meta" }, GOOGLE: { value: "google" }, UNKNOWN: { value: "unknown" } } as const,
 });
 
+type DecimalColumn = "roas" | "ctr" | "conversionRate";
+const exposeDecimal = (t: any, column: DecimalColumn, description: string) => t.expose(column, { type: "Decimal", nullable: true, description });
+/** Rows of dailyMetricsLoader keep each decimal's exact text, which the Decimal scalar sends as is (no Decimal built). */
+const loadedDecimal = (t: any, column: DecimalColumn, description: string) =>
+  t.field({
+    type: "Decimal",
+    nullable: true,
+    description,
+    resolve: (row: any) => (row instanceof DailyMetricRow ? row.decimalText(column) : row[column]),
+  });
+
 /** Fields shared by both metric tables; ratios are computed by the database trigger. */
-const metricFields = (t: any) => ({
+const metricFields = (t: any, decimal = exposeDecimal) => ({
   spendCents: t.exposeInt("spendCents"),
   impressions: t.exposeInt("impressions"),
   clicks: t.exposeInt("clicks"),
@@ -26,9 +37,9 @@ const metricFields = (t: any) => ({
   revenueCents: t.exposeInt("revenueCents"),
   cpcCents: t.exposeInt("cpcCents", { nullable: true, description: "spend ÷ clicks, null when clicks = 0." }),
   cpaCents: t.exposeInt("cpaCents", { nullable: true, description: "spend ÷ conversions, null when conversions = 0." }),
-  roas: t.expose("roas", { type: "Decimal", nullable: true, description: "revenue ÷ spend, null when spend = 0." }),
-  ctr: t.expose("ctr", { type: "Decimal", nullable: true, description: "clicks ÷ impressions as a fraction, null when impressions = 0." }),
-  conversionRate: t.expose("conversionRate", { type: "Decimal", nullable: true, description: "conversions ÷ clicks as a fraction, null when clicks = 0." }),
+  roas: decimal(t, "roas", "revenue ÷ spend, null when spend = 0."),
+  ctr: decimal(t, "ctr", "clicks ÷ impressions as a fraction, null when impressions = 0."),
+  conversionRate: decimal(t, "conversionRate", "conversions ÷ clicks as a fraction, null when clicks = 0."),
   createdAt: t.expose("createdAt", { type: "DateTime" }),
   updatedAt: t.expose("updatedAt", { type: "DateTime" }),
 });
@@ -70,7 +81,7 @@ export const AdsDailyMetric = builder.prismaObject("AdsDailyMetric", {
     id: t.expose("id", { type: "UUID" }),
     campaignId: t.expose("campaignId", { type: "UUID" }),
     metricDate: t.expose("metricDate", { type: "Date" }),
-    ...metricFields(t),
+    ...metricFields(t, loadedDecimal),
     campaign: t.relation("campaign", { authScopes: access("ads_campaigns") }),
   }),
 });

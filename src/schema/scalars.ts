@@ -31,6 +31,8 @@ builder.scalarType("Date", {
 });
 
 const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
+/** A decimal as Prisma.Decimal#toFixed() writes it: no leading zeros, no trailing fractional zeros. */
+const CANONICAL_DECIMAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
 
 function parseDecimal(value: unknown): Prisma.Decimal {
   const text = typeof value === "number" && Number.isFinite(value) ? String(value) : value;
@@ -42,7 +44,13 @@ function parseDecimal(value: unknown): Prisma.Decimal {
 
 builder.scalarType("Decimal", {
   description: 'An exact decimal number, serialized as a string ("3.25") so no precision is lost.',
-  serialize: (value) => (value instanceof Prisma.Decimal ? value.toFixed() : new Prisma.Decimal(value as string | number).toFixed()),
+  serialize: (value) =>
+    // Text already in the form toFixed() gives (e.g. PostgreSQL's trim_scale(numeric)::text) is sent as is: same output, no Decimal built.
+    typeof value === "string" && CANONICAL_DECIMAL.test(value) && value !== "-0"
+      ? value
+      : value instanceof Prisma.Decimal
+        ? value.toFixed()
+        : new Prisma.Decimal(value as string | number).toFixed(),
   parseValue: parseDecimal,
   parseLiteral: (ast) =>
     parseDecimal(ast.kind === Kind.STRING || ast.kind === Kind.FLOAT || ast.kind === Kind.INT ? ast.value : undefined),
