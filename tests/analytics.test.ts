@@ -13,17 +13,9 @@ useTestGateway((database, gateway) => {
   gw = gateway;
 });
 
-async function data<T = any>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T> {
-  const res = await gw.gql<T>(query, variables, options);
-  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-  return res.body.data as T;
-}
+const data: TestGateway["data"] = (...args) => gw.data(...args);
 
-async function failure(query: string, variables?: Record<string, unknown>, options?: GqlOptions) {
-  const res = await gw.gql(query, variables, options);
-  expect(res.body.errors?.length, JSON.stringify(res.body)).toBeGreaterThan(0);
-  return res.body.errors![0]!;
-}
+const failure: TestGateway["failure"] = (...args) => gw.failure(...args);
 
 const count = async (sql: string) => Number((await db.pool.query(sql)).rows[0].n);
 

@@ -2,7 +2,7 @@
  * A real gateway for tests: the production createGateway() on a test database, listening on a free
  * loopback port, with tokens signed like Supabase's. gql() sends GraphQL over HTTP as a role.
  */
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { signDevToken, type TokenRole } from "../../src/context/auth.ts";
 import { createDatabase, type Database } from "../../src/db/client.ts";
@@ -27,6 +27,12 @@ export interface GqlOptions {
   operationName?: string;
 }
 
+export interface GqlError {
+  message: string;
+  path?: (string | number)[];
+  extensions: Record<string, any>;
+}
+
 export interface GqlResponse<T = any> {
   status: number;
   headers: Headers;
@@ -41,6 +47,10 @@ export interface TestGateway {
   events?: GatewayEvents;
   token(role: TokenRole, sub?: string): Promise<string>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlResponse<T>>;
+  /** Runs an operation and returns its data, failing the test on any GraphQL error. */
+  data<T = any>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T>;
+  /** Runs an operation that must fail and returns its first error. */
+  failure(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlError>;
   close(): Promise<void>;
 }
 
@@ -79,12 +89,25 @@ export async function startTestGateway({
     return { status: response.status, headers: response.headers, body: await response.json() };
   }
 
+  const data = async <T>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T> => {
+    const res = await gql<T>(query, variables, options);
+    expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
+    return res.body.data as T;
+  };
+  const failure = async (query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlError> => {
+    const res = await gql(query, variables, options);
+    expect(res.body.errors?.length, JSON.stringify(res.body)).toBeGreaterThan(0);
+    return res.body.errors![0] as GqlError;
+  };
+
   return {
     url,
     gateway,
     database,
     token,
     gql,
+    data,
+    failure,
     events,
     close: async () => {
       await events?.close(); // ends open subscriptions first, so the HTTP server closes at once
