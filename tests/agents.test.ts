@@ -3,17 +3,12 @@
 // about, operators annotating as themselves, and the agent internals hidden from operators at both
 // layers (GraphQL and the database).
 import { describe, expect, test } from "vitest";
-import { useTestGateway, type GqlResponse, type TestGateway } from "./support/gateway.ts";
+import { firstError, useTestGateway, type GqlResponse, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
 
-/** The first error of a response that must have failed. */
-const firstError = (res: GqlResponse) => {
-  expect(res.body.errors?.length, JSON.stringify(res.body)).toBeGreaterThan(0);
-  return res.body.errors![0]! as { message: string; extensions: Record<string, any> };
-};
 
 useTestGateway((database, gateway) => {
   db = database;

@@ -5,17 +5,12 @@
 import { describe, expect, test } from "vitest";
 import { signDevToken } from "../src/context/auth.ts";
 import { ROUTINES, canExecute, type RoutineName } from "../src/auth/policy.ts";
-import { useTestGateway, TEST_JWT_SECRET, type GqlResponse, type TestGateway } from "./support/gateway.ts";
+import { firstError, useTestGateway, TEST_JWT_SECRET, type GqlResponse, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
 
-/** The first error of a response that must have failed. */
-const firstError = (res: GqlResponse) => {
-  expect(res.body.errors?.length, JSON.stringify(res.body)).toBeGreaterThan(0);
-  return res.body.errors![0]! as { message: string; extensions: Record<string, any> };
-};
 
 useTestGateway((database, gateway) => {
   db = database;

@@ -4,7 +4,7 @@
 // The last block checks all four tiles on the demo data against plain SQL over the same rows.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seedDemoData } from "../src/db/seed/demo.ts";
-import { startTestGateway, type TestGateway } from "./support/gateway.ts";
+import { startTestGateway, useTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const AS_OF = "2025-10-20";
@@ -12,13 +12,9 @@ const AS_OF = "2025-10-20";
 let db: TestDatabase;
 let gw: TestGateway;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  gw = await startTestGateway({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await gw?.close();
-  await db?.close();
+useTestGateway((database, gateway) => {
+  db = database;
+  gw = gateway;
 });
 
 /** Runs a query as `role` and returns its data, failing on any error. */

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { Fanout } from "../src/pubsub/fanout.ts";
 import { perEventTransactions } from "../src/pubsub/rls-events.ts";
 import type { GatewayContext } from "../src/context/types.ts";
-import { startTestGateway, type TestGateway } from "./support/gateway.ts";
+import { startTestGateway, useTestGateway, type TestGateway } from "./support/gateway.ts";
+import { SUBSCRIPTION_DB_GUARD } from "../src/plugins/rls-transaction.ts";
 import { createTestDatabase, createVectorTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const QUEUE = `subscription($filter: ApprovalQueueEventFilter) {
@@ -200,19 +201,14 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("two gateway instances
 describe("per-event transactions", () => {
   let db: TestDatabase;
   let gw: TestGateway;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    gw = await startTestGateway({ databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await gw?.close();
-    await db?.close();
+  useTestGateway((database, gateway) => {
+    db = database;
+    gw = gateway;
   });
 
   test("each event is loaded in its own transaction as the subscriber, which ends before the next event", async () => {
     const prisma = gw.database.prisma;
-    const guard = new Proxy({}, { get: (_t, prop) => { if (prop === "then") return undefined; throw new Error("ctx.db is not available in subscriptions"); } }) as GatewayContext["db"];
-    const ctx = { viewer: { role: "authenticated", subject: "olga", claims: { sub: "olga", role: "authenticated" } }, db: guard, requestId: "t", loaders: new Map() } as GatewayContext;
+    const ctx = { viewer: { role: "authenticated", subject: "olga", claims: { sub: "olga", role: "authenticated" } }, db: SUBSCRIPTION_DB_GUARD, requestId: "t", loaders: new Map() } as GatewayContext;
     const source = new Fanout<number>();
     const stream = perEventTransactions(ctx, prisma, source.subscribe(), {
       accept: (n) => n !== 6, // filtered before any transaction

@@ -77,7 +77,8 @@ export function useRlsTransaction(prisma: PrismaClient): Plugin<GatewayContext> 
   };
 }
 
-const SUBSCRIPTION_DB_GUARD = new Proxy(
+/** What ctx.db is during a subscription: any use throws, since the base client would bypass RLS. */
+export const SUBSCRIPTION_DB_GUARD = new Proxy(
   {},
   {
     get(_target, prop) {

@@ -7,7 +7,7 @@ import type { GatewayContext } from "../context/types.ts";
 import type { TableName } from "../auth/policy.ts";
 import { builder } from "./builder.ts";
 import { canRead, DateRangeInput, SortDirection } from "./common.ts";
-import { parseDate } from "./scalars.ts";
+import { formatDate, parseDate } from "./scalars.ts";
 import { AdsCampaignStatus, AdsDailyMetric, AdsPlatform } from "./ads.ts";
 import { dailyMetricsLoader } from "../resolvers/ads.ts";
 import {
@@ -371,6 +371,6 @@ builder.queryField("dashboard", (t) =>
     description: "Everything the dashboard page shows, in one request; select the tiles you need.",
     authScopes: { signedIn: true },
     args: { asOf: t.arg({ type: "Date", required: false, description: "The day default ranges end on (UTC). Default: today." }) },
-    resolve: (_root, args) => ({ asOf: args.asOf ? args.asOf.toISOString().slice(0, 10) : todayUtc() }),
+    resolve: (_root, args) => ({ asOf: args.asOf ? formatDate(args.asOf) : todayUtc() }),
   }),
 );

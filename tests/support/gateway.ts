@@ -39,6 +39,12 @@ export interface GqlResponse<T = any> {
   body: { data?: T | null; errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }> };
 }
 
+/** The first error of a response that must have failed (fails the test otherwise). */
+export function firstError(res: GqlResponse): GqlError {
+  expect(res.body.errors?.length, JSON.stringify(res.body)).toBeGreaterThan(0);
+  return res.body.errors![0] as GqlError;
+}
+
 export interface TestGateway {
   url: string;
   gateway: Gateway;
@@ -94,11 +100,8 @@ export async function startTestGateway({
     expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
     return res.body.data as T;
   };
-  const failure = async (query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlError> => {
-    const res = await gql(query, variables, options);
-    expect(res.body.errors?.length, JSON.stringify(res.body)).toBeGreaterThan(0);
-    return res.body.errors![0] as GqlError;
-  };
+  const failure = async (query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlError> =>
+    firstError(await gql(query, variables, options));
 
   return {
     url,
