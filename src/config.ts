@@ -5,6 +5,7 @@
 import { loadVaultKeys, VaultKeyError } from "./vault/keys.ts";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
+import type { Role } from "./context/types.ts";
 
 /**
  * Used only in embedded mode (no DATABASE_URL) when SUPABASE_JWT_SECRET is unset. It is public,
@@ -29,7 +30,10 @@ export interface Config {
     txMaxWaitMs: number;
     connectTimeoutMs: number;
   };
-  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  /** Limits that hold for every caller, checked while parsing. */
+  limits: { maxAliases: number; maxTokens: number };
+  /** What one operation of each role may cost: checked before any SQL runs, enforced while it runs. */
+  budgets: Record<Role, RoleBudget>;
   logLevel: LogLevel;
   /** Validated by the credentials vault, not here. */
   credsEncryptionKey: string | null;
@@ -38,6 +42,53 @@ export interface Config {
   printDevTokens: boolean;
   /** Non-fatal findings for the entry point to log. */
   warnings: string[];
+}
+
+/** One role's budget per operation (see docs/operations.md, "Budgets"). */
+export interface RoleBudget {
+  /** Deepest selection accepted (introspection exempt). */
+  maxDepth: number;
+  /** Worst-case estimate accepted (src/plugins/limits.ts): every list counted at its bound. */
+  maxCost: number;
+  /** Wall-clock budget of one operation; past it the SQL is cancelled and the client gets TIMEOUT. */
+  timeoutMs: number;
+  /** Largest request body read, enforced while reading (before parsing). */
+  maxBodyBytes: number;
+}
+
+/** Env prefix per role: ANON_MAX_COST, AUTHENTICATED_TIMEOUT_MS, SERVICE_ROLE_MAX_BODY_BYTES, … */
+export const BUDGET_ENV_PREFIX: Record<Role, string> = { anon: "ANON", authenticated: "AUTHENTICATED", service_role: "SERVICE_ROLE" };
+
+export const DEFAULT_BUDGETS: Record<Role, RoleBudget> = {
+  anon: { maxDepth: 6, maxCost: 1_000, timeoutMs: 2_000, maxBodyBytes: 16 * 1024 },
+  authenticated: { maxDepth: 12, maxCost: 50_000, timeoutMs: 10_000, maxBodyBytes: 256 * 1024 },
+  service_role: { maxDepth: 15, maxCost: 200_000, timeoutMs: 30_000, maxBodyBytes: 32 * 1024 * 1024 },
+};
+
+const BUDGET_FIELDS = {
+  maxDepth: { env: "MAX_DEPTH", min: 1, max: 1000 },
+  maxCost: { env: "MAX_COST", min: 1, max: 1_000_000_000 },
+  timeoutMs: { env: "TIMEOUT_MS", min: 100, max: 600_000 },
+  maxBodyBytes: { env: "MAX_BODY_BYTES", min: 1024, max: 512 * 1024 * 1024 },
+} as const satisfies Record<keyof RoleBudget, { env: string; min: number; max: number }>;
+
+function budgetEnvShape() {
+  const shape: Record<string, ReturnType<typeof integer>> = {};
+  for (const role of Object.keys(BUDGET_ENV_PREFIX) as Role[]) {
+    for (const [field, { env, min, max }] of Object.entries(BUDGET_FIELDS)) {
+      shape[`${BUDGET_ENV_PREFIX[role]}_${env}`] = integer(DEFAULT_BUDGETS[role][field as keyof RoleBudget], min, max);
+    }
+  }
+  return shape;
+}
+
+function budgetsFrom(env: Record<string, unknown>): Record<Role, RoleBudget> {
+  const read = (role: Role): RoleBudget => {
+    const budget = {} as RoleBudget;
+    for (const [field, { env: name }] of Object.entries(BUDGET_FIELDS)) budget[field as keyof RoleBudget] = env[`${BUDGET_ENV_PREFIX[role]}_${name}`] as number;
+    return budget;
+  };
+  return { anon: read("anon"), authenticated: read("authenticated"), service_role: read("service_role") };
 }
 
 export class ConfigError extends Error {
@@ -110,13 +161,9 @@ const EnvSchema = z.object({
   DB_TX_TIMEOUT_MS: integer(10_000, 100, 600_000),
   DB_TX_MAX_WAIT_MS: integer(5_000, 10, 600_000),
   DB_CONNECT_TIMEOUT_MS: integer(5_000, 100, 600_000),
-  // A relay connection costs 3 levels (field, edges, node): 12 allows about four nested connections.
-  GRAPHQL_MAX_DEPTH: integer(12, 1, 1000),
   GRAPHQL_MAX_ALIASES: integer(15, 0, 10_000),
-  // graphql-armor's estimate (see src/plugins/limits.ts): 100 campaigns x 30 daily metrics is about
-  // 130k and passes; 100 x 100 is about 440k and does not.
-  GRAPHQL_MAX_COST: integer(200_000, 1, 1_000_000_000),
   GRAPHQL_MAX_TOKENS: integer(2_000, 10, 1_000_000),
+  ...budgetEnvShape(),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
     z.enum(LOG_LEVELS, { error: (i) => `must be one of ${LOG_LEVELS.join(", ")} (got "${String(i.input)}")` }).default("info"),
@@ -179,12 +226,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       txMaxWaitMs: e.DB_TX_MAX_WAIT_MS,
       connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     },
-    limits: {
-      maxDepth: e.GRAPHQL_MAX_DEPTH,
-      maxAliases: e.GRAPHQL_MAX_ALIASES,
-      maxCost: e.GRAPHQL_MAX_COST,
-      maxTokens: e.GRAPHQL_MAX_TOKENS,
-    },
+    limits: { maxAliases: e.GRAPHQL_MAX_ALIASES, maxTokens: e.GRAPHQL_MAX_TOKENS },
+    budgets: budgetsFrom(e),
     logLevel: e.LOG_LEVEL,
     credsEncryptionKey: e.CREDS_ENCRYPTION_KEY ?? null,
     dataDir: e.DATA_DIR,

@@ -28,7 +28,7 @@ export const READY_TIMEOUT_MS = 2_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
-  config: Pick<Config, "host" | "port" | "jwtSecret" | "limits" | "logLevel">;
+  config: Pick<Config, "host" | "port" | "jwtSecret" | "limits" | "budgets" | "logLevel">;
   database: Pick<Database, "prisma" | "pool">;
   schema: GraphQLSchema;
   logger?: Logger;
@@ -86,7 +86,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
             ? fetchAPI.Response.json({ status: "ready" })
             : fetchAPI.Response.json({ status: "unavailable" }, { status: 503 }),
       }),
-      useQueryLimits(config.limits),
+      useQueryLimits({ ...config.limits, maxDepth: config.budgets.authenticated.maxDepth, maxCost: config.budgets.authenticated.maxCost }), // interim: per-role in progress
       useErrorPolicy(log),
       useRlsTransaction(prisma),
     ],
