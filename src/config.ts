@@ -24,9 +24,9 @@ export interface Config {
   jwtSecretSource: "env" | "development-default";
   db: {
     poolMax: number;
-    /** Interactive transaction budget per GraphQL operation (Prisma's default is 5 s). */
-    txTimeoutMs: number;
-    /** How long an operation may wait for a pooled connection (Prisma's default is 2 s). */
+    /** Client-side bound on any statement: the largest role budget (see src/db/client.ts). */
+    queryTimeoutMs: number;
+    /** How long an operation may wait for a pooled connection, within its time budget (Prisma's default is 2 s). */
     txMaxWaitMs: number;
     connectTimeoutMs: number;
   };
@@ -34,6 +34,10 @@ export interface Config {
   limits: { maxAliases: number; maxTokens: number };
   /** What one operation of each role may cost: checked before any SQL runs, enforced while it runs. */
   budgets: Record<Role, RoleBudget>;
+  /** Largest response one operation may produce (rows read from PostgreSQL, then the serialized body). */
+  responseMaxBytes: number;
+  /** Live-queue streams open at once: per caller (token subject, else role) and in total. */
+  subscriptions: { maxPerCaller: number; maxTotal: number };
   logLevel: LogLevel;
   /** Validated by the credentials vault, not here. */
   credsEncryptionKey: string | null;
@@ -158,9 +162,16 @@ const EnvSchema = z.object({
       }),
   ),
   DB_POOL_MAX: integer(10, 1, 1000),
-  DB_TX_TIMEOUT_MS: integer(10_000, 100, 600_000),
+  // Replaced by the per-role <ROLE>_TIMEOUT_MS budgets; a leftover setting must not silently stop applying.
+  DB_TX_TIMEOUT_MS: z.preprocess(
+    unset,
+    z.undefined({ error: "replaced by ANON_TIMEOUT_MS, AUTHENTICATED_TIMEOUT_MS and SERVICE_ROLE_TIMEOUT_MS (per-role operation budgets); remove it" }),
+  ),
   DB_TX_MAX_WAIT_MS: integer(5_000, 10, 600_000),
   DB_CONNECT_TIMEOUT_MS: integer(5_000, 100, 600_000),
+  RESPONSE_MAX_BYTES: integer(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  SUBSCRIPTIONS_MAX_PER_CALLER: integer(10, 1, 100_000),
+  SUBSCRIPTIONS_MAX_TOTAL: integer(200, 1, 1_000_000),
   GRAPHQL_MAX_ALIASES: integer(15, 0, 10_000),
   GRAPHQL_MAX_TOKENS: integer(2_000, 10, 1_000_000),
   ...budgetEnvShape(),
@@ -205,14 +216,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
 
   const e = parsed.data;
+  const budgets = budgetsFrom(e);
   const warnings: string[] = [];
   if (e.SUPABASE_JWT_SECRET === undefined) {
     warnings.push(
       "SUPABASE_JWT_SECRET is not set: using the fixed development secret (embedded database only); anyone can mint tokens for this server",
     );
-  }
-  if (e.DB_TX_MAX_WAIT_MS > e.DB_TX_TIMEOUT_MS) {
-    warnings.push("DB_TX_MAX_WAIT_MS is larger than DB_TX_TIMEOUT_MS: requests may queue longer than they may run");
   }
   return {
     port: e.PORT,
@@ -222,12 +231,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtSecretSource: e.SUPABASE_JWT_SECRET === undefined ? "development-default" : "env",
     db: {
       poolMax: e.DB_POOL_MAX,
-      txTimeoutMs: e.DB_TX_TIMEOUT_MS,
+      queryTimeoutMs: Math.max(...Object.values(budgets).map((b) => b.timeoutMs)),
       txMaxWaitMs: e.DB_TX_MAX_WAIT_MS,
       connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     },
     limits: { maxAliases: e.GRAPHQL_MAX_ALIASES, maxTokens: e.GRAPHQL_MAX_TOKENS },
-    budgets: budgetsFrom(e),
+    budgets,
+    responseMaxBytes: e.RESPONSE_MAX_BYTES,
+    subscriptions: { maxPerCaller: e.SUBSCRIPTIONS_MAX_PER_CALLER, maxTotal: e.SUBSCRIPTIONS_MAX_TOTAL },
     logLevel: e.LOG_LEVEL,
     credsEncryptionKey: e.CREDS_ENCRYPTION_KEY ?? null,
     dataDir: e.DATA_DIR,

@@ -84,7 +84,7 @@ try {
 
   const database = createDatabase(opened.url, {
     poolMax: config.db.poolMax,
-    txTimeoutMs: config.db.txTimeoutMs,
+    queryTimeoutMs: config.db.queryTimeoutMs,
     txMaxWaitMs: config.db.txMaxWaitMs,
     connectTimeoutMs: config.db.connectTimeoutMs,
     onPoolError: (err) => logger.warn("an idle database connection failed", { err }),

@@ -28,7 +28,7 @@ export const READY_TIMEOUT_MS = 2_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
-  config: Pick<Config, "host" | "port" | "jwtSecret" | "limits" | "budgets" | "logLevel">;
+  config: Pick<Config, "host" | "port" | "jwtSecret" | "limits" | "budgets" | "logLevel" | "db" | "responseMaxBytes" | "subscriptions">;
   database: Pick<Database, "prisma" | "pool">;
   schema: GraphQLSchema;
   logger?: Logger;
@@ -88,7 +88,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
       }),
       useQueryLimits({ ...config.limits, maxDepth: config.budgets.authenticated.maxDepth, maxCost: config.budgets.authenticated.maxCost }), // interim: per-role in progress
       useErrorPolicy(log),
-      useRlsTransaction(prisma),
+      useRlsTransaction(prisma, { budgets: config.budgets, maxWaitMs: config.db.txMaxWaitMs, responseMaxBytes: config.responseMaxBytes, logger: log }),
     ],
   });
 

@@ -108,7 +108,7 @@ async function startGateway(databaseUrl: string, env: Record<string, string> = {
   const logger = createLogger("debug", { write: (line) => void logs.push(line) });
   const database = createDatabase(databaseUrl, {
     poolMax: config.db.poolMax,
-    txTimeoutMs: config.db.txTimeoutMs,
+    queryTimeoutMs: config.db.queryTimeoutMs,
     txMaxWaitMs: config.db.txMaxWaitMs,
     connectTimeoutMs: config.db.connectTimeoutMs,
   });
@@ -424,13 +424,18 @@ describe("gateway when the database is not there", () => {
     }
   });
 
-  test("the transaction budget is enforced (DB_TX_TIMEOUT_MS): 503 TIMEOUT", async () => {
+  test("the role's time budget is enforced (AUTHENTICATED_TIMEOUT_MS): 503 TIMEOUT when it runs out, not when the SQL ends", async () => {
     const db = await createTestDatabase();
-    const gw = await startGateway(db.url, { DB_TX_TIMEOUT_MS: "200" });
+    const gw = await startGateway(db.url, { AUTHENTICATED_TIMEOUT_MS: "300" });
     try {
-      const res = await gql(gw.endpoint, "{ sleep(ms: 600) }", { token: await signDevToken(SECRET, "authenticated") });
+      const started = Date.now();
+      const res = await gql(gw.endpoint, "{ sleep(ms: 4000) }", { token: await signDevToken(SECRET, "authenticated") });
       expect(res.status).toBe(503);
       expect(res.body.errors[0].extensions.code).toBe("TIMEOUT");
+      expect(Date.now() - started).toBeLessThan(3000);
+      // The stopped connection was replaced: the next operation runs normally.
+      const next = await gql(gw.endpoint, "{ session { currentUser } }", { token: await signDevToken(SECRET, "authenticated") });
+      expect(next.body).toEqual({ data: { session: { currentUser: "authenticated" } } });
     } finally {
       await gw.close();
       await db.close();

@@ -2,15 +2,24 @@
  * The gateway's database handle: one pg.Pool, shared by a Prisma client (through @prisma/adapter-pg)
  * and by health checks. Every statement sent through the pool is counted, so tests and benchmarks
  * can prove a query shape is N+1-free (see statementCount).
+ *
+ * Connections used inside watchConnections() report to that operation's watch: which connection it
+ * runs on (so its budget can destroy it) and how many bytes PostgreSQL sent on it (the response cap).
+ * See src/plugins/rls-transaction.ts.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 
 export interface DatabaseOptions {
   poolMax: number;
-  /** Prisma interactive transaction budget (Prisma's default: 5000). */
-  txTimeoutMs?: number;
+  /**
+   * Client-side bound on every statement (pg's query_timeout), and the transaction timeout of work
+   * outside a GraphQL operation (subscription events, the expiry sweep). Operations bring their
+   * role's own, smaller or equal, budget. Unset: no bound (Prisma's 5 s transaction default).
+   */
+  queryTimeoutMs?: number;
   /** Wait for a pooled connection before giving up (Prisma's default: 2000). */
   txMaxWaitMs?: number;
   /** TCP connect + startup timeout for new pool connections. */
@@ -36,6 +45,11 @@ export function createDatabase(url: string, options: DatabaseOptions): Database 
     connectionString: url,
     max: options.poolMax,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // A partitioned or hung server sends no RST: without these, a statement waiting on the socket
+    // waits for the kernel's retransmission timeout (~15 min). Operations have their own budget.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+    ...(options.queryTimeoutMs !== undefined && { query_timeout: options.queryTimeoutMs }),
     // Shows up in pg_stat_activity, so operators (and tests) can tell the gateway's sessions apart.
     application_name: "hotdash-gateway",
   });
@@ -47,11 +61,15 @@ export function createDatabase(url: string, options: DatabaseOptions): Database 
   pool.on("connect", (client) => {
     queueStatements(client, () => statements++);
   });
+  // A connection back in the pool belongs to no operation any more.
+  pool.on("release", (_error: Error | undefined, client: pg.PoolClient) => {
+    watched.delete(client);
+  });
 
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool),
     transactionOptions: {
-      ...(options.txTimeoutMs !== undefined && { timeout: options.txTimeoutMs }),
+      ...(options.queryTimeoutMs !== undefined && { timeout: options.queryTimeoutMs }),
       ...(options.txMaxWaitMs !== undefined && { maxWait: options.txMaxWaitMs }),
     },
   });
@@ -69,6 +87,34 @@ export function createDatabase(url: string, options: DatabaseOptions): Database 
   };
 }
 
+const KEEPALIVE_INITIAL_DELAY_MS = 5_000;
+
+/** What an operation learns about the connections its statements run on. */
+export interface ConnectionWatch {
+  /** A connection ran its first statement for the operation. */
+  attached(connection: pg.PoolClient): void;
+  /** PostgreSQL sent this many bytes on an attached connection (rows, mostly). */
+  received(bytes: number): void;
+}
+
+const operations = new AsyncLocalStorage<ConnectionWatch>();
+/** The watch each checked-out connection currently reports to; cleared when it is released. */
+const watched = new WeakMap<pg.PoolClient, ConnectionWatch>();
+
+/**
+ * Runs fn with every connection it (and everything it awaits, e.g. Prisma's transaction) sends
+ * statements on reported to `watch`. Async context, not arguments: Prisma picks the connection.
+ */
+export function watchConnections<T>(watch: ConnectionWatch, fn: () => T): T {
+  return operations.run(watch, fn);
+}
+
+/** Drops a connection's socket at once: pending statements fail and the pool replaces it. */
+export function destroyConnection(connection: pg.PoolClient): void {
+  // end() would send Terminate and wait for the server, which a black-holed server never answers.
+  connection.connection.stream.destroy();
+}
+
 type QueryArgs = unknown[];
 type Callback = (err: Error | null, result?: unknown) => void;
 
@@ -82,6 +128,8 @@ type Callback = (err: Error | null, result?: unknown) => void;
  */
 function queueStatements(client: pg.PoolClient, onStatement: () => void): void {
   const query = client.query as (this: pg.PoolClient, ...args: QueryArgs) => unknown;
+  // One listener per connection for its lifetime: a counter increment per socket chunk (~64 KB).
+  client.connection.stream.on("data", (chunk: Buffer) => watched.get(client)?.received(chunk.length));
   let running = 0;
   const waiting: (() => void)[] = [];
   const finished = () => {
@@ -119,6 +167,11 @@ function queueStatements(client: pg.PoolClient, onStatement: () => void): void {
 
   client.query = function (this: pg.PoolClient, ...args: QueryArgs) {
     onStatement();
+    const watch = operations.getStore();
+    if (watch !== undefined && watched.get(client) !== watch) {
+      watched.set(client, watch);
+      watch.attached(client);
+    }
     const config = args[0] as { submit?: unknown; callback?: unknown } | null | undefined;
     // Submittables (and configs carrying their own callback) complete on pg's terms: not queued here.
     if (config != null && (typeof config.submit === "function" || typeof config.callback === "function")) return query.apply(client, args);

@@ -6,31 +6,64 @@
  *
  * A mutation operation is all-or-nothing: if any field errors, everything it wrote is rolled back
  * and the response has data: null. Queries keep GraphQL's partial results.
+ *
+ * Each operation runs on its role's wall-clock budget (RoleBudget.timeoutMs), counted from the start
+ * of execution and including the wait for a connection, and may read at most RESPONSE_MAX_BYTES from
+ * PostgreSQL. When either runs out the operation is stopped whatever the network does: its
+ * connection's socket is destroyed (a black-holed server answers neither statements nor cancel
+ * requests; the pool opens a fresh connection), statement_timeout (set transaction-locally to the
+ * budget) ends the statement on the server side, ctx.db refuses further use, and the client gets
+ * TIMEOUT or RESPONSE_TOO_LARGE at once, while the abandoned execution unwinds in the background.
  */
 import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
+import type pg from "pg";
+import type { RoleBudget } from "../config.ts";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
-import type { Db, GatewayContext, Viewer } from "../context/types.ts";
+import type { Db, GatewayContext, Role, Viewer } from "../context/types.ts";
+import { destroyConnection, watchConnections, type ConnectionWatch } from "../db/client.ts";
+import type { Logger } from "../logger.ts";
 import { TransactionStartError } from "./errors.ts";
 
-/** Switches the transaction to the viewer's role and claims: one round trip, transaction-local. */
-export async function applyViewer(tx: Prisma.TransactionClient, viewer: Viewer): Promise<void> {
-  await tx.$executeRaw`select set_config('role', ${viewer.role}, true), set_config('request.jwt.claims', ${JSON.stringify(viewer.claims)}, true)`;
+/** Bounds of one transaction; omitted = the client's transactionOptions (see src/db/client.ts). */
+export interface TransactionBudget {
+  /** Prisma's transaction timeout, and statement_timeout for each statement in it. */
+  timeoutMs: number;
+  /** Wait for a pooled connection. */
+  maxWaitMs?: number;
 }
 
 /**
- * Runs fn in a transaction as the viewer (timeout/maxWait: the client's transactionOptions, see
- * src/db/client.ts). For work outside an execution, e.g. each event of a subscription.
+ * Switches the transaction to the viewer's role and claims, and bounds its statements server-side:
+ * one round trip, transaction-local.
  */
-export function withRls<T>(prisma: PrismaClient, viewer: Viewer, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-  return prisma.$transaction(async (tx) => {
-    try {
-      await applyViewer(tx, viewer);
-    } catch (error) {
-      throw new TransactionStartError(error);
-    }
-    return fn(tx);
-  });
+export async function applyViewer(tx: Prisma.TransactionClient, viewer: Viewer, statementTimeoutMs?: number): Promise<void> {
+  const claims = JSON.stringify(viewer.claims);
+  if (statementTimeoutMs === undefined) {
+    await tx.$executeRaw`select set_config('role', ${viewer.role}, true), set_config('request.jwt.claims', ${claims}, true)`;
+  } else {
+    await tx.$executeRaw`select set_config('role', ${viewer.role}, true), set_config('request.jwt.claims', ${claims}, true), set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`;
+  }
+}
+
+/** Runs fn in a transaction as the viewer. For work outside an execution, e.g. each event of a subscription. */
+export function withRls<T>(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  fn: (tx: Prisma.TransactionClient) => Promise<T>,
+  budget?: TransactionBudget,
+): Promise<T> {
+  return prisma.$transaction(
+    async (tx) => {
+      try {
+        await applyViewer(tx, viewer, budget?.timeoutMs);
+      } catch (error) {
+        throw new TransactionStartError(error);
+      }
+      return fn(tx);
+    },
+    budget && { timeout: budget.timeoutMs, ...(budget.maxWaitMs !== undefined && { maxWait: budget.maxWaitMs }) },
+  );
 }
 
 /** Thrown inside the transaction callback to roll a failed mutation back while keeping its result. */
@@ -38,32 +71,165 @@ class Rollback {
   constructor(readonly result: ExecutionResult) {}
 }
 
-export function useRlsTransaction(prisma: PrismaClient): Plugin<GatewayContext> {
+/**
+ * A Db that forwards to whatever `current()` returns at the moment of use. The Pothos Prisma plugin
+ * caches the client it first gets from a context, so ctx.db must stay one object while what it
+ * points at changes (a subscription's per-event transactions; a stopped operation's dead handle).
+ */
+export function forwardingDb(current: () => Db): Db {
+  return new Proxy({} as Db, {
+    get(_target, prop) {
+      const target = current() as unknown as Record<PropertyKey, unknown>;
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    has: (_target, prop) => Reflect.has(current() as object, prop), // Pothos looks delegates up with `in`
+  });
+}
+
+/** A Db whose every use throws `message`: for places where no database may be used. */
+function refusingDb(message: string): Db {
+  return new Proxy(
+    {},
+    {
+      get(_target, prop) {
+        if (prop === "then" || typeof prop === "symbol") return undefined; // not a thenable, inspectable
+        throw new Error(message);
+      },
+      has: () => false,
+    },
+  ) as Db;
+}
+
+export type StopCode = "TIMEOUT" | "RESPONSE_TOO_LARGE";
+
+export function timeoutError(budgetMs: number): GraphQLError {
+  return new GraphQLError(`The operation ran past its time budget of ${budgetMs} ms and was stopped; ask for less, or retry later.`, {
+    extensions: { code: "TIMEOUT" satisfies StopCode, http: { status: 503 } },
+  });
+}
+
+export function responseTooLargeError(maxBytes: number): GraphQLError {
+  return new GraphQLError(
+    `The response grew past the limit of ${maxBytes} bytes (RESPONSE_MAX_BYTES) and was cut off; ask for fewer rows or fields, e.g. smaller pages.`,
+    { extensions: { code: "RESPONSE_TOO_LARGE" satisfies StopCode, http: { status: 422 } } },
+  );
+}
+
+/**
+ * One operation's budgets, watching the connections it runs on. `stopped` settles with the error for
+ * the client once the time runs out or the bytes read pass the cap; finish() disarms it.
+ */
+class OperationBudget implements ConnectionWatch {
+  private readonly connections: pg.PoolClient[] = [];
+  private bytes = 0;
+  private timer: NodeJS.Timeout;
+  private stop!: (error: GraphQLError) => void;
+  readonly stopped = new Promise<GraphQLError>((resolve) => (this.stop = resolve));
+  /** Why the operation was stopped; undefined while it may run. */
+  reason: GraphQLError | undefined;
+  private finished = false;
+
+  constructor(
+    readonly timeoutMs: number,
+    private readonly maxBytes: number,
+  ) {
+    this.timer = setTimeout(() => this.abort(timeoutError(timeoutMs)), timeoutMs);
+  }
+
+  attached(connection: pg.PoolClient): void {
+    this.connections.push(connection);
+  }
+
+  received(bytes: number): void {
+    this.bytes += bytes;
+    if (this.bytes > this.maxBytes) this.abort(responseTooLargeError(this.maxBytes));
+  }
+
+  finish(): void {
+    this.finished = true;
+    clearTimeout(this.timer);
+  }
+
+  private abort(reason: GraphQLError): void {
+    if (this.finished || this.reason) return;
+    this.reason = reason;
+    clearTimeout(this.timer);
+    for (const connection of this.connections) destroyConnection(connection);
+    this.stop(reason);
+  }
+}
+
+export interface RlsTransactionOptions {
+  /** Time budget per role (RoleBudget.timeoutMs). */
+  budgets: Record<Role, Pick<RoleBudget, "timeoutMs">>;
+  /** Wait for a pooled connection (DB_TX_MAX_WAIT_MS); never more than the time budget. */
+  maxWaitMs: number;
+  /** Most bytes one operation may read from PostgreSQL (RESPONSE_MAX_BYTES). */
+  responseMaxBytes: number;
+  logger?: Logger;
+}
+
+export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionOptions): Plugin<GatewayContext> {
   return {
     onExecute({ executeFn, setExecuteFn }) {
       setExecuteFn(async (args: ExecutionArgs) => {
         const ctx = args.contextValue as GatewayContext;
-        const isMutation = getOperationAST(args.document, args.operationName)?.operation === "mutation";
-        try {
-          return await withRls(prisma, ctx.viewer, async (tx) => {
-            ctx.db = tx;
-            try {
-              const result = await executeFn(args);
-              if (isAsyncIterable(result)) {
-                // @defer/@stream would outlive the transaction; nothing enables them today.
-                throw new Error("Incremental delivery is not supported inside the per-operation transaction");
+        const operation = getOperationAST(args.document, args.operationName);
+        const isMutation = operation?.operation === "mutation";
+        const { timeoutMs } = options.budgets[ctx.viewer.role];
+        const budget = new OperationBudget(timeoutMs, options.responseMaxBytes);
+
+        let tx: Prisma.TransactionClient | undefined;
+        const stoppedDb = refusingDb("This operation was stopped (time budget or response cap); its database handle is closed");
+        const db = forwardingDb(() => (budget.reason ? stoppedDb : (tx ?? stoppedDb)));
+
+        const work = watchConnections(budget, () =>
+          withRls(
+            prisma,
+            ctx.viewer,
+            async (open) => {
+              if (budget.reason) throw budget.reason; // started after the budget ran out: roll back, run nothing
+              tx = open;
+              ctx.db = db;
+              try {
+                const result = await executeFn(args);
+                if (isAsyncIterable(result)) {
+                  // @defer/@stream would outlive the transaction; nothing enables them today.
+                  throw new Error("Incremental delivery is not supported inside the per-operation transaction");
+                }
+                if (isMutation && result.errors?.length) throw new Rollback(result);
+                return result;
+              } finally {
+                // A stopped execution keeps the refusing handle: it may still be running resolvers.
+                if (!budget.reason) ctx.db = prisma;
               }
-              if (isMutation && result.errors?.length) throw new Rollback(result);
-              return result;
-            } finally {
-              ctx.db = prisma;
-            }
-          });
-        } catch (error) {
-          if (error instanceof Rollback) return { ...error.result, data: null };
-          // BEGIN/COMMIT or the role switch failed, or the transaction expired: nothing usable ran.
-          // No `data` key, so the error plugin sets the HTTP status (e.g. 503 DATABASE_UNAVAILABLE).
-          return { errors: [new GraphQLError("Transaction failed", { originalError: error as Error })] };
+            },
+            { timeoutMs, maxWaitMs: Math.min(options.maxWaitMs, timeoutMs) },
+          ),
+        ).then(
+          (result): ExecutionResult => result,
+          (error: unknown): ExecutionResult => {
+            if (error instanceof Rollback) return { ...error.result, data: null };
+            // BEGIN/COMMIT or the role switch failed, or the transaction expired: nothing usable ran.
+            // No `data` key, so the error plugin sets the HTTP status (e.g. 503 DATABASE_UNAVAILABLE).
+            return { errors: [new GraphQLError("Transaction failed", { originalError: error as Error })] };
+          },
+        );
+
+        try {
+          return await Promise.race([work, budget.stopped.then((reason): ExecutionResult => ({ errors: [reason] }))]);
+        } finally {
+          budget.finish();
+          if (budget.reason) {
+            options.logger?.warn("Operation stopped", {
+              requestId: ctx.requestId,
+              ...(args.operationName && { operation: args.operationName }),
+              role: ctx.viewer.role,
+              code: budget.reason.extensions.code,
+              timeoutMs,
+            });
+          }
         }
       });
     },
@@ -78,12 +244,4 @@ export function useRlsTransaction(prisma: PrismaClient): Plugin<GatewayContext> 
 }
 
 /** What ctx.db is during a subscription: any use throws, since the base client would bypass RLS. */
-export const SUBSCRIPTION_DB_GUARD = new Proxy(
-  {},
-  {
-    get(_target, prop) {
-      if (prop === "then" || typeof prop === "symbol") return undefined; // not a thenable, inspectable
-      throw new Error("ctx.db is not available in subscriptions: wrap each event's database work in withRls()");
-    },
-  },
-) as Db;
+export const SUBSCRIPTION_DB_GUARD = refusingDb("ctx.db is not available in subscriptions: wrap each event's database work in withRls()");

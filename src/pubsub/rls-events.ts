@@ -9,7 +9,7 @@
  */
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
-import { withRls } from "../plugins/rls-transaction.ts";
+import { forwardingDb, withRls } from "../plugins/rls-transaction.ts";
 
 interface OpenTransaction {
   tx: Prisma.TransactionClient;
@@ -35,22 +35,6 @@ function openRlsTransaction(prisma: PrismaClient, ctx: GatewayContext): Promise<
       await released;
     });
     done.catch(reject); // only matters if the transaction never opened
-  });
-}
-
-/**
- * A Db that forwards to whatever `current()` returns at the moment of use. ctx.db is set to one of
- * these for the whole subscription, because the Pothos Prisma plugin caches the client it gets from
- * the context: handing it a new transaction object per event would leave it using the first one.
- */
-function forwardingDb(current: () => GatewayContext["db"]): GatewayContext["db"] {
-  return new Proxy({} as GatewayContext["db"], {
-    get(_target, prop) {
-      const target = current() as unknown as Record<PropertyKey, unknown>;
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-    has: (_target, prop) => Reflect.has(current() as object, prop), // Pothos looks delegates up with `in`
   });
 }
 
