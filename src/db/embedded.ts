@@ -88,7 +88,8 @@ function acquireDirLock(dataDir: string): () => void {
       if (owner && owner !== process.pid && isAlive(owner)) {
         throw new EmbeddedDatabaseError(
           "EMBEDDED_DB_LOCKED",
-          `Embedded database ${dataDir} is in use by process ${owner}; stop it or set DATABASE_URL`,
+          `The embedded database in ${dataDir} is in use by another process (pid ${owner}), probably another \`npm start\`. ` +
+            `Stop that process, or set DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL).`,
         );
       }
       rmSync(lockFile, { force: true }); // stale lock from a process that died

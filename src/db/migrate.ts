@@ -65,6 +65,18 @@ export interface MigrationFile {
 
 export interface MigrateOptions {
   migrationsDir?: string;
+  /** Called before and after each pending migration (the first embedded start runs ~20 s of them). */
+  onProgress?: (event: MigrationProgress) => void;
+}
+
+export interface MigrationProgress {
+  phase: "start" | "done";
+  name: string;
+  /** 1-based position among the migrations this run applies. */
+  index: number;
+  total: number;
+  /** Set on "done". */
+  durationMs?: number;
 }
 
 export interface MigrationStatus {
@@ -234,8 +246,13 @@ export async function applyMigrations(
           { migration: status.modified[0], migrations: status.modified },
         );
       }
-      for (const migration of files.filter((f) => status.pending.includes(f.name))) {
+      const pending = files.filter((f) => status.pending.includes(f.name));
+      for (const [i, migration] of pending.entries()) {
+        const progress = { name: migration.name, index: i + 1, total: pending.length };
+        options.onProgress?.({ phase: "start", ...progress });
+        const startedAt = Date.now();
         if (await applyOne(client, migration)) applied.push(migration.name);
+        options.onProgress?.({ phase: "done", ...progress, durationMs: Date.now() - startedAt });
       }
     } finally {
       await client.query(`SELECT pg_advisory_unlock(${PRISMA_ADVISORY_LOCK_KEY})`).catch(() => {});

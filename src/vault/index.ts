@@ -8,6 +8,7 @@ import { KEY_ENV, loadVaultKeys, VaultKeyError, type Keyring } from "./keys.ts";
 
 export { keyIdOf, loadVaultKeys, VaultKeyError, KEY_BYTES, KEY_ENV, PREVIOUS_KEYS_ENV, type Keyring, type VaultKey } from "./keys.ts";
 export { open, seal, VaultError, NONCE_BYTES, TAG_BYTES, type Sealed } from "./cipher.ts";
+export { checkVaultKeys, judgeVaultKeys, KEY_MISMATCH_HINT, type KeyUsage, type VaultHealth } from "./health.ts";
 
 type VaultState = { keyring: Keyring } | { unavailable: string };
 
@@ -48,6 +49,16 @@ export function initVault(env: Record<string, string | undefined> = process.env)
 /** Replaces the keyring (tests, or a reload after rotating keys); null disables the vault as if no key were set. */
 export function configureVault(keyring: Keyring | null): void {
   state = keyring ? { keyring } : { unavailable: `${KEY_ENV} is not set` };
+}
+
+/** The keyring, or null while the vault is disabled (for health checks, which must not throw). */
+export function currentKeyring(): Keyring | null {
+  try {
+    return requireKeyring();
+  } catch (error) {
+    if (error instanceof VaultUnavailableError) return null;
+    throw error;
+  }
 }
 
 /** The keyring for an operation that encrypts or decrypts; throws VaultUnavailableError without one. */
