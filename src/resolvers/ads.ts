@@ -4,6 +4,7 @@ import { Prisma, type AdsDailyMetric } from "../generated/prisma/client.ts";
 import type { Db, GatewayContext } from "../context/types.ts";
 import { dateRangeWhere } from "../schema/common.ts";
 import { formatDate } from "../schema/scalars.ts";
+import { MAX_RANGE_DAYS } from "./dashboard.ts";
 import { loaderFor } from "./loaders.ts";
 import { literal } from "./like.ts";
 import { upsertBatch } from "./upsert.ts";
@@ -94,17 +95,34 @@ export class DailyMetricRow implements AdsDailyMetric {
  * each campaign's rows oldest first. PostgreSQL returns one compact JSON array per campaign, parsed
  * in one call: far cheaper than Prisma mapping 3,000 rows × 15 columns into objects.
  */
+const DAY_MS = 86_400_000;
+
+/** Calendar days of a closed range (both ends given, inclusive); null when an end is open. */
+export function rangeDays(range: DateRange): number | null {
+  return range?.from && range.to ? Math.round((range.to.getTime() - range.from.getTime()) / DAY_MS) + 1 : null;
+}
+
 export function dailyMetricsLoader(ctx: GatewayContext, range: DateRange) {
   dateRangeWhere(range, "range"); // validates from <= to
+  const days = rangeDays(range);
+  if (days !== null && days > MAX_RANGE_DAYS) {
+    throw new GraphQLError(`range: must span at most ${MAX_RANGE_DAYS} days (got ${days}).`, { extensions: { code: "BAD_USER_INPUT", field: "range" } });
+  }
   const from = range?.from ? formatDate(range.from) : null;
   const to = range?.to ? formatDate(range.to) : null;
   return loaderFor<string, AdsDailyMetric[]>(ctx, `ads.dailyMetrics:${from ?? ""}:${to ?? ""}`, async (campaignIds) => {
+    // One row per campaign and day, so a closed range of ≤ MAX_RANGE_DAYS days holds at most that
+    // many; an open one keeps each campaign's latest MAX_RANGE_DAYS rows (the bound the cost counts).
     const rows = await ctx.db.$queryRaw<{ campaign_id: string; metrics: string }[]>`
       SELECT campaign_id::text, json_agg(json_build_array(${DAILY_METRIC_COLUMNS}) ORDER BY metric_date)::text AS metrics
-      FROM ads_daily_metrics
-      WHERE campaign_id = ANY(${campaignIds}::uuid[])
-        ${from ? Prisma.sql`AND metric_date >= ${from}::date` : Prisma.empty}
-        ${to ? Prisma.sql`AND metric_date <= ${to}::date` : Prisma.empty}
+      FROM (
+        SELECT *, ${days === null ? Prisma.sql`row_number() OVER (PARTITION BY campaign_id ORDER BY metric_date DESC)` : Prisma.sql`1`} AS latest
+        FROM ads_daily_metrics
+        WHERE campaign_id = ANY(${campaignIds}::uuid[])
+          ${from ? Prisma.sql`AND metric_date >= ${from}::date` : Prisma.empty}
+          ${to ? Prisma.sql`AND metric_date <= ${to}::date` : Prisma.empty}
+      ) m
+      WHERE latest <= ${MAX_RANGE_DAYS}
       GROUP BY campaign_id`;
     const byCampaign = new Map<string, AdsDailyMetric[]>();
     for (const row of rows) {

@@ -150,12 +150,15 @@ export interface KeyRotation {
  * all are decrypted before anything is written, and any row that fails aborts the whole rotation.
  * One DecisionLog row per re-encrypted credential (it was decrypted and rewritten).
  */
+/** Most credentials one rotation re-encrypts (and lists); the next call takes the rest. */
+export const MAX_ROTATION_BATCH = 1000;
+
 export async function rotateCredentialKey(ctx: GatewayContext, reason?: string | null): Promise<KeyRotation> {
   const ring = keyring();
   const current = ring.current.id;
   const stale = await ctx.db.$queryRaw<StoredSecret[]>`
     SELECT id::text AS id, name, provider, ciphertext, nonce, auth_tag, key_id
-    FROM creds_meta WHERE key_id <> ${current} ORDER BY name FOR UPDATE`;
+    FROM creds_meta WHERE key_id <> ${current} ORDER BY name LIMIT ${MAX_ROTATION_BATCH} FOR UPDATE`;
   const resealed = stale.map((row) => ({ row, sealed: seal(ring, row.name, decrypt(ring, row)) }));
   if (resealed.length > 0) await writeSealed(ctx.db, resealed.map(({ row, sealed }) => ({ id: row.id, ...sealed })));
   await audit(

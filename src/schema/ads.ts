@@ -3,13 +3,18 @@ import { access, builder } from "./builder.ts";
 import { DateRangeInput, dateRangeWhere, delegate, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
 import { notFound } from "./errors.ts";
 import { nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
-import { campaignWhere, DailyMetricRow, dailyMetricsLoader, upsertDailyMetrics } from "../resolvers/ads.ts";
+import { campaignWhere, DailyMetricRow, dailyMetricsLoader, rangeDays, upsertDailyMetrics } from "../resolvers/ads.ts";
+import { MAX_RANGE_DAYS } from "../resolvers/dashboard.ts";
+import { listBound } from "./bounds.ts";
+
+type DateRangeArg = Parameters<typeof rangeDays>[0];
 import { rejectDuplicateKeys } from "../resolvers/upsert.ts";
 import { upsertCountsPayload } from "./batch.ts";
 
-export const AdsPlatform = builder.enumType("AdsPlatform", {
-  values: { META: { value: "meta" }, GOOGLE: { value: "google" }, ORGANIC: { value: "organic" }, TIKTOK: { value: "tiktok" }, PINTEREST: { value: "pinterest" } } as const,
-});
+const PLATFORMS = { META: { value: "meta" }, GOOGLE: { value: "google" }, ORGANIC: { value: "organic" }, TIKTOK: { value: "tiktok" }, PINTEREST: { value: "pinterest" } } as const;
+export const AdsPlatform = builder.enumType("AdsPlatform", { values: PLATFORMS });
+/** How many platforms there are: the bound of a list of distinct platforms. */
+export const ADS_PLATFORM_COUNT = Object.keys(PLATFORMS).length;
 export const AdsCampaignStatus = builder.enumType("AdsCampaignStatus", {
   values: { ACTIVE: { value: "active" }, PAUSED: { value: "paused" }, DRAFT: { value: "draft" }, ARCHIVED: { value: "archived" } } as const,
 });
@@ -65,7 +70,10 @@ export const AdsCampaign = builder.prismaObject("AdsCampaign", {
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     dailyMetrics: t.field({
       type: [AdsDailyMetric],
-      description: "One row per day within the range (inclusive), oldest first. Batched across campaigns: one query per request.",
+      ...listBound(MAX_RANGE_DAYS, ({ range }) => rangeDays(range as DateRangeArg) ?? MAX_RANGE_DAYS, "the days of range"),
+      description:
+        `One row per day within the range (inclusive), oldest first. The range spans at most ${MAX_RANGE_DAYS} days; ` +
+        `without both ends, the latest ${MAX_RANGE_DAYS} rows in it (all of them when omitted). Batched across campaigns: one query per request.`,
       authScopes: access("ads_daily_metrics"),
       unauthorizedResolver: () => [],
       args: { range: t.arg({ type: DateRangeInput, required: false }) },

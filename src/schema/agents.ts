@@ -5,7 +5,8 @@
  */
 import { GraphQLError } from "graphql";
 import { access, builder, executes } from "./builder.ts";
-import { DateTimeRangeInput, dateTimeRangeWhere, exposeEnum, guardedList, guardedRelation, orderInput, tableById, tableConnection } from "./common.ts";
+import { cappedStringList, DateTimeRangeInput, dateTimeRangeWhere, exposeEnum, guardedList, guardedRelation, orderInput, tableById, tableConnection } from "./common.ts";
+import { listBound } from "./bounds.ts";
 import { DecisionLog } from "./analytics.ts";
 import { badInput } from "./errors.ts";
 import { nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
@@ -29,6 +30,13 @@ import {
 import { perEventTransactions } from "../pubsub/rls-events.ts";
 import type { ApprovalQueueEventKind } from "../pubsub/index.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+
+/** Most rows one batch mutation writes (and so returns). */
+const MAX_BATCH = 1000;
+/** Most labels on one feedback row: checked on write, capped on read. */
+const MAX_LABELS = 50;
+/** Most audit entries listed per approval (one per transition: a handful in practice). */
+const MAX_AUDIT_TRAIL = 50;
 
 // ───────────── Enums ─────────────
 
@@ -100,16 +108,17 @@ export const AgentApproval = builder.prismaObject("AgentApproval", {
       unauthorizedResolver: () => null,
       resolve: (row, _args, ctx) => (row.runId ? runByIdLoader(ctx).load(row.runId) : null),
     }),
-    feedback: guardedList(t, "feedback", "AgentFeedback", {
+    feedback: guardedList(t, "feedback", "AgentFeedback", 50, {
       description: "Operator feedback on this approval, oldest first.",
       query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
     }),
     auditTrail: t.field({
       type: [DecisionLog],
-      description: "The DecisionLog entries of this approval (one per transition), oldest first.",
+      ...listBound(MAX_AUDIT_TRAIL),
+      description: `The DecisionLog entries of this approval (one per transition), oldest first; the first ${MAX_AUDIT_TRAIL}.`,
       authScopes: access("DecisionLog"),
       unauthorizedResolver: () => [],
-      resolve: (row, _args, ctx) => auditTrailLoader(ctx).load(row.id),
+      resolve: async (row, _args, ctx) => (await auditTrailLoader(ctx).load(row.id)).slice(0, MAX_AUDIT_TRAIL),
     }),
   }),
 });
@@ -131,7 +140,7 @@ export const AgentFeedback = builder.prismaObject("AgentFeedback", {
     }),
     rating: t.exposeInt("rating", { nullable: true, description: "1 (bad) to 5 (excellent)." }),
     safeToSend: t.exposeBoolean("safeToSend", { nullable: true, description: "Could the draft have gone out as it was?" }),
-    labels: t.exposeStringList("labels"),
+    labels: cappedStringList(t, "labels", MAX_LABELS),
     rubric: t.expose("rubric", { type: "JSON", description: "Scores per criterion, e.g. { tone: 4, accuracy: 5 }." }),
     notes: t.exposeString("notes", { nullable: true }),
     inputText: t.exposeString("inputText", { nullable: true, description: "What the customer or system said." }),
@@ -172,12 +181,12 @@ export const AgentRun = builder.prismaObject("AgentRun", {
     metadata: t.expose("metadata", { type: "JSON", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    qcChecks: guardedList(t, "qcChecks", "agent_qc", { query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } }),
-    queries: guardedList(t, "queries", "AgentQuery", {
+    qcChecks: guardedList(t, "qcChecks", "agent_qc", 100, { query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } }),
+    queries: guardedList(t, "queries", "AgentQuery", 200, {
       description: "The run's LLM calls, oldest first.",
       query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
     }),
-    approvals: guardedList(t, "approvals", "AgentApproval", { query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } }),
+    approvals: guardedList(t, "approvals", "AgentApproval", 100, { query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } }),
   }),
 });
 
@@ -217,7 +226,7 @@ export const AgentQuery = builder.prismaObject("AgentQuery", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     run: guardedRelation(t, "run", "agent_run"),
-    feedback: guardedList(t, "feedback", "AgentFeedback", { query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } }),
+    feedback: guardedList(t, "feedback", "AgentFeedback", 50, { query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } }),
   }),
 });
 
@@ -384,7 +393,6 @@ const text = (max: number) => z.string().max(max, `must be at most ${max} charac
 const shortName = nonEmpty.max(200, "must be at most 200 characters");
 const score = z.number().int("must be an integer").min(1, "must be between 1 and 5").max(5, "must be between 1 and 5");
 const cost = z.any().refine((v) => v == null || Number(v) >= 0, "must be ≥ 0").optional();
-const MAX_BATCH = 1000;
 
 const SubmitApprovalInput = builder.inputType("SubmitAgentApprovalInput", {
   fields: (t) => ({
@@ -431,7 +439,7 @@ const feedbackSchema = z
     conversationId: shortName.nullish(),
     rating: score.nullish(),
     safeToSend: z.boolean().nullish(),
-    labels: z.array(nonEmpty.max(100, "must be at most 100 characters")).max(50, "must contain at most 50 labels").nullish(),
+    labels: z.array(nonEmpty.max(100, "must be at most 100 characters")).max(MAX_LABELS, `must contain at most ${MAX_LABELS} labels`).nullish(),
     rubric: boundedJson(jsonObject).nullish(),
     notes: text(10_000).nullish(),
     inputText: text(MAX_PAYLOAD_CHARS).nullish(),
@@ -630,6 +638,7 @@ builder.mutationFields((t) => ({
   }),
   recordAgentQcChecks: t.prismaField({
     type: ["AgentQc"],
+    ...listBound(MAX_BATCH, ({ input }) => (input as { checks?: unknown[] } | undefined)?.checks?.length ?? MAX_BATCH, "input.checks"),
     description: "Records quality checks in one statement; returns them in input order. service_role only.",
     authScopes: access("agent_qc", "insert"),
     args: { input: t.arg({ type: RecordQcChecksInput, required: true }) },
@@ -637,6 +646,7 @@ builder.mutationFields((t) => ({
   }),
   recordAgentQueries: t.prismaField({
     type: ["AgentQuery"],
+    ...listBound(MAX_BATCH, ({ input }) => (input as { queries?: unknown[] } | undefined)?.queries?.length ?? MAX_BATCH, "input.queries"),
     description: "Records LLM calls in one statement; returns them in input order. service_role only.",
     authScopes: access("AgentQuery", "insert"),
     args: { input: t.arg({ type: RecordQueriesInput, required: true }) },

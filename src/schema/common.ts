@@ -8,6 +8,7 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
 import { can, rowFilter, type TableName } from "../auth/policy.ts";
 import { access, builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./builder.ts";
+import { connectionPage, edgesBound, listBound } from "./bounds.ts";
 
 export const SortDirection = builder.enumType("SortDirection", { values: ["ASC", "DESC"] as const });
 
@@ -101,12 +102,14 @@ export function tableConnection<Args extends Record<string, any>>(t: any, option
       defaultSize: DEFAULT_PAGE_SIZE,
       maxSize: MAX_PAGE_SIZE,
       authScopes: access(table),
+      // The page size bounds `edges` for the cost estimate (src/schema/bounds.ts).
+      ...connectionPage(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
       args: options.args ?? {},
       totalCount: (_connection: unknown, args: any, ctx: GatewayContext) => delegate(ctx, type).count({ where: whereFor(args, ctx) }),
       resolve: (query: any, _parent: unknown, args: any, ctx: GatewayContext) =>
         delegate(ctx, type).findMany({ ...query, where: whereFor(args, ctx), orderBy: options.orderBy(args) }),
     },
-    {},
+    { edgesField: edgesBound(MAX_PAGE_SIZE) },
   );
 }
 
@@ -134,9 +137,32 @@ export function guardedRelation(t: any, name: string, target: TableName) {
   return t.relation(name, { nullable: true, authScopes: access(target), unauthorizedResolver: () => null });
 }
 
-/** A to-many Prisma relation into `target`: empty for roles that may not read it (same caveat as guardedRelation). */
-export function guardedList(t: any, name: string, target: TableName, options: Record<string, unknown> = {}) {
-  return t.relation(name, { ...options, authScopes: access(target), unauthorizedResolver: () => [] });
+/**
+ * A to-many Prisma relation into `target`: empty for roles that may not read it (same caveat as
+ * guardedRelation). At most `cap` rows (a Prisma `take`, the first in the relation's order), the
+ * bound the cost estimate counts; the root connections page through the rest.
+ */
+export function guardedList(t: any, name: string, target: TableName, cap: number, options: { query?: Record<string, unknown>; description?: string } = {}) {
+  const description = `${options.description ?? ""}${options.description ? " " : ""}At most ${cap}.`;
+  return t.relation(name, {
+    ...options,
+    description,
+    query: { ...options.query, take: cap },
+    ...listBound(cap),
+    authScopes: access(target),
+    unauthorizedResolver: () => [],
+  });
+}
+
+/** A text[] column as a list of at most `cap` strings (writes check the same cap; old rows are cut). */
+export function cappedStringList(t: any, column: string, cap: number, options: Record<string, unknown> = {}) {
+  return t.field({
+    ...options,
+    type: ["String"],
+    ...listBound(cap),
+    select: { [column]: true },
+    resolve: (row: Record<string, string[]>) => row[column]!.slice(0, cap),
+  });
 }
 
 /** Whether the viewer may read a table (for resolvers that assemble data by hand). */

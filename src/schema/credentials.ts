@@ -7,7 +7,8 @@ import { access, builder } from "./builder.ts";
 import { orderInput, tableConnection, visibleWhere } from "./common.ts";
 import { badInput } from "./errors.ts";
 import { nonEmpty, validate, z } from "./validation.ts";
-import { deleteCredential, putCredential, revealCredential, rotateCredentialKey } from "../resolvers/credentials.ts";
+import { deleteCredential, MAX_ROTATION_BATCH, putCredential, revealCredential, rotateCredentialKey } from "../resolvers/credentials.ts";
+import { listBound } from "./bounds.ts";
 
 export const Credential = builder.prismaObject("CredsMeta", {
   name: "Credential",
@@ -115,7 +116,10 @@ const DeletedCredential = builder.simpleObject("DeletedCredential", {
 const CredentialKeyRotation = builder.simpleObject("CredentialKeyRotation", {
   fields: (t) => ({
     keyId: t.string({ description: "The current key: every credential is now sealed with it." }),
-    rotated: t.stringList({ description: "Names of the credentials re-encrypted by this rotation." }),
+    rotated: t.stringList({
+      ...listBound(MAX_ROTATION_BATCH),
+      description: `Names of the credentials re-encrypted by this rotation: at most ${MAX_ROTATION_BATCH}; when full, call again for the rest.`,
+    }),
     alreadyCurrent: t.int({ description: "Credentials that were already on the current key." }),
   }),
 });

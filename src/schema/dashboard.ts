@@ -7,8 +7,9 @@ import type { GatewayContext } from "../context/types.ts";
 import type { TableName } from "../auth/policy.ts";
 import { builder } from "./builder.ts";
 import { canRead, DateRangeInput, SortDirection } from "./common.ts";
+import { countArgBound, listBound } from "./bounds.ts";
 import { formatDate, parseDate } from "./scalars.ts";
-import { AdsCampaignStatus, AdsDailyMetric, AdsPlatform } from "./ads.ts";
+import { ADS_PLATFORM_COUNT, AdsCampaignStatus, AdsDailyMetric, AdsPlatform } from "./ads.ts";
 import { dailyMetricsLoader } from "../resolvers/ads.ts";
 import {
   ADS_CAMPAIGN_ORDER,
@@ -18,6 +19,8 @@ import {
   checkLimit,
   inventorySkus,
   inventorySummary,
+  MAX_RANGE_DAYS,
+  MAX_TILE_LIST,
   previousPeriod,
   resolveRange,
   revenueDaily,
@@ -90,7 +93,7 @@ const RevenueTile = builder.objectRef<RevenueTileArgs>("RevenueTile").implement(
     }),
     trend: t.field({ type: Trend, resolve: async (tile, _a, ctx) => (await revenueTotals(ctx, tile)).trend }),
     daysWithData: t.int({ description: "Days of `range` that have a revenue fact.", resolve: async (tile, _a, ctx) => (await revenueTotals(ctx, tile)).daysWithData }),
-    daily: t.field({ type: [RevenueDayRef], description: "Every day of `range`, oldest first.", resolve: (tile, _a, ctx) => revenueDaily(ctx, tile) }),
+    daily: t.field({ type: [RevenueDayRef], ...listBound(MAX_RANGE_DAYS), description: "Every day of `range`, oldest first.", resolve: (tile, _a, ctx) => revenueDaily(ctx, tile) }),
   }),
 });
 
@@ -157,6 +160,7 @@ const InventoryTile = builder.objectRef<InventoryTileArgs>("InventoryTile").impl
     atOrBelowReorderPointCount: t.int({ resolve: async (tile, _a, ctx) => (await inventorySummary(ctx, tile)).atOrBelowReorderPoint }),
     skus: t.field({
       type: [InventorySkuRef],
+      ...countArgBound("first", 20, MAX_TILE_LIST),
       description: "SKUs most at risk first: by status, then fewest weeks of supply (no sales last), then SKU.",
       args: {
         first: t.arg.int({ required: false, defaultValue: 20 }),
@@ -211,6 +215,7 @@ const AdsCampaignPerformanceRef = builder.objectRef<AdsCampaignPerformance & { r
     ...performanceFields(t),
     dailyMetrics: t.field({
       type: [AdsDailyMetric],
+      ...listBound(MAX_RANGE_DAYS),
       description: "The campaign's rows within the tile's range, oldest first (one query for all campaigns of the request).",
       resolve: (c, _a, ctx) => dailyMetricsLoader(ctx, { from: day(c.range.from), to: day(c.range.to) }).load(c.campaignId),
     }),
@@ -225,11 +230,18 @@ const AdsRoasTile = builder.objectRef<AdsTileArgs>("AdsRoasTile").implement({
   description: "Ads performance from ads_daily_metrics: blended, per campaign and per day; ratios come from sums, never averages of daily ratios.",
   fields: (t) => ({
     range: t.field({ type: ResolvedDateRange, resolve: (tile) => tile.range }),
-    platforms: t.field({ type: [AdsPlatform], nullable: true, description: "Null: every platform.", resolve: (tile) => tile.platforms as any }),
+    platforms: t.field({
+      type: [AdsPlatform],
+      ...listBound(ADS_PLATFORM_COUNT),
+      nullable: true,
+      description: "Null: every platform.",
+      resolve: (tile) => (tile.platforms ? [...new Set(tile.platforms)] : null) as any,
+    }),
     blended: t.field({ type: AdsBlendedRef, resolve: (tile, _a, ctx) => adsBlended(ctx, tile) }),
-    daily: t.field({ type: [AdsDayRef], description: "Every day of the range, oldest first (zeros on days without metrics).", resolve: (tile, _a, ctx) => adsDaily(ctx, tile) }),
+    daily: t.field({ type: [AdsDayRef], ...listBound(MAX_RANGE_DAYS), description: "Every day of the range, oldest first (zeros on days without metrics).", resolve: (tile, _a, ctx) => adsDaily(ctx, tile) }),
     campaigns: t.field({
       type: [AdsCampaignPerformanceRef],
+      ...countArgBound("first", 20, MAX_TILE_LIST),
       description: "Campaigns with metrics in the range; by spend, highest first, unless ordered otherwise.",
       args: {
         first: t.arg.int({ required: false, defaultValue: 20 }),
@@ -307,9 +319,15 @@ const SupportQueueTile = builder.objectRef<object>("SupportQueueTile").implement
       description: "Pending items whose deadline (expiresAt) is within the next hour.",
       resolve: async (_t, _a, ctx) => (await supportSummary(ctx)).expiringWithinHour,
     }),
-    byKind: t.field({ type: [KindCountRef], description: "Most pending first, then by kind.", resolve: (_t, _a, ctx) => supportByKind(ctx) }),
+    byKind: t.field({
+      type: [KindCountRef],
+      ...listBound(MAX_TILE_LIST),
+      description: `Most pending first, then by kind; the first ${MAX_TILE_LIST} kinds.`,
+      resolve: async (_t, _a, ctx) => (await supportByKind(ctx)).slice(0, MAX_TILE_LIST),
+    }),
     items: t.field({
       type: [QueueItemRef],
+      ...countArgBound("first", 20, MAX_TILE_LIST),
       description: "Oldest first.",
       args: { first: t.arg.int({ required: false, defaultValue: 20 }), kinds: t.arg.stringList({ required: false }) },
       resolve: (_t, args, ctx) => supportItems(ctx, { first: checkLimit(args.first ?? 20, "items.first"), kinds: args.kinds ?? null }),

@@ -44,7 +44,7 @@ export const SupplierLeadTime = builder.prismaObject("SupplierLeadTime", {
     maxLeadDays: t.exposeInt("maxLeadDays", { nullable: true, description: "Worst observed lead time, ≥ leadTimeDays; used for safety stock." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    reorderPoints: guardedList(t, "reorderPoints", "reorder_points", {
+    reorderPoints: guardedList(t, "reorderPoints", "reorder_points", 500, {
       description: "The SKUs ordered from this supplier, by SKU.",
       query: { orderBy: [{ sku: "asc" }, { id: "asc" }] },
     }),

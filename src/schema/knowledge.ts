@@ -6,6 +6,7 @@
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import { access, builder } from "./builder.ts";
 import { guardedList, guardedRelation, orderInput, tableById, tableConnection, visibleWhere } from "./common.ts";
+import { countArgBound, listBound } from "./bounds.ts";
 import { notFound } from "./errors.ts";
 import { nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
 import {
@@ -20,6 +21,10 @@ import {
   searchChunks,
 } from "../resolvers/knowledge.ts";
 
+/** What one ingestion may write: also the caps of a document's chunks and metadata lists. */
+const MAX_INGEST_CHUNKS = 1000;
+const MAX_METADATA_ENTRIES = 100;
+
 export const KnowledgeDocument = builder.prismaObject("KnowledgeDocument", {
   description: "A source document of the knowledge base (table knowledge_documents).",
   authScopes: access("knowledge_documents"),
@@ -31,12 +36,12 @@ export const KnowledgeDocument = builder.prismaObject("KnowledgeDocument", {
     content: t.exposeString("content"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    chunks: guardedList(t, "chunks", "knowledge_chunks", {
+    chunks: guardedList(t, "chunks", "knowledge_chunks", MAX_INGEST_CHUNKS, {
       description: "The document's chunks in order (chunkIndex 0, 1, …).",
       query: { orderBy: [{ chunkIndex: "asc" }] },
     }),
     chunkCount: t.relationCount("chunks", { authScopes: access("knowledge_chunks"), unauthorizedResolver: () => 0 }),
-    metadata: guardedList(t, "metadata", "knowledge_metadata", {
+    metadata: guardedList(t, "metadata", "knowledge_metadata", MAX_METADATA_ENTRIES, {
       description: "Metadata as key/value pairs, by key.",
       query: { orderBy: [{ key: "asc" }] },
     }),
@@ -66,6 +71,8 @@ export const KnowledgeChunk = builder.prismaObject("KnowledgeChunk", {
     }),
     embedding: t.floatList({
       nullable: true,
+      // vector(1536), or checked on write (embeddingSchema) where the server lacks pgvector.
+      ...listBound(EMBEDDING_DIMENSIONS),
       description: `The ${EMBEDDING_DIMENSIONS} numbers of the embedding (float4 precision), or null. Large: ask only when needed.`,
       resolve: (chunk, _args, ctx) => embeddingLoader(ctx).load(chunk.id),
     }),
@@ -128,6 +135,7 @@ builder.queryFields((t) => ({
   knowledgeDocument: tableById(t, { table: "knowledge_documents", type: "KnowledgeDocument", description: "One document by id." }),
   searchKnowledge: t.field({
     type: [KnowledgeSearchHit],
+    ...countArgBound("limit", 10, MAX_SEARCH_LIMIT),
     description:
       `Chunks most similar to a query embedding (${EMBEDDING_DIMENSIONS} numbers, same model as the stored ones), best first, ` +
       "with similarity = 1 − cosine distance. Uses the HNSW index where the database has pgvector and an exact scan elsewhere; both rank alike.",
@@ -174,7 +182,7 @@ const ingestSchema = z.object({
   content: present,
   metadata: z
     .array(z.object({ key: nonEmpty.pipe(z.string().max(200, "must be at most 200 characters")), value: z.string().max(10_000, "must be at most 10000 characters") }))
-    .max(100, "must have at most 100 entries")
+    .max(MAX_METADATA_ENTRIES, `must have at most ${MAX_METADATA_ENTRIES} entries`)
     .superRefine((entries, issue) => {
       const seen = new Map<string, number>();
       entries.forEach((e, i) => {
@@ -184,7 +192,7 @@ const ingestSchema = z.object({
     }),
   chunks: z
     .array(z.object({ content: present, tokenCount: nonNegativeInt, embedding: embeddingSchema.nullish() }))
-    .max(1000, "must have at most 1000 chunks"),
+    .max(MAX_INGEST_CHUNKS, `must have at most ${MAX_INGEST_CHUNKS} chunks`),
 });
 
 const ChunkInput = builder.inputType("KnowledgeChunkInput", {

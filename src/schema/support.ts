@@ -1,9 +1,12 @@
 /** Support: curated ("gold") replies approved by operators, for agent evaluation and retrieval. */
 import { access, builder } from "./builder.ts";
-import { DateTimeRangeInput, orderInput, tableById, tableConnection } from "./common.ts";
+import { cappedStringList, DateTimeRangeInput, orderInput, tableById, tableConnection } from "./common.ts";
 import { badInput, notFound } from "./errors.ts";
 import { nonEmpty, validate, z } from "./validation.ts";
 import { curatedReplyWhere } from "../resolvers/support.ts";
+
+/** Most tags on one reply: checked on write, capped on read. */
+const MAX_TAGS = 50;
 
 export const SupportCuratedReply = builder.prismaObject("SupportCuratedReply", {
   description: "A support reply an operator approved as a model answer (table support_curated_replies).",
@@ -11,7 +14,7 @@ export const SupportCuratedReply = builder.prismaObject("SupportCuratedReply", {
   fields: (t) => ({
     id: t.expose("id", { type: "UUID" }),
     body: t.exposeString("messageBody", { description: "The approved reply text." }),
-    tags: t.exposeStringList("tags", { description: "Topic tags." }),
+    tags: cappedStringList(t, "tags", MAX_TAGS, { description: `Topic tags, at most ${MAX_TAGS}.` }),
     approver: t.exposeString("approver", { description: "Email or id of the operator who approved it." }),
     approvedAt: t.expose("approvedAt", { type: "DateTime" }),
     sourceMessageId: t.exposeString("sourceMessageId", { nullable: true, description: "Chatwoot message id." }),
@@ -52,7 +55,7 @@ const optionalText = z.string().trim().min(1, "must not be empty when given").nu
 /** Trimmed, non-empty, each tag once (first occurrence wins). */
 const tagList = z
   .array(z.string().trim().min(1, "must not be empty"))
-  .max(50, "must contain at most 50 tags")
+  .max(MAX_TAGS, `must contain at most ${MAX_TAGS} tags`)
   .transform((tags) => [...new Set(tags)]);
 
 const CreateCuratedReplyInput = builder.inputType("CreateSupportCuratedReplyInput", {

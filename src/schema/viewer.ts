@@ -1,6 +1,7 @@
 /** Who am I: the role and subject the gateway verified, and what the role may do per table. */
 import { builder } from "./builder.ts";
 import { OPERATIONS, TABLES, can } from "../auth/policy.ts";
+import { listBound } from "./bounds.ts";
 
 const TableAccess = builder.simpleObject("TableAccess", {
   description: "What the caller's role may do on one table (mirrors the database's row-level security).",
@@ -17,7 +18,7 @@ const Viewer = builder.simpleObject("Viewer", {
   fields: (t) => ({
     role: t.string({ description: "anon, authenticated or service_role." }),
     subject: t.string({ nullable: true, description: "The token's sub claim." }),
-    access: t.field({ type: [TableAccess] }),
+    access: t.field({ type: [TableAccess], ...listBound(TABLES.length), description: "One entry per table." }),
   }),
 });
 
