@@ -5,15 +5,19 @@
 import path from "node:path";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { signDevToken } from "./context/auth.ts";
+import { existsSync } from "node:fs";
 import { createDatabase } from "./db/client.ts";
-import { applyMigrations } from "./db/migrate.ts";
+import { applyMigrations, type MigrationProgress } from "./db/migrate.ts";
 import { openDatabase } from "./db/resolve-url.ts";
 import { DEMO_OPERATORS, seedDemoData } from "./db/seed/demo.ts";
+import { reanchorDemoData } from "./db/seed/reanchor.ts";
 import { createLogger } from "./logger.ts";
 import { schema } from "./schema/index.ts";
 import { createGateway } from "./server.ts";
 import { startGatewayEvents } from "./pubsub/index.ts";
-import { initVault } from "./vault/index.ts";
+import { checkDatabase, checkPortFree, describeStartupError } from "./startup.ts";
+import { checkVaultKeys, currentKeyring, initVault, KEY_ENV, type VaultHealth, type VaultStatus } from "./vault/index.ts";
+import { ensureEmbeddedVaultKey, type EmbeddedVaultKey } from "./vault/key-file.ts";
 
 const DEV_TOKEN_LIFETIME = "30d";
 /** Upper bound for a graceful stop (the HTTP server itself gives in-flight requests 10 s). */
@@ -33,9 +37,10 @@ function readConfig(): Config {
 const config = readConfig();
 const logger = createLogger(config.logLevel);
 for (const warning of config.warnings) logger.warn(warning);
-const vault = initVault(process.env); // key already validated by loadConfig
-if (vault.enabled) logger.info("credentials vault ready", { keyId: vault.keyId });
-else logger.warn(vault.warning ?? "credentials vault disabled");
+const pgliteDir = process.env.PGLITE_DATA_DIR || path.resolve(config.dataDir, "pglite");
+/** Progress for a newcomer: plain lines on stdout, like the banner (the first embedded start takes ~20 s). */
+const progress = (line: string) => console.log(line);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Resources to release on shutdown, closed in reverse order of opening. */
 const openResources: Array<{ name: string; close: () => Promise<void> }> = [];
@@ -65,20 +70,40 @@ process.on("SIGINT", (signal) => void stop(signal));
 process.on("SIGTERM", (signal) => void stop(signal));
 
 try {
+  // Fast checks first, so a busy port or a wrong DATABASE_URL is reported in a second, not after migrations.
+  await checkPortFree(config.host, config.port);
+  if (config.databaseUrl) await checkDatabase(config.databaseUrl, config.db.connectTimeoutMs);
+
+  // Embedded mode: the vault works out of the box with a key kept in the data folder (an explicit
+  // CREDS_ENCRYPTION_KEY wins). With DATABASE_URL the key is always explicit.
+  const vaultKeyFile: EmbeddedVaultKey | null =
+    !config.databaseUrl && !config.credsEncryptionKey ? ensureEmbeddedVaultKey(config.dataDir) : null;
+  const vault = initVault(vaultKeyFile ? { ...process.env, [KEY_ENV]: vaultKeyFile.key } : process.env); // validated by loadConfig
+
+  const firstEmbeddedStart = !config.databaseUrl && !existsSync(pgliteDir);
+  if (firstEmbeddedStart) progress(`Creating the embedded database in ${pgliteDir} (first start only; this can take up to half a minute)…`);
   const opened = await openDatabase({
     migrateEmbedded: false, // migrated below, for both kinds of database
-    env: {
-      ...process.env,
-      DATABASE_URL: config.databaseUrl ?? "",
-      PGLITE_DATA_DIR: process.env.PGLITE_DATA_DIR || path.resolve(config.dataDir, "pglite"),
-    },
+    env: { ...process.env, DATABASE_URL: config.databaseUrl ?? "", PGLITE_DATA_DIR: pgliteDir },
   });
   openResources.push({ name: "embedded database", close: opened.close });
 
-  const { applied } = await applyMigrations(opened.url);
-  if (applied.length > 0) logger.info("migrations applied", { applied });
+  const migrationsStartedAt = Date.now();
+  const { applied } = await applyMigrations(opened.url, { onProgress: reportMigration });
+  if (applied.length > 0) {
+    progress(`Applied ${applied.length} migration${applied.length > 1 ? "s" : ""} in ${seconds(Date.now() - migrationsStartedAt)}.`);
+    logger.info("migrations applied", { applied });
+  }
   if (opened.embedded) {
     const seed = await seedDemoData(opened.url); // idempotent: a no-op once demo data is there
+    if (seed.seeded) {
+      const rows = Object.values(seed.counts).reduce((a, b) => a + b, 0);
+      progress(`Loaded the demo data (${rows} rows ending ${seed.today}) in ${seconds(seed.durationMs)}.`);
+    } else {
+      // Keep the demo live: its dates move to today, so the tiles and the approval queue never go stale.
+      const moved = await reanchorDemoData(opened.url);
+      if (moved.shifted) progress(`Moved the demo data ${moved.days} day${moved.days > 1 ? "s" : ""} forward (anchored ${moved.from}, now ${moved.to}).`);
+    }
     logger.info(seed.seeded ? "demo data loaded" : "demo data already present", { durationMs: seed.durationMs });
   }
 
@@ -90,6 +115,9 @@ try {
     onPoolError: (err) => logger.warn("an idle database connection failed", { err }),
   });
   openResources.push({ name: "database pool", close: database.close });
+  // A valid key can still be the wrong one: compare it with the key ids the stored secrets need.
+  const vaultHealth = await checkVaultKeys(database.pool, currentKeyring());
+  reportVault(vault, vaultHealth, vaultKeyFile);
   // LISTEN/NOTIFY for the live approval queue, plus the periodic expiry sweep.
   const events = await startGatewayEvents({ databaseUrl: opened.url, prisma: database.prisma, pool: database.pool, logger });
 
@@ -108,27 +136,59 @@ try {
     // The page is public: only a token signed with the public development secret may be baked in.
     graphiqlToken: config.jwtSecretSource === "development-default" ? tokens?.authenticated : undefined,
     events,
+    vaultHealth: () => checkVaultKeys(database.pool, currentKeyring()),
   });
   openResources.push({ name: "http server", close: gateway.close });
   // Closed before the HTTP server, so open event streams end first.
   openResources.push({ name: "live events", close: events.close });
   const { url } = await gateway.listen();
 
-  printBanner(url, opened.embedded, tokens);
+  printBanner(url, opened.embedded, tokens, vaultLine(vault, vaultHealth, vaultKeyFile));
 } catch (err) {
-  logger.error("startup failed", { err });
+  // Problems the operator can fix are one plain line, like the configuration errors; anything else
+  // is a bug and keeps its stack trace.
+  const line = describeStartupError(err, { host: config.host, port: config.port, databaseUrl: config.databaseUrl, connectTimeoutMs: config.db.connectTimeoutMs });
+  if (line) console.error(`Cannot start: ${line}`);
+  else logger.error("startup failed", { err });
   await closeAll();
   process.exit(1);
 }
 
-function printBanner(url: string, embedded: boolean, tokens: { authenticated: string; service_role: string } | null): void {
+function reportMigration(event: MigrationProgress): void {
+  if (event.phase === "start") {
+    if (event.index === 1) progress(`Applying ${event.total} database migration${event.total > 1 ? "s" : ""}…`);
+    progress(`  [${event.index}/${event.total}] ${event.name}`);
+  }
+}
+
+/** The vault's state at start: an unusable store is an error-level message, not a quiet "ready". */
+function reportVault(status: VaultStatus, health: VaultHealth, keyFile: EmbeddedVaultKey | null): void {
+  if (health.status === "KEY_MISMATCH") {
+    logger.error(health.message, { code: "VAULT_KEY_MISMATCH", keyId: status.keyId, orphaned: health.orphaned });
+    console.error(`\n*** ${health.message}\n*** /ready answers 503 until this is fixed.\n`);
+  } else if (status.enabled) {
+    logger.info("credentials vault ready", { keyId: status.keyId, keyFile: keyFile?.file, secrets: health.keys.reduce((n, k) => n + k.count, 0) });
+  } else {
+    logger.warn(status.warning ?? "credentials vault disabled");
+  }
+}
+
+function vaultLine(status: VaultStatus, health: VaultHealth, keyFile: EmbeddedVaultKey | null): string {
+  if (health.status === "KEY_MISMATCH") return `KEY MISMATCH: stored secrets need other keys (see the error above)`;
+  if (!status.enabled) return `disabled (set ${KEY_ENV})`;
+  if (keyFile) return `key ${status.keyId} ${keyFile.created ? "generated and kept" : "kept"} in ${keyFile.file} (back it up; ${KEY_ENV} overrides it)`;
+  return `key ${status.keyId} from ${KEY_ENV}`;
+}
+
+function printBanner(url: string, embedded: boolean, tokens: { authenticated: string; service_role: string } | null, vault: string): void {
   const origin = new URL(url).origin;
   const lines = [
     "",
     "HotDash Gateway is running",
     `  GraphiQL   ${url}`,
     `  Health     ${origin}/health   Ready ${origin}/ready`,
-    `  Database   ${embedded ? `embedded PGlite in ${path.resolve(config.dataDir, "pglite")} (demo data loaded)` : "PostgreSQL from DATABASE_URL"}`,
+    `  Database   ${embedded ? `embedded PGlite in ${pgliteDir} (demo data loaded)` : "PostgreSQL from DATABASE_URL"}`,
+    `  Vault      ${vault}`,
     "",
   ];
   if (tokens) {

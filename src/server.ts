@@ -14,6 +14,7 @@ import { createContextFactory } from "./context/context.ts";
 import type { GatewayContext } from "./context/types.ts";
 import type { Database } from "./db/client.ts";
 import type { GatewayEvents } from "./pubsub/index.ts";
+import type { VaultHealth } from "./vault/health.ts";
 import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
 import { useAccessLog } from "./plugins/access-log.ts";
 import { maskError, useErrorPolicy } from "./plugins/errors.ts";
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   graphiqlToken?: string;
   /** Live events for subscriptions (ctx.events); the caller starts and closes them. */
   events?: GatewayEvents;
+  /** Checked by /ready after the database: a vault whose stored secrets no configured key opens is not ready. */
+  vaultHealth?: () => Promise<VaultHealth>;
 }
 
 export interface Gateway {
@@ -59,7 +62,7 @@ query {
 }
 `;
 
-export function createGateway({ config, database, schema, logger, graphiqlToken, events }: GatewayOptions): Gateway {
+export function createGateway({ config, database, schema, logger, graphiqlToken, events, vaultHealth }: GatewayOptions): Gateway {
   const log = logger ?? createLogger(config.logLevel);
   const { prisma, pool } = database;
 
@@ -81,10 +84,16 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
       useAccessLog(log),
       useReadinessCheck({
         endpoint: "/ready",
-        check: async ({ fetchAPI }) =>
-          (await databaseReachable(pool))
-            ? fetchAPI.Response.json({ status: "ready" })
-            : fetchAPI.Response.json({ status: "unavailable" }, { status: 503 }),
+        check: async ({ fetchAPI }) => {
+          if (!(await databaseReachable(pool))) return fetchAPI.Response.json({ status: "unavailable" }, { status: 503 });
+          const vault = vaultHealth ? await withTimeout(vaultHealth(), null).catch(() => null) : null;
+          if (vault?.status === "KEY_MISMATCH") {
+            // A rollout with the wrong CREDS_ENCRYPTION_KEY never becomes ready (the old instances keep serving).
+            // The probe is public: the details (key ids, counts) are in the start-up log, not here.
+            return fetchAPI.Response.json({ status: "unavailable", vault: vault.status }, { status: 503 });
+          }
+          return fetchAPI.Response.json({ status: "ready" });
+        },
       }),
       useQueryLimits({ ...config.limits, maxDepth: config.budgets.authenticated.maxDepth, maxCost: config.budgets.authenticated.maxCost }), // interim: per-role in progress
       useErrorPolicy(log),
@@ -123,13 +132,18 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
 }
 
 /** `select 1` through the gateway's own pool, bounded by READY_TIMEOUT_MS. */
-async function databaseReachable(pool: Database["pool"]): Promise<boolean> {
+function databaseReachable(pool: Database["pool"]): Promise<boolean> {
+  return withTimeout(pool.query("select 1").then(() => true, () => false), false);
+}
+
+/** `work`, or `fallback` once READY_TIMEOUT_MS has passed (a hung database must not hang the probe). */
+async function withTimeout<T, F>(work: Promise<T>, fallback: F): Promise<T | F> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+  const timeout = new Promise<F>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), READY_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([pool.query("select 1").then(() => true, () => false), timeout]);
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }
