@@ -9,7 +9,7 @@ import { GraphQLError } from "graphql";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db, GatewayContext } from "../context/types.ts";
 import { notFound } from "../schema/errors.ts";
-import { open, requireKeyring, seal, VaultError, VaultUnavailableError, type Keyring } from "../vault/index.ts";
+import { judgeVaultKeys, open, requireKeyring, seal, VaultError, VaultUnavailableError, type Keyring } from "../vault/index.ts";
 
 export const AUDIT_SCOPE = "credentials";
 export type AuditAction = "credential.read" | "credential.write" | "credential.delete" | "credential.rotate";
@@ -78,6 +78,22 @@ function decrypt(ring: Keyring, row: StoredSecret): string {
   }
 }
 
+/**
+ * When other stored secrets are on keys this keyring lacks, the current key is most likely the wrong
+ * one (D14): sealing with it would add secrets that become unreadable once the right key is back.
+ * Refused with VAULT_KEY_MISMATCH until the keys are fixed. The credential being replaced does not
+ * count: overwriting it with a fresh secret loses nothing.
+ */
+async function refuseOnKeyMismatch(ctx: GatewayContext, ring: Keyring, name: string): Promise<void> {
+  const keys = await ctx.db.$queryRaw<{ keyId: string; count: number }[]>`
+    SELECT key_id AS "keyId", count(*)::int AS count FROM creds_meta WHERE name <> ${name} GROUP BY 1 ORDER BY 1`;
+  const health = judgeVaultKeys(ring, keys);
+  if (health.status !== "KEY_MISMATCH") return;
+  throw new GraphQLError(`Refusing to seal a new secret with key ${ring.current.id}: ${health.message}`, {
+    extensions: { code: "VAULT_KEY_MISMATCH", keyIds: health.orphaned.map((k) => k.keyId) },
+  });
+}
+
 export interface PutCredentialInput {
   name: string;
   provider: string;
@@ -89,7 +105,9 @@ export interface PutCredentialInput {
 
 /** Creates or replaces a credential (new nonce, current key); returns its id. Audited. */
 export async function putCredential(ctx: GatewayContext, input: PutCredentialInput): Promise<string> {
-  const sealed = seal(keyring(), input.name, input.secret);
+  const ring = keyring();
+  await refuseOnKeyMismatch(ctx, ring, input.name);
+  const sealed = seal(ring, input.name, input.secret);
   const [row] = await ctx.db.$queryRaw<{ id: string; created: boolean }[]>`
     INSERT INTO creds_meta AS c (name, provider, description, ciphertext, nonce, auth_tag, key_id)
     VALUES (${input.name}, ${input.provider}, ${input.description ?? null},
