@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import {
   GraphQLError,
   GraphQLInt,
+  GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
   GraphQLSchema,
@@ -12,13 +13,15 @@ import {
   getIntrospectionQuery,
   type GraphQLFieldConfigMap,
 } from "graphql";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from "../src/config.ts";
 import { signDevToken } from "../src/context/auth.ts";
+import { countArgBound } from "../src/schema/bounds.ts";
 import type { GatewayContext } from "../src/context/types.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
 import { createLogger } from "../src/logger.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
+import { databaseUrl, quoteIdent, withAdmin } from "./support/server.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const SECRET = "server-test-secret-0123456789-abcdefghij";
@@ -75,6 +78,13 @@ const query: GraphQLFieldConfigMap<unknown, GatewayContext> = {
     },
   },
   tree: { type: Tree, args: { first: { type: GraphQLInt } }, resolve: () => ({ n: 0 }) },
+  // A list with a declared bound, as the product schema's helpers declare them.
+  trees: {
+    type: new GraphQLList(Tree),
+    args: { first: { type: GraphQLInt } },
+    ...countArgBound("first", 10, 1000),
+    resolve: (_root, { first }: { first?: number }) => Array.from({ length: first ?? 10 }, (_, n) => ({ n })),
+  },
 };
 
 const mutation: GraphQLFieldConfigMap<unknown, GatewayContext> = {
@@ -187,7 +197,7 @@ describe("config", () => {
         DB_POOL_MAX: "0",
         DB_TX_TIMEOUT_MS: "soon",
         LOG_LEVEL: "chatty",
-        GRAPHQL_MAX_DEPTH: "-3",
+        ANON_MAX_DEPTH: "-3",
       });
     } catch (e) {
       error = e;
@@ -195,7 +205,7 @@ describe("config", () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(7);
-    for (const variable of ["PORT", "DATABASE_URL", "SUPABASE_JWT_SECRET", "DB_POOL_MAX", "DB_TX_TIMEOUT_MS", "LOG_LEVEL", "GRAPHQL_MAX_DEPTH"]) {
+    for (const variable of ["PORT", "DATABASE_URL", "SUPABASE_JWT_SECRET", "DB_POOL_MAX", "DB_TX_TIMEOUT_MS", "LOG_LEVEL", "ANON_MAX_DEPTH"]) {
       expect(problems.filter((p) => p.startsWith(`${variable}: `))).toHaveLength(1);
     }
     expect((error as Error).message).not.toMatch(/topsecretpw|too-short/);
@@ -223,9 +233,11 @@ describe("gateway on a live database", () => {
     // One pooled connection: every request reuses it, so leaks of role/claims would show.
     gw = await startGateway(db.url, {
       DB_POOL_MAX: "1",
-      GRAPHQL_MAX_DEPTH: "4",
+      ANON_MAX_DEPTH: "4",
+      ANON_MAX_COST: "200",
+      SERVICE_ROLE_MAX_DEPTH: "6",
+      SERVICE_ROLE_MAX_COST: "2000",
       GRAPHQL_MAX_ALIASES: "3",
-      GRAPHQL_MAX_COST: "200",
       GRAPHQL_MAX_TOKENS: "1000",
     });
     tokens = {
@@ -350,21 +362,34 @@ describe("gateway on a live database", () => {
     const before = gw.database.statementCount();
     const deep = await gql(gw.endpoint, "{ tree { child { child { child { child { n } } } } } }");
     expect(deep.status).toBe(400);
-    expect(deep.body.errors[0].extensions.code).toBe("QUERY_TOO_DEEP");
+    expect(deep.body.errors[0]).toMatchObject({ message: "Query depth 6 exceeds the anon limit of 4.", extensions: { code: "QUERY_TOO_DEEP" } });
     expect(deep.body.data).toBeUndefined();
 
     const aliases = await gql(gw.endpoint, "{ a: viewer { role } b: viewer { role } c: viewer { role } d: viewer { role } }");
     expect(aliases.status).toBe(400);
     expect(aliases.body.errors[0].extensions.code).toBe("TOO_MANY_ALIASES");
 
-    const costly = await gql(gw.endpoint, "{ tree(first: 100) { n } }");
+    // 1 + 100 × (n + child + child.n) = 301 > 200; the message names the estimate, the budget and the path.
+    const costly = await gql(gw.endpoint, "{ trees(first: 100) { n child { n } } }");
     expect(costly.status).toBe(400);
-    expect(costly.body.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+    expect(costly.body.errors[0].extensions).toMatchObject({ code: "QUERY_TOO_COSTLY", cost: 301, maxCost: 200, path: "trees.child.n" });
+    expect(costly.body.errors[0].message).toMatch(/^Query cost estimate 301 exceeds the anon budget of 200; the largest term is trees\.child\.n \(up to 100 items\)/);
+
+    // Variables count like literals, and an absent `first` counts at its default (10).
+    const byVariable = await gql(gw.endpoint, "query ($n: Int) { trees(first: $n) { n child { n } } }", { variables: { n: 100 } });
+    expect(byVariable.body.errors[0].extensions).toMatchObject({ code: "QUERY_TOO_COSTLY", cost: 301 });
+    const byDefault = await gql(gw.endpoint, "{ trees { n child { n } } }");
+    expect(byDefault.body).toEqual({ data: { trees: expect.any(Array) } });
 
     const long = await gql(gw.endpoint, `{ ${"__typename ".repeat(1001)} }`);
     expect(long.status).toBe(400);
     expect(long.body.errors[0].extensions.code).toBe("TOO_MANY_TOKENS");
     expect(gw.database.statementCount()).toBe(before);
+
+    // Budgets are per role: the same documents fit service_role's.
+    const asService = await gql(gw.endpoint, "{ trees(first: 100) { n child { n } } tree { child { child { child { child { n } } } } } }", { token: tokens.service });
+    expect(asService.status).toBe(200);
+    expect(asService.body.data.trees).toHaveLength(100);
 
     // Introspection (GraphiQL, codegen) is exempt from depth and cost.
     const introspection = await gql(gw.endpoint, getIntrospectionQuery());
@@ -423,6 +448,34 @@ describe("gateway when the database is not there", () => {
       await db.close();
     }
   });
+
+  test.skipIf(inject("testDatabase").kind === "pglite")(
+    "a database refusing connections (SQLSTATE 55000, ALLOW_CONNECTIONS false): 503 DATABASE_UNAVAILABLE, logged as such; it recovers",
+    async () => {
+      const db = await createTestDatabase();
+      const gw = await startGateway(db.url);
+      const name = decodeURIComponent(new URL(db.url).pathname.slice(1));
+      const admin = databaseUrl(db.url, "postgres");
+      const token = await signDevToken(SECRET, "authenticated");
+      try {
+        await withAdmin(admin, async (c) => {
+          await c.query(`alter database ${quoteIdent(name)} allow_connections false`);
+          await c.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [name]);
+        });
+        const res = await gql(gw.endpoint, "{ session { currentUser } }", { token });
+        expect(res.status).toBe(503);
+        expect(res.body.errors[0].extensions.code).toBe("DATABASE_UNAVAILABLE");
+        expect(gw.logs.some((l) => l.includes('"code":"DATABASE_UNAVAILABLE"'))).toBe(true);
+        await withAdmin(admin, (c) => c.query(`alter database ${quoteIdent(name)} allow_connections true`));
+        const again = await gql(gw.endpoint, "{ session { currentUser } }", { token });
+        expect(again.body).toEqual({ data: { session: { currentUser: "authenticated" } } });
+      } finally {
+        await withAdmin(admin, (c) => c.query(`alter database ${quoteIdent(name)} allow_connections true`));
+        await gw.close();
+        await db.close();
+      }
+    },
+  );
 
   test("the role's time budget is enforced (AUTHENTICATED_TIMEOUT_MS): 503 TIMEOUT when it runs out, not when the SQL ends", async () => {
     const db = await createTestDatabase();

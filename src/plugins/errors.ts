@@ -43,7 +43,10 @@ const KNOWN: Record<ErrorCode, Classification> = {
   },
 };
 
-/** Thrown by the RLS transaction plugin when BEGIN / the role switch fails: never the client's fault. */
+/**
+ * Thrown by the RLS transaction plugin when getting a connection, BEGIN or the role switch fails:
+ * never the client's fault.
+ */
 export class TransactionStartError extends Error {
   override name = "TransactionStartError";
   constructor(cause: unknown) {
@@ -95,6 +98,8 @@ function codeForSqlState(state: string): ErrorCode | undefined {
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ETIMEDOUT"]);
 // node-postgres reports these as plain Errors without a code.
 const PG_CONNECTION_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended/i;
+// pg's client-side query_timeout (src/db/client.ts).
+const PG_TIMEOUT_MESSAGES = /^Query read timeout$/;
 
 type Loose = { code?: unknown; severity?: unknown; meta?: { driverAdapterError?: { cause?: AdapterCause } }; cause?: unknown };
 type AdapterCause = { kind?: string; originalCode?: string };
@@ -107,6 +112,9 @@ export function classifyError(error: unknown): Classification {
     return { ...KNOWN.BAD_USER_INPUT, message: error.message };
   }
   if (error instanceof TransactionStartError) {
+    // Before anything ran, 55000 is "database … is not currently accepting connections" (ALLOW_CONNECTIONS
+    // false, maintenance). Later in a transaction the same state means other things, so only here.
+    if (sqlStateOf(error.cause) === "55000") return KNOWN.DATABASE_UNAVAILABLE;
     const inner = classifyError(error.cause);
     return inner.status >= 500 ? inner : KNOWN.INTERNAL_SERVER_ERROR;
   }
@@ -116,6 +124,18 @@ export function classifyError(error: unknown): Classification {
     e = (e as Loose).cause;
   }
   return KNOWN.INTERNAL_SERVER_ERROR;
+}
+
+/** The SQLSTATE somewhere in an error's cause chain (pg error or Prisma's driver adapter error). */
+function sqlStateOf(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e !== null && typeof e === "object" && depth < 5; depth++) {
+    const loose = e as Loose & Error;
+    const adapter = loose.meta?.driverAdapterError?.cause ?? (loose.name === "DriverAdapterError" ? (loose.cause as AdapterCause) : undefined);
+    if (adapter?.originalCode) return adapter.originalCode;
+    if (typeof loose.code === "string" && typeof loose.severity === "string") return loose.code;
+    e = loose.cause;
+  }
+  return undefined;
 }
 
 function codeOf(e: Loose & Error): ErrorCode | undefined {
@@ -131,8 +151,9 @@ function codeOf(e: Loose & Error): ErrorCode | undefined {
     if (typeof e.severity === "string" && e.code.length === 5) return codeForSqlState(e.code); // raw pg error
     if (SOCKET_CODES.has(e.code)) return "DATABASE_UNAVAILABLE";
   }
-  if (typeof e.message === "string" && PG_CONNECTION_MESSAGES.test(e.message) && !isGraphQLError(e)) {
-    return "DATABASE_UNAVAILABLE";
+  if (typeof e.message === "string" && !isGraphQLError(e)) {
+    if (PG_TIMEOUT_MESSAGES.test(e.message)) return "TIMEOUT";
+    if (PG_CONNECTION_MESSAGES.test(e.message)) return "DATABASE_UNAVAILABLE";
   }
   return undefined;
 }

@@ -181,6 +181,7 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
         const budget = new OperationBudget(timeoutMs, options.responseMaxBytes);
 
         let tx: Prisma.TransactionClient | undefined;
+        let started = false;
         const stoppedDb = refusingDb("This operation was stopped (time budget or response cap); its database handle is closed");
         const db = forwardingDb(() => (budget.reason ? stoppedDb : (tx ?? stoppedDb)));
 
@@ -189,6 +190,7 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
             prisma,
             ctx.viewer,
             async (open) => {
+              started = true;
               if (budget.reason) throw budget.reason; // started after the budget ran out: roll back, run nothing
               tx = open;
               ctx.db = db;
@@ -211,9 +213,10 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
           (result): ExecutionResult => result,
           (error: unknown): ExecutionResult => {
             if (error instanceof Rollback) return { ...error.result, data: null };
-            // BEGIN/COMMIT or the role switch failed, or the transaction expired: nothing usable ran.
-            // No `data` key, so the error plugin sets the HTTP status (e.g. 503 DATABASE_UNAVAILABLE).
-            return { errors: [new GraphQLError("Transaction failed", { originalError: error as Error })] };
+            // No connection, BEGIN/COMMIT or the role switch failed, or the transaction expired: nothing
+            // usable ran. No `data` key, so the error plugin sets the HTTP status (e.g. 503 DATABASE_UNAVAILABLE).
+            const cause = started || error instanceof TransactionStartError ? error : new TransactionStartError(error);
+            return { errors: [new GraphQLError("Transaction failed", { originalError: cause as Error })] };
           },
         );
 
