@@ -18,6 +18,7 @@ import type { VaultHealth } from "./vault/health.ts";
 import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
 import { useAccessLog } from "./plugins/access-log.ts";
 import { maskError, useErrorPolicy } from "./plugins/errors.ts";
+import { useAuthentication } from "./plugins/authenticate.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
 import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
@@ -73,7 +74,9 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
     landingPage: false,
     logging: toYogaLogger(log),
     maskedErrors: { maskError },
-    context: createContextFactory({ prisma, authenticate: createAuthenticator(config.jwtSecret), events }),
+    context: createContextFactory({ prisma, events }),
+    // The outer bound for everyone; each role's own (smaller) limit is useAuthentication's.
+    maxRequestBodySize: Math.max(...Object.values(config.budgets).map((b) => b.maxBodyBytes)),
     graphiql: {
       title: "HotDash Gateway",
       defaultQuery: GRAPHIQL_INTRO,
@@ -95,7 +98,8 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
           return fetchAPI.Response.json({ status: "ready" });
         },
       }),
-      useQueryLimits({ ...config.limits, maxDepth: config.budgets.authenticated.maxDepth, maxCost: config.budgets.authenticated.maxCost }), // interim: per-role in progress
+      useAuthentication(createAuthenticator(config.jwtSecret), config.budgets),
+      useQueryLimits(config.limits, config.budgets),
       useErrorPolicy(log),
       useRlsTransaction(prisma, { budgets: config.budgets, maxWaitMs: config.db.txMaxWaitMs, responseMaxBytes: config.responseMaxBytes, logger: log }),
     ],

@@ -1,28 +1,27 @@
 /**
- * Builds the per-request GatewayContext. Authentication happens here, so a bad token fails the
- * request (401) before anything executes. ctx.db starts as the base client; the RLS transaction
- * plugin swaps in the request's transaction for the duration of the execution.
+ * Builds the per-request GatewayContext. The viewer comes from the authentication plugin
+ * (src/plugins/authenticate.ts), which verified the token before the body was read; a bad token
+ * never gets here. ctx.db starts as the base client; the RLS transaction plugin swaps in the
+ * request's transaction for the duration of the execution.
  */
 import type { YogaInitialContext } from "graphql-yoga";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { viewerOf } from "../plugins/authenticate.ts";
 import { requestIdOf } from "../plugins/request-id.ts";
 import type { GatewayEvents } from "../pubsub/index.ts";
-import type { Authenticate } from "./auth.ts";
 import type { GatewayContext } from "./types.ts";
 
 export interface ContextDeps {
   prisma: PrismaClient;
-  authenticate: Authenticate;
   /** Live events for subscriptions; omitted = ctx.events absent. */
   events?: GatewayEvents;
 }
 
-export function createContextFactory({ prisma, authenticate, events }: ContextDeps) {
-  return async ({ request }: YogaInitialContext): Promise<GatewayContext> => ({
-    viewer: await authenticate(request.headers.get("authorization")),
-    db: prisma,
-    requestId: requestIdOf(request),
-    loaders: new Map(),
-    ...(events && { events }),
-  });
+export function createContextFactory({ prisma, events }: ContextDeps) {
+  return ({ request }: YogaInitialContext): GatewayContext => {
+    const viewer = viewerOf(request);
+    // A wiring error, never the client's: without the plugin every request would run unauthenticated.
+    if (!viewer) throw new Error("No viewer for this request: useAuthentication must be among the gateway's plugins");
+    return { viewer, db: prisma, requestId: requestIdOf(request), loaders: new Map(), ...(events && { events }) };
+  };
 }
