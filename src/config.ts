@@ -63,10 +63,20 @@ export interface RoleBudget {
 /** Env prefix per role: ANON_MAX_COST, AUTHENTICATED_TIMEOUT_MS, SERVICE_ROLE_MAX_BODY_BYTES, … */
 export const BUDGET_ENV_PREFIX: Record<Role, string> = { anon: "ANON", authenticated: "AUTHENTICATED", service_role: "SERVICE_ROLE" };
 
+/**
+ * Why these (docs/operations.md, "Budgets"; tests/request-budgets.test.ts holds them to it):
+ *  - cost: the UI's largest operation, CampaignList with 100 campaigns × 366 days, estimates ~404,000,
+ *    the dashboard page ~3,300; authenticated gets 1,000,000 (2.5× room) and the issue-8 query
+ *    (~7·10¹¹) or one cycle round with a full page (~5·10⁶) is refused. service_role twice that for
+ *    agents' reads; anon reads no table, so 10,000 covers viewer and introspection-sized documents.
+ *  - depth: the UI needs 5; 12 for people, 15 for agents, 8 for anon.
+ *  - body: anon 32 KB (a GRAPHQL_MAX_TOKENS-sized document fits), operators 256 KB, service_role
+ *    32 MB (a knowledge ingestion of 1000 chunks with 1536-number embeddings is ~15 MB).
+ */
 export const DEFAULT_BUDGETS: Record<Role, RoleBudget> = {
-  anon: { maxDepth: 6, maxCost: 1_000, timeoutMs: 2_000, maxBodyBytes: 16 * 1024 },
-  authenticated: { maxDepth: 12, maxCost: 50_000, timeoutMs: 10_000, maxBodyBytes: 256 * 1024 },
-  service_role: { maxDepth: 15, maxCost: 200_000, timeoutMs: 30_000, maxBodyBytes: 32 * 1024 * 1024 },
+  anon: { maxDepth: 8, maxCost: 10_000, timeoutMs: 2_000, maxBodyBytes: 32 * 1024 },
+  authenticated: { maxDepth: 12, maxCost: 1_000_000, timeoutMs: 10_000, maxBodyBytes: 256 * 1024 },
+  service_role: { maxDepth: 15, maxCost: 2_000_000, timeoutMs: 30_000, maxBodyBytes: 32 * 1024 * 1024 },
 };
 
 const BUDGET_FIELDS = {

@@ -372,8 +372,8 @@ describe("gateway on a live database", () => {
     // 1 + 100 × (n + child + child.n) = 301 > 200; the message names the estimate, the budget and the path.
     const costly = await gql(gw.endpoint, "{ trees(first: 100) { n child { n } } }");
     expect(costly.status).toBe(400);
-    expect(costly.body.errors[0].extensions).toMatchObject({ code: "QUERY_TOO_COSTLY", cost: 301, maxCost: 200, path: "trees.child.n" });
-    expect(costly.body.errors[0].message).toMatch(/^Query cost estimate 301 exceeds the anon budget of 200; the largest term is trees\.child\.n \(up to 100 items\)/);
+    expect(costly.body.errors[0].extensions).toMatchObject({ code: "QUERY_TOO_COSTLY", cost: 301, maxCost: 200, path: "trees" });
+    expect(costly.body.errors[0].message).toMatch(/^Query cost estimate 301 exceeds the anon budget of 200; the largest term is trees \(up to 100 items\)/);
 
     // Variables count like literals, and an absent `first` counts at its default (10).
     const byVariable = await gql(gw.endpoint, "query ($n: Int) { trees(first: $n) { n child { n } } }", { variables: { n: 100 } });

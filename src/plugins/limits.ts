@@ -144,7 +144,8 @@ export function estimateOperation(
       add({
         cost: 1 + n * (child ? child.cost : isList ? 1 : 0),
         depth: 1 + (child?.depth ?? 0),
-        driver: [name, ...(child?.driver ?? [])],
+        // The path ends at the last list on it: that is the field to ask fewer items of.
+        driver: child && child.driverItems > 1 ? [name, ...child.driver] : [name],
         driverItems: n * (child?.driverItems ?? 1),
       });
     }
