@@ -17,6 +17,7 @@ import type { GatewayEvents } from "./pubsub/index.ts";
 import type { VaultHealth } from "./vault/health.ts";
 import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
 import { useAccessLog } from "./plugins/access-log.ts";
+import { useCursorCheck } from "./plugins/cursors.ts";
 import { maskError, useErrorPolicy } from "./plugins/errors.ts";
 import { useAuthentication } from "./plugins/authenticate.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
@@ -101,6 +102,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
       useAuthentication(createAuthenticator(config.jwtSecret), config.budgets),
       useQueryLimits(config.limits, config.budgets),
       useErrorPolicy(log),
+      useCursorCheck(),
       useRlsTransaction(prisma, { budgets: config.budgets, maxWaitMs: config.db.txMaxWaitMs, responseMaxBytes: config.responseMaxBytes, logger: log }),
     ],
   });

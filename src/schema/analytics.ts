@@ -5,7 +5,7 @@ import { DateRangeInput, DateTimeRangeInput, exposeEnum, orderInput, tableById, 
 import { upsertCountsPayload } from "./batch.ts";
 import { badInput } from "./errors.ts";
 import { formatDate } from "./scalars.ts";
-import { nonEmpty, validate, z } from "./validation.ts";
+import { httpUrl, nonEmpty, validate, z } from "./validation.ts";
 import { decisionWhere, factWhere, ingestFacts } from "../resolvers/analytics.ts";
 import { rejectDuplicateKeys } from "../resolvers/upsert.ts";
 
@@ -147,7 +147,7 @@ const factsSchema = z.object({
         unit: z.string(),
         scope: optionalText,
         metadata: z.unknown().optional(),
-        evidenceUrl: optionalText,
+        evidenceUrl: httpUrl.nullish(),
       }),
     )
     .min(1, "must contain at least one row")
@@ -173,7 +173,7 @@ const decisionSchema = z.object({
   actor: optionalText,
   action: nonEmpty,
   rationale: optionalText,
-  evidenceUrl: optionalText,
+  evidenceUrl: httpUrl.nullish(),
   shopDomain: optionalText,
   externalRef: optionalText,
   payload: z.unknown().optional(),

@@ -1,11 +1,43 @@
 /** Scalars: UUID and JSON from graphql-scalars; DateTime, Date and Decimal tuned to Prisma's values. */
-import { GraphQLError, Kind } from "graphql";
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { JSONResolver, UUIDResolver, DateTimeResolver } from "graphql-scalars";
 import { Prisma } from "../generated/prisma/client.ts";
 import { builder } from "./builder.ts";
 
 builder.addScalarType("UUID", UUIDResolver);
-builder.addScalarType("JSON", JSONResolver);
+/** Deepest JSON input accepted: real payloads nest a few levels; thousands only exhaust the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Children of a JSON value (variables) and of a GraphQL literal (inline input), for the depth walk. */
+const valueChildren = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value : value !== null && typeof value === "object" ? Object.values(value) : [];
+const literalChildren = (node: ValueNode): ValueNode[] =>
+  node.kind === Kind.OBJECT ? node.fields.map((f) => f.value) : node.kind === Kind.LIST ? [...node.values] : [];
+
+/** Refuses input nested deeper than MAX_JSON_DEPTH. Iterative, so the check itself cannot overflow. */
+function checkDepth<T>(root: T, childrenOf: (value: T) => T[]): T {
+  const stack: Array<[T, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    const children = childrenOf(current);
+    if (children.length === 0) continue;
+    if (depth > MAX_JSON_DEPTH) {
+      throw new GraphQLError(`JSON input must not be nested more than ${MAX_JSON_DEPTH} levels deep.`, { extensions: { code: "BAD_USER_INPUT" } });
+    }
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return root;
+}
+
+const json = JSONResolver.toConfig();
+builder.addScalarType(
+  "JSON",
+  new GraphQLScalarType({
+    ...json,
+    parseValue: (value) => json.parseValue!(checkDepth(value, valueChildren)),
+    parseLiteral: (ast, variables) => json.parseLiteral!(checkDepth(ast, literalChildren), variables),
+  }),
+);
 builder.addScalarType("DateTime", DateTimeResolver);
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;

@@ -65,12 +65,15 @@ export async function startTestGateway({
   poolMax = 5,
   env = {},
   events: eventOptions,
+  logs,
 }: {
   databaseUrl: string;
   poolMax?: number;
   env?: Record<string, string>;
   /** Start live events (LISTEN/NOTIFY, expiry sweep) as src/index.ts does; the sweep is off unless expirySweepMs is given. */
   events?: Pick<GatewayEventsOptions, "expirySweepMs" | "heartbeatMs">;
+  /** Collects the gateway's log lines (every level) here instead of printing errors. */
+  logs?: string[];
 }): Promise<TestGateway> {
   const config = {
     ...loadConfig({ DATABASE_URL: databaseUrl, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "error", ...env }),
@@ -81,7 +84,8 @@ export async function startTestGateway({
   const events = eventOptions
     ? await startGatewayEvents({ databaseUrl, prisma: database.prisma, pool: database.pool, expirySweepMs: 0, ...eventOptions })
     : undefined;
-  const gateway = createGateway({ config, database, schema, logger: createLogger(config.logLevel), events });
+  const logger = logs ? createLogger("debug", { write: (line) => void logs.push(line) }) : createLogger(config.logLevel);
+  const gateway = createGateway({ config, database, schema, logger, events });
   const { url } = await gateway.listen();
 
   const token = (role: TokenRole, sub = `${role}-user`) => signDevToken(TEST_JWT_SECRET, role, { sub, expiresIn: "1h" });

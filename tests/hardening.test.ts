@@ -1,0 +1,89 @@
+// Client garbage is the client's error, and bounded: forged cursors and deeply nested JSON (D8),
+// live-queue subscription caps (D12), http(s)-only evidence links (D15). Real gateway, real database.
+import { describe, expect, test } from "vitest";
+import { MAX_JSON_DEPTH } from "../src/schema/scalars.ts";
+import { useTestGateway, type TestGateway } from "./support/gateway.ts";
+
+const logs: string[] = [];
+let gw: TestGateway;
+useTestGateway((_db, g) => (gw = g), { logs });
+
+const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+const errorLinesFor = (requestId: string) =>
+  logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.level === "error" && l.requestId === requestId);
+
+describe("client garbage is BAD_USER_INPUT, logged as the client's error (D8)", () => {
+  test("a forged JSON cursor is refused before any SQL, without an error-level log line", async () => {
+    const before = gw.database.statementCount();
+    const res = await gw.gql(
+      "query ($after: String) { agentApprovals(after: $after, first: 1) { edges { node { id } } } }",
+      { after: base64('GPC:J:{"id":{"not":null}}') },
+      { role: "authenticated", headers: { "x-request-id": "forged-cursor-1" } },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Invalid cursor in `after`/), extensions: { code: "BAD_USER_INPUT" } });
+    expect(gw.database.statementCount()).toBe(before);
+    expect(errorLinesFor("forged-cursor-1")).toEqual([]);
+
+    // Inline, and in `before`, the same.
+    const inline = await gw.failure(`{ agentApprovals(before: "${base64("GPC:N:1")}", last: 1) { totalCount } }`, {}, { role: "authenticated" });
+    expect(inline.extensions.code).toBe("BAD_USER_INPUT");
+  });
+
+  test("cursors the gateway issued keep working", async () => {
+    for (const summary of ["first", "second"]) {
+      await gw.data(`mutation { submitAgentApproval(input: { kind: "k", summary: "${summary}", agent: "a", conversationId: "c" }) { id } }`);
+    }
+    const page = await gw.data("{ agentApprovals(first: 1) { edges { cursor node { id } } } }", {}, { role: "authenticated" });
+    const next = await gw.data("query ($after: String) { agentApprovals(first: 1, after: $after) { edges { node { id } } } }", { after: page.agentApprovals.edges[0].cursor }, { role: "authenticated" });
+    expect(next.agentApprovals.edges).toHaveLength(1);
+    expect(next.agentApprovals.edges[0].node.id).not.toBe(page.agentApprovals.edges[0].node.id);
+  });
+
+  test(`JSON input nested thousands deep is refused (at most ${MAX_JSON_DEPTH} levels), without an error-level log line`, async () => {
+    const { submitAgentApproval } = await gw.data(`mutation { submitAgentApproval(input: { kind: "k", summary: "deep", agent: "a", conversationId: "c" }) { id } }`);
+    const nested = (depth: number): unknown => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = { a: value };
+      return value;
+    };
+    const feedback = "mutation ($id: UUID!, $m: JSON) { submitAgentFeedback(input: { approvalId: $id, rating: 3, meta: $m }) { id } }";
+    // Written by hand: JSON.stringify itself may overflow the stack at this depth.
+    const body = `{"query":${JSON.stringify(feedback)},"variables":{"id":"${submitAgentApproval.id}","m":${'{"a":'.repeat(6000)}1${"}".repeat(6000)}}}`;
+    const response = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await gw.token("authenticated")}`, "x-request-id": "deep-json-1" },
+      body,
+    });
+    const res = (await response.json()) as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+    expect(response.status).toBe(400);
+    expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(res.errors?.[0]?.message).toMatch(new RegExp(`nested more than ${MAX_JSON_DEPTH} levels`));
+    expect(errorLinesFor("deep-json-1")).toEqual([]);
+
+    // Deep as a literal too; and the cap itself is accepted.
+    const literal = `mutation { submitAgentApproval(input: { kind: "k", summary: "s", agent: "a", conversationId: "c", payload: ${"{a: ".repeat(200)}1${"}".repeat(200)} }) { id } }`;
+    expect((await gw.failure(literal)).extensions.code).toBe("BAD_USER_INPUT");
+    const atCap = await gw.data(feedback, { id: submitAgentApproval.id, m: nested(MAX_JSON_DEPTH) }, { role: "authenticated" });
+    expect(atCap.submitAgentFeedback.id).toEqual(expect.any(String));
+  });
+});
+
+describe("evidence links are http(s) only (D15)", () => {
+  const facts = `mutation ($url: String) { ingestDashboardFacts(input: { facts: [{ shopDomain: "s.myshopify.com", metric: "x.link", factDate: "2026-05-02", value: "1", evidenceUrl: $url }] }) { inserted updated } }`;
+  const decision = `mutation ($url: String) { logDecision(input: { scope: "test", action: "x.linked", evidenceUrl: $url }) { evidenceUrl } }`;
+
+  test.each(["javascript:alert(document.domain)", "data:text/html,<script>alert(1)</script>", "  ", "not a url"])("refused: %j", async (url) => {
+    for (const mutation of [facts, decision]) {
+      const error = await gw.failure(mutation, { url });
+      expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT" });
+      expect(error.message).toMatch(/evidenceUrl: must be an http\(s\) URL/);
+    }
+  });
+
+  test("http and https links, and none, are accepted", async () => {
+    expect((await gw.data(facts, { url: "https://admin.shopify.com/store/s/reports/1" })).ingestDashboardFacts).toBeTruthy();
+    expect((await gw.data(decision, { url: "http://example.com/why" })).logDecision.evidenceUrl).toBe("http://example.com/why");
+    expect((await gw.data(decision, {})).logDecision.evidenceUrl).toBeNull();
+  });
+});
