@@ -100,6 +100,12 @@ export function describeStartupError(err: unknown, context: StartupContext): str
     if (code === "EADDRNOTAVAIL") return `HOST ${context.host} is not an address of this machine. Set HOST to 127.0.0.1, 0.0.0.0 or one of this machine's addresses.`;
   }
 
+  // The data folder (embedded database, lock, vault key) cannot be written.
+  const file = (err as { path?: unknown })?.path;
+  if (typeof file === "string" && (code === "EACCES" || code === "EPERM" || code === "EROFS")) {
+    return `Cannot write ${file} (${code}). Set DATA_DIR to a folder this user may write, or fix its permissions.`;
+  }
+
   const target = context.databaseUrl ? databaseTarget(context.databaseUrl) : null;
   const where = target ? `PostgreSQL at ${target.host}:${target.port}` : "the embedded database";
   const fix = target ? "DATABASE_URL" : "DATA_DIR";

@@ -2,12 +2,14 @@
 // plain line on stderr saying what is wrong and what to do, no JSON log line or stack trace, exit 1,
 // and never the password from DATABASE_URL. Plus the first embedded start: progress, the lock on the
 // data folder, the vault key kept in it.
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { inject } from "vitest";
+import { describeStartupError } from "../src/startup.ts";
+import { ensureEmbeddedVaultKey, VaultKeyFileError } from "../src/vault/key-file.ts";
 import { bannerUrl, runEntryPoint, type EntryRun } from "./support/entry-point.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
@@ -144,5 +146,59 @@ describe("the embedded database", () => {
     } finally {
       await restart.stop();
     }
+  });
+});
+
+describe("describeStartupError", () => {
+  const context = { host: "127.0.0.1", port: 4000, databaseUrl: `postgres://app:${PASSWORD}@db.internal:6543/shop`, connectTimeoutMs: 5000 };
+  const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  test("names host, port, database and user, never the password", () => {
+    const lines = [
+      describeStartupError(pgError("28P01", 'password authentication failed for user "app"'), context),
+      describeStartupError(pgError("3D000", 'database "shop" does not exist'), context),
+      describeStartupError(new Error("Connection terminated due to connection timeout"), context),
+      describeStartupError(Object.assign(new Error("getaddrinfo ENOTFOUND db.internal"), { code: "ENOTFOUND" }), context),
+    ];
+    expect(lines).toEqual([
+      'PostgreSQL at db.internal:6543 rejected the password for user "app". Fix the user name or password in DATABASE_URL.',
+      'Database "shop" does not exist on PostgreSQL at db.internal:6543. Create it (createdb -h db.internal -p 6543 -U app shop), or fix the database name in DATABASE_URL.',
+      "Cannot reach PostgreSQL at db.internal:6543: no answer within 5000 ms (DB_CONNECT_TIMEOUT_MS). Check the host and port in DATABASE_URL, the network and any firewall.",
+      'Cannot resolve the database host "db.internal". Check the host name in DATABASE_URL and this machine\'s DNS.',
+    ]);
+    for (const line of lines) expect(line).not.toContain(PASSWORD);
+  });
+
+  test("an unexpected error is not dressed up: null, so its stack trace is logged", () => {
+    expect(describeStartupError(new TypeError("x is not a function"), context)).toBeNull();
+  });
+});
+
+describe("the embedded vault key file", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "hotdash-key-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("is created once (0600) and then reused; a loosened mode is tightened", () => {
+    const created = ensureEmbeddedVaultKey(dir);
+    expect(created.created).toBe(true);
+    expect(statSync(created.file).mode & 0o777).toBe(0o600);
+    chmodSync(created.file, 0o644);
+    const again = ensureEmbeddedVaultKey(dir);
+    expect(again).toEqual({ key: created.key, file: created.file, created: false });
+    expect(statSync(created.file).mode & 0o777).toBe(0o600);
+  });
+
+  test("a damaged file stops the start with one line instead of silently replacing the key", () => {
+    writeFileSync(path.join(dir, "vault.key"), "not a key\n");
+    expect(() => ensureEmbeddedVaultKey(dir)).toThrow(VaultKeyFileError);
+    try {
+      ensureEmbeddedVaultKey(dir);
+    } catch (err) {
+      expect(describeStartupError(err, { host: "127.0.0.1", port: 4000 })).toMatch(/^The vault key file .*vault\.key does not hold a 32-byte base64 key\. Restore it/);
+    }
+    expect(readFileSync(path.join(dir, "vault.key"), "utf8")).toBe("not a key\n");
   });
 });
