@@ -2,13 +2,16 @@
 // Uses DATABASE_URL when set, otherwise the embedded PGlite in .data/pglite.
 import { openDatabase } from "../src/db/resolve-url.ts";
 import { applyMigrations, migrationStatus } from "../src/db/migrate.ts";
+import { describeStartupError } from "../src/startup.ts";
 
 const USAGE = "usage: tsx scripts/db.ts migrate|status|seed";
 
 async function run(command: string, url: string): Promise<number> {
   switch (command) {
     case "migrate": {
-      const { applied } = await applyMigrations(url);
+      const { applied } = await applyMigrations(url, {
+        onProgress: (e) => e.phase === "start" && console.error(`  [${e.index}/${e.total}] ${e.name}…`),
+      });
       if (applied.length === 0) console.log("Database is up to date.");
       else {
         console.log(`Applied ${applied.length} migration${applied.length > 1 ? "s" : ""}:`);
@@ -70,9 +73,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: { code?: unknown; message?: string }) => {
-    // One line: stable code first (MIGRATION_FAILED, ECONNREFUSED, 42P01, ...), then the cause.
+    // One line: stable code first (MIGRATION_FAILED, ECONNREFUSED, 42P01, ...), then the cause, worded
+    // like the gateway's start-up errors where it knows them (never echoing DATABASE_URL).
     const code = typeof err?.code === "string" ? err.code : "ERROR";
-    console.error(`error [${code}] ${(err?.message ?? String(err)).replaceAll("\n", " ")}`);
+    const known = describeStartupError(err, { host: "", port: 0, databaseUrl: process.env.DATABASE_URL?.trim() || null });
+    console.error(`error [${code}] ${(known ?? err?.message ?? String(err)).replaceAll("\n", " ")}`);
     process.exit(1);
   },
 );
