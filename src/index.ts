@@ -1,11 +1,13 @@
 /**
- * `npm start`: validate the configuration, open the database (DATABASE_URL or the embedded PGlite),
- * migrate, load the demo data when embedded, serve, and shut down cleanly on SIGINT/SIGTERM.
+ * `npm start`: validate the configuration, check the port and the database (fast, before anything
+ * slow), open the database (DATABASE_URL or the embedded PGlite), migrate, load or re-anchor the demo
+ * data when embedded, check the vault key against the stored secrets, serve, and shut down cleanly on
+ * SIGINT/SIGTERM. A failure the operator can fix is one plain line (src/startup.ts).
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { signDevToken } from "./context/auth.ts";
-import { existsSync } from "node:fs";
 import { createDatabase } from "./db/client.ts";
 import { applyMigrations, type MigrationProgress } from "./db/migrate.ts";
 import { openDatabase } from "./db/resolve-url.ts";
@@ -38,7 +40,7 @@ const config = readConfig();
 const logger = createLogger(config.logLevel);
 for (const warning of config.warnings) logger.warn(warning);
 const pgliteDir = process.env.PGLITE_DATA_DIR || path.resolve(config.dataDir, "pglite");
-/** Progress for a newcomer: plain lines on stdout, like the banner (the first embedded start takes ~20 s). */
+/** Progress for a newcomer: plain lines on stdout, like the banner (a first embedded start can take half a minute). */
 const progress = (line: string) => console.log(line);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -169,7 +171,8 @@ function reportVault(status: VaultStatus, health: VaultHealth, keyFile: Embedded
   } else if (status.enabled) {
     logger.info("credentials vault ready", { keyId: status.keyId, keyFile: keyFile?.file, secrets: health.keys.reduce((n, k) => n + k.count, 0) });
   } else {
-    logger.warn(status.warning ?? "credentials vault disabled");
+    const stored = health.keys.reduce((n, k) => n + k.count, 0);
+    logger.warn(status.warning ?? "credentials vault disabled", stored > 0 ? { storedSecrets: stored, keyIds: health.keys.map((k) => k.keyId) } : {});
   }
 }
 
