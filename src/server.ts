@@ -13,7 +13,8 @@ import { createAuthenticator } from "./context/auth.ts";
 import { createContextFactory } from "./context/context.ts";
 import type { GatewayContext } from "./context/types.ts";
 import type { Database } from "./db/client.ts";
-import type { GatewayEvents } from "./pubsub/index.ts";
+import { withSubscriptionLimits, type GatewayEvents } from "./pubsub/index.ts";
+import { Semaphore, SubscriptionLimits } from "./pubsub/limits.ts";
 import type { VaultHealth } from "./vault/health.ts";
 import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
 import { useAccessLog } from "./plugins/access-log.ts";
@@ -32,7 +33,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
   config: Pick<Config, "host" | "port" | "jwtSecret" | "limits" | "budgets" | "logLevel" | "db" | "responseMaxBytes" | "subscriptions">;
-  database: Pick<Database, "prisma" | "pool">;
+  database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
   logger?: Logger;
   /** Pre-fills GraphiQL's Authorization header. Only for development secrets: it is served in the page. */
@@ -67,6 +68,9 @@ query {
 export function createGateway({ config, database, schema, logger, graphiqlToken, events, vaultHealth }: GatewayOptions): Gateway {
   const log = logger ?? createLogger(config.logLevel);
   const { prisma, pool } = database;
+  // Live-queue caps per caller and in total; event re-reads may use at most half the pool (D12).
+  const liveEvents =
+    events && withSubscriptionLimits(events, new SubscriptionLimits(config.subscriptions), new Semaphore(Math.max(1, Math.floor(database.poolMax / 2))));
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
@@ -75,7 +79,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
     landingPage: false,
     logging: toYogaLogger(log),
     maskedErrors: { maskError },
-    context: createContextFactory({ prisma, events }),
+    context: createContextFactory({ prisma, events: liveEvents }),
     // The outer bound for everyone; each role's own (smaller) limit is useAuthentication's.
     maxRequestBodySize: Math.max(...Object.values(config.budgets).map((b) => b.maxBodyBytes)),
     graphiql: {

@@ -1,8 +1,9 @@
 // Client garbage is the client's error, and bounded: forged cursors and deeply nested JSON (D8),
 // live-queue subscription caps (D12), http(s)-only evidence links (D15). Real gateway, real database.
-import { describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { MAX_JSON_DEPTH } from "../src/schema/scalars.ts";
-import { useTestGateway, type TestGateway } from "./support/gateway.ts";
+import { startTestGateway, useTestGateway, type TestGateway } from "./support/gateway.ts";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const logs: string[] = [];
 let gw: TestGateway;
@@ -87,3 +88,90 @@ describe("evidence links are http(s) only (D15)", () => {
     expect((await gw.data(decision, {})).logDecision.evidenceUrl).toBeNull();
   });
 });
+
+describe("live-queue subscriptions are capped per caller and in total (D12)", () => {
+  let db: TestDatabase;
+  let live: TestGateway;
+  const open: AbortController[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    live = await startTestGateway({ databaseUrl: db.url, events: {}, env: { SUBSCRIPTIONS_MAX_PER_CALLER: "2", SUBSCRIPTIONS_MAX_TOTAL: "3" } });
+  });
+  afterAll(async () => {
+    for (const controller of open) controller.abort();
+    await live?.close();
+    await db?.close();
+  });
+
+  /** Opens an SSE stream; resolves once the gateway has answered with headers (the subscription is set up). */
+  async function stream(sub: string) {
+    const controller = new AbortController();
+    open.push(controller);
+    const response = await fetch(live.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${await live.token("authenticated", sub)}` },
+      body: JSON.stringify({ query: "subscription { approvalQueueEvents { event approval { summary } } }" }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    /** The next `data:` payload of the stream. */
+    const next = async (): Promise<any> => {
+      for (;;) {
+        const end = text.indexOf("\n\n");
+        if (end >= 0) {
+          const block = text.slice(0, end);
+          text = text.slice(end + 2);
+          const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+          if (data) return JSON.parse(data);
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error("stream ended");
+        text += decoder.decode(value, { stream: true });
+      }
+    };
+    return { status: response.status, next, close: () => controller.abort() };
+  }
+
+  test("the caller's third stream, and the gateway's fourth, get TOO_MANY_SUBSCRIPTIONS; a closed stream frees its slot", async () => {
+    const first = await stream("op-1");
+    await stream("op-1");
+    const third = await stream("op-1");
+    const refused = await third.next();
+    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } });
+    expect(refused.errors[0].message).toMatch(/at most 2 .*SUBSCRIPTIONS_MAX_PER_CALLER/);
+
+    await stream("op-2"); // the third open stream in total
+    const overall = await (await stream("op-3")).next();
+    expect(overall.errors?.[0]).toMatchObject({ extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } });
+    expect(overall.errors[0].message).toMatch(/maximum of 3 .*SUBSCRIPTIONS_MAX_TOTAL/);
+
+    // Open streams keep working: an event still arrives.
+    await live.data(`mutation { submitAgentApproval(input: { kind: "k", summary: "still live", agent: "a", conversationId: "c" }) { id } }`);
+    expect((await first.next()).data.approvalQueueEvents.approval.summary).toBe("still live");
+
+    // Closing one gives its slot back (once the gateway notices the disconnect).
+    first.close();
+    const reopened = await eventually(async () => {
+      const s = await stream("op-3");
+      await live.data(`mutation { submitAgentApproval(input: { kind: "k", summary: "reopened", agent: "a", conversationId: "c" }) { id } }`);
+      const payload = await s.next();
+      if (payload.errors) s.close();
+      return payload.errors ? undefined : payload;
+    });
+    expect(reopened.data.approvalQueueEvents.approval.summary).toBe("reopened");
+  });
+});
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -31,6 +31,8 @@ export interface DatabaseOptions {
 export interface Database {
   prisma: PrismaClient;
   pool: pg.Pool;
+  /** The pool's size (DatabaseOptions.poolMax). */
+  poolMax: number;
   /**
    * Statements sent to PostgreSQL through this pool so far, including BEGIN/COMMIT and the RLS
    * set_config of each request. Take a difference around the code under test.
@@ -78,6 +80,7 @@ export function createDatabase(url: string, options: DatabaseOptions): Database 
   return {
     prisma,
     pool,
+    poolMax: options.poolMax,
     statementCount: () => statements,
     close: () =>
       (closing ??= (async () => {

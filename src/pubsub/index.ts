@@ -12,10 +12,12 @@
  * EXPIRED events without anyone calling expireAgentApprovals.
  */
 import type pg from "pg";
+import type { Viewer } from "../context/types.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 import { startApprovalExpirySweep, type ApprovalStatus } from "../resolvers/agents.ts";
 import { Fanout } from "./fanout.ts";
+import { releasing, type Semaphore, type SubscriptionLimits } from "./limits.ts";
 import { PgListener, type ListenMode } from "./pg-listener.ts";
 
 /** The channel the agent_workflows migration NOTIFYs on. */
@@ -32,8 +34,13 @@ export interface ApprovalQueueNotice {
 export interface GatewayEvents {
   /** "listen": every committed change on the database; "shared-session": embedded PGlite, this instance's own changes only. */
   readonly delivery: ListenMode;
-  /** Every approval-queue notice from now on; ends when the consumer returns (client disconnects). */
-  approvalQueue(): AsyncIterableIterator<ApprovalQueueNotice>;
+  /**
+   * Every approval-queue notice from now on; ends when the consumer returns (client disconnects).
+   * Behind withSubscriptionLimits the subscriber takes a slot, or gets TOO_MANY_SUBSCRIPTIONS.
+   */
+  approvalQueue(subscriber: Viewer): AsyncIterableIterator<ApprovalQueueNotice>;
+  /** Bounds how many per-event re-reads run at once (src/pubsub/rls-events.ts); absent = unbounded. */
+  readonly rereads?: Semaphore;
   /** The base (privileged) client: each event is re-read through withRls(prisma, viewer, ...). */
   readonly prisma: PrismaClient;
   /** Stops listening and sweeping; open subscriptions end. */
@@ -67,6 +74,20 @@ export function parseApprovalNotice(payload: string): ApprovalQueueNotice | unde
     // fall through
   }
   return undefined;
+}
+
+/** The same events, with the subscription caps and the re-read bound applied (the gateway's view of them). */
+export function withSubscriptionLimits(events: GatewayEvents, limits: SubscriptionLimits, rereads: Semaphore): GatewayEvents {
+  return {
+    delivery: events.delivery,
+    prisma: events.prisma,
+    rereads,
+    approvalQueue(subscriber) {
+      const release = limits.acquire(subscriber); // throws before anything is subscribed
+      return releasing(events.approvalQueue(subscriber), release);
+    },
+    close: () => events.close(),
+  };
 }
 
 /** Connects the listener (rejects if the database cannot be reached) and starts the expiry sweep. */

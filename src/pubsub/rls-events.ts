@@ -6,6 +6,10 @@
  * while graphql executes the event's selection set, so relations, loaders and guarded fields behave
  * exactly as in a query. The transaction ends when the consumer asks for the next event (graphql-js
  * executes each event completely before pulling the next) or when the subscription ends.
+ *
+ * Each event transaction holds a slot of ctx.events.rereads (when the gateway sets one) and lasts at
+ * most EVENT_TRANSACTION_MS: a burst of events times many streams queues for a part of the pool
+ * instead of taking all of it, and a consumer that stops reading cannot keep its slot.
  */
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
@@ -17,24 +21,43 @@ interface OpenTransaction {
   finish(): Promise<void>;
 }
 
+/** How long one event's transaction (re-read plus delivery) may stay open. */
+export const EVENT_TRANSACTION_MS = 10_000;
+
 /** A withRls transaction held open until finish(): the callback API turned inside out. */
-function openRlsTransaction(prisma: PrismaClient, ctx: GatewayContext): Promise<OpenTransaction> {
+async function openRlsTransaction(prisma: PrismaClient, ctx: GatewayContext): Promise<OpenTransaction> {
+  const freeSlot = (await ctx.events?.rereads?.acquire()) ?? (() => {});
+  // Prisma ends the transaction at its timeout even if the consumer never asks for more: so does the slot.
+  const expiry = setTimeout(freeSlot, EVENT_TRANSACTION_MS);
+  expiry.unref();
+  const free = () => {
+    clearTimeout(expiry);
+    freeSlot();
+  };
   return new Promise((resolve, reject) => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     let done: Promise<void> | undefined = undefined;
-    done = withRls(prisma, ctx.viewer, async (tx) => {
-      resolve({
-        tx,
-        finish: () => {
-          release();
-          // A transaction that timed out while the event was delivered has nothing left to undo.
-          return done!.catch(() => {});
-        },
-      });
-      await released;
+    done = withRls(
+      prisma,
+      ctx.viewer,
+      async (tx) => {
+        resolve({
+          tx,
+          finish: () => {
+            release();
+            // A transaction that timed out while the event was delivered has nothing left to undo.
+            return done!.catch(() => {}).finally(free);
+          },
+        });
+        await released;
+      },
+      { timeoutMs: EVENT_TRANSACTION_MS },
+    );
+    done.catch((error) => {
+      free();
+      reject(error); // only matters if the transaction never opened
     });
-    done.catch(reject); // only matters if the transaction never opened
   });
 }
 

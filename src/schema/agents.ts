@@ -696,7 +696,7 @@ builder.subscriptionField("approvalQueueEvents", (t) =>
         (!filter?.kinds?.length || filter.kinds.includes(row.kind)) &&
         (!filter?.agents?.length || filter.agents.includes(row.agent)) &&
         (!filter?.conversationId || filter.conversationId === row.conversationId);
-      return perEventTransactions<{ id: string; event: ApprovalQueueEventKind }, QueueEvent>(ctx, events.prisma, events.approvalQueue(), {
+      return perEventTransactions<{ id: string; event: ApprovalQueueEventKind }, QueueEvent>(ctx, events.prisma, events.approvalQueue(ctx.viewer), {
         accept: (notice) => !filter?.events?.length || filter.events.includes(notice.event),
         load: async (tx, notice) => {
           // RLS applies here: a role that may not read the row gets nothing.
