@@ -8,6 +8,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { inject } from "vitest";
+import { startEmbeddedPostgres } from "../src/db/embedded.ts";
+import { applyMigrations } from "../src/db/migrate.ts";
+import { seedDemoData } from "../src/db/seed/demo.ts";
 import { describeStartupError } from "../src/startup.ts";
 import { ensureEmbeddedVaultKey, VaultKeyFileError } from "../src/vault/key-file.ts";
 import { bannerUrl, runEntryPoint, type EntryRun } from "./support/entry-point.ts";
@@ -145,6 +148,41 @@ describe("the embedded database", () => {
       expect(/Vault\s+key ([0-9a-f]{16})/.exec(restart.stdout)?.[1]).toBe(/Vault\s+key ([0-9a-f]{16})/.exec(first.stdout)?.[1]);
     } finally {
       await restart.stop();
+    }
+  });
+});
+
+describe("the embedded demo on a later start", () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), "hotdash-stale-"));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test("demo data loaded 60 days ago is moved to today at start: the tiles read live figures", { timeout: 180_000 }, async () => {
+    // A data folder as the first start left it, two months ago.
+    const pglite = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pglite") });
+    try {
+      await applyMigrations(pglite.url);
+      await seedDemoData(pglite.url, { now: new Date(Date.now() - 60 * 86_400_000) });
+    } finally {
+      await pglite.stop();
+    }
+
+    const run = await runEntryPoint({ DATA_DIR: dataDir, PORT: "0" }, { until: /HotDash Gateway is running/, timeoutMs: 150_000 });
+    try {
+      expect(run.stdout, run.stdout + run.stderr).toMatch(/Moved the demo data 60 days forward/);
+      const token = /authenticated \(sub [^)]*\):\s+(\S+)/.exec(run.stdout)![1]!;
+      const res = await fetch(bannerUrl(run)!, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: "{ dashboard { revenue { totalCents } supportQueue { pendingCount expiringWithinHourCount } } }" }),
+      });
+      const body = (await res.json()) as { data: { dashboard: { revenue: { totalCents: string }; supportQueue: { pendingCount: number } } } };
+      expect(BigInt(body.data.dashboard.revenue.totalCents)).toBeGreaterThan(0n);
+      expect(body.data.dashboard.supportQueue.pendingCount).toBeGreaterThan(0);
+    } finally {
+      await run.stop();
     }
   });
 });
