@@ -19,6 +19,7 @@ import type { VaultHealth } from "./vault/health.ts";
 import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
 import { useAccessLog } from "./plugins/access-log.ts";
 import { useCursorCheck } from "./plugins/cursors.ts";
+import { useResponseCap } from "./plugins/response-cap.ts";
 import { maskError, useErrorPolicy } from "./plugins/errors.ts";
 import { useAuthentication } from "./plugins/authenticate.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
@@ -89,6 +90,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
     },
     plugins: [
       useRequestId(),
+      useResponseCap(config.responseMaxBytes, log), // before the access log, so it logs the status sent
       useAccessLog(log),
       useReadinessCheck({
         endpoint: "/ready",

@@ -1,9 +1,16 @@
 // Work stops when its budget runs out, whatever the database or the network does: a black-holed
 // database (D6), the response size cap, and the event loop staying free while the heaviest accepted
 // query runs. Real PostgreSQL behind a loopback proxy that can go silent (tests/support/tcp-proxy.ts).
+import { GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestGateway, type TestGateway } from "./support/gateway.ts";
+import { loadConfig } from "../src/config.ts";
+import type { GatewayContext } from "../src/context/types.ts";
+import { createDatabase, type Database } from "../src/db/client.ts";
+import { seedDemoData } from "../src/db/seed/demo.ts";
+import { createLogger } from "../src/logger.ts";
+import { createGateway, type Gateway } from "../src/server.ts";
+import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.ts";
 
@@ -92,5 +99,118 @@ describe("a database that goes silent mid-request (D6)", () => {
       return res.status === 200 && res.body.data ? res.body.data : undefined;
     }, 15_000, "a successful query after the outage");
     expect(recovered).toEqual({ agentApprovals: { totalCount: 0 } });
+  });
+});
+
+describe("the response size cap (RESPONSE_MAX_BYTES)", () => {
+  const MAX_BYTES = 64 * 1024;
+  // A schema of its own: one field that reads rows from PostgreSQL, one that builds text without SQL.
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType<unknown, GatewayContext>({
+      name: "Query",
+      fields: {
+        rows: {
+          type: new GraphQLList(GraphQLString),
+          args: { n: { type: new GraphQLNonNull(GraphQLInt) } },
+          resolve: async (_root, { n }: { n: number }, ctx) =>
+            ((await ctx.db.$queryRaw`select repeat('x', 1000) as s from generate_series(1, ${n}::int)`) as { s: string }[]).map((r) => r.s),
+        },
+        text: { type: GraphQLString, args: { n: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_root, { n }: { n: number }) => "x".repeat(n) },
+      },
+    }),
+  });
+  let db: TestDatabase;
+  let database: Database;
+  let gateway: Gateway;
+  let url: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const config = { ...loadConfig({ DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, RESPONSE_MAX_BYTES: String(MAX_BYTES) }), port: 0 };
+    database = createDatabase(db.url, { ...config.db, poolMax: 2 });
+    gateway = createGateway({ config, database, schema, logger: createLogger("debug", { write: (line) => void logs.push(line) }) });
+    ({ url } = await gateway.listen());
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await database?.close();
+    await db?.close();
+  });
+
+  const post = async (query: string) => {
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: JSON.stringify({ query }) });
+    return { status: response.status, requestId: response.headers.get("x-request-id"), body: (await response.json()) as { data?: unknown; errors?: Array<{ message: string; extensions: Record<string, unknown> }> } };
+  };
+
+  test("an operation reading past the cap from PostgreSQL is stopped while it reads (50 MB of rows), with RESPONSE_TOO_LARGE", async () => {
+    const { value: res, ms } = await timed(post("{ rows(n: 50000) }"));
+    expect(res.status).toBe(422);
+    expect(res.body.data).toBeUndefined();
+    expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: "RESPONSE_TOO_LARGE", requestId: res.requestId } });
+    expect(res.body.errors?.[0]?.message).toMatch(new RegExp(`limit of ${MAX_BYTES} bytes \\(RESPONSE_MAX_BYTES\\)`));
+    expect(ms).toBeLessThan(SLACK_MS);
+    // Its connection was dropped; the pool's next one works.
+    expect((await post("{ rows(n: 3) }")).body).toEqual({ data: { rows: ["x".repeat(1000), "x".repeat(1000), "x".repeat(1000)] } });
+    expect(logs.some((l) => l.includes('"msg":"Operation stopped"') && l.includes("RESPONSE_TOO_LARGE"))).toBe(true);
+  });
+
+  test("a response that serializes past the cap without reading much is replaced by RESPONSE_TOO_LARGE", async () => {
+    const res = await post(`{ text(n: ${MAX_BYTES + 1}) }`);
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({ errors: [{ message: expect.stringMatching(/RESPONSE_MAX_BYTES/), extensions: { code: "RESPONSE_TOO_LARGE", requestId: res.requestId } }] });
+    expect((await post("{ text(n: 1000) }")).status).toBe(200);
+  });
+});
+
+describe("the event loop stays free while the heaviest accepted service_role query runs", () => {
+  let db: TestDatabase;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedDemoData(db.url);
+    gw = await startTestGateway({ databaseUrl: db.url, poolMax: 5, env: { SERVICE_ROLE_TIMEOUT_MS: "15000" } });
+  }, 120_000);
+  afterAll(async () => {
+    await gw?.close();
+    await db?.close();
+  });
+
+  // The widest shapes the schema has, at maximum page sizes and back through their relations; the
+  // cost budget decides which are accepted. Each accepted one runs against /health and a small query.
+  const CANDIDATES = [
+    // The query of issue 8, which froze the gateway for minutes.
+    "{ adsCampaigns { edges { node { dailyMetrics { campaign { dailyMetrics { campaign { dailyMetrics { campaign { dailyMetrics { campaign { name } } } } } } } } } } } }",
+    "{ adsCampaigns(first: 100) { edges { node { name dailyMetrics { metricDate impressions clicks campaign { name dailyMetrics { metricDate clicks } } } } } } }",
+    "{ reorderPoints(first: 100) { edges { node { sku latestSnapshot { onHandQuantity } supplier { name reorderPoints { sku latestSnapshot { unitsSold } } } } } } }",
+    "{ adsCampaigns(first: 100) { edges { node { name dailyMetrics { metricDate impressions clicks spendCents conversions roas ctr } } } } }",
+  ];
+
+  test("/health and a small query answer within 2 s meanwhile", { timeout: 120_000 }, async () => {
+    let accepted = 0;
+    // Warm the probes' own paths (first connections, first compiled statements) so only the heavy query is measured.
+    await fetch(`${new URL(gw.url).origin}/health`);
+    await gw.data("{ viewer { role } }", {}, { role: "authenticated" });
+    for (const query of CANDIDATES) {
+      const heavy = timed(gw.gql(query));
+      let finished = false;
+      void heavy.then(() => (finished = true));
+      const probes: number[] = [];
+      while (!finished) {
+        const health = await timed(fetch(`${new URL(gw.url).origin}/health`));
+        const small = await timed(gw.gql("{ viewer { role } }", {}, { role: "authenticated" }));
+        expect(health.value.status).toBe(200);
+        expect(small.value.body.data).toEqual({ viewer: { role: "authenticated" } });
+        probes.push(health.ms, small.ms);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const { value: res } = await heavy;
+      const code = res.body.errors?.[0]?.extensions?.code;
+      if (code === "QUERY_TOO_COSTLY" || code === "QUERY_TOO_DEEP") continue; // refused before running: nothing to starve
+      accepted++;
+      expect(Math.max(...probes), `probes while ${query.slice(0, 60)}… ran (${res.status} ${code ?? "ok"})`).toBeLessThan(2_000);
+    }
+    expect(accepted, "at least one heavy candidate must be accepted, or this test proves nothing").toBeGreaterThan(0);
   });
 });
