@@ -140,6 +140,7 @@ describe("live-queue subscriptions are capped per caller and in total (D12)", ()
     const first = await stream("op-1");
     await stream("op-1");
     const third = await stream("op-1");
+    expect(third.status).toBe(429);
     const refused = await third.next();
     expect(refused.errors?.[0]).toMatchObject({ extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } });
     expect(refused.errors[0].message).toMatch(/at most 2 .*SUBSCRIPTIONS_MAX_PER_CALLER/);
