@@ -132,6 +132,11 @@ function integer(fallback: number, min: number, max: number) {
   );
 }
 
+/** A variable that no longer exists: set, it is a configuration error naming what replaced it. */
+function retired(replacement: string) {
+  return z.preprocess(unset, z.undefined({ error: `replaced by ${replacement}; remove it` }));
+}
+
 function boolean() {
   return z.preprocess(
     unset,
@@ -185,6 +190,9 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_ALIASES: integer(15, 0, 10_000),
   GRAPHQL_MAX_TOKENS: integer(2_000, 10, 1_000_000),
   ...budgetEnvShape(),
+  // Replaced by the per-role budgets: a leftover setting must not silently stop applying.
+  GRAPHQL_MAX_DEPTH: retired("ANON_MAX_DEPTH, AUTHENTICATED_MAX_DEPTH and SERVICE_ROLE_MAX_DEPTH"),
+  GRAPHQL_MAX_COST: retired("ANON_MAX_COST, AUTHENTICATED_MAX_COST and SERVICE_ROLE_MAX_COST (a new estimate: see docs/operations.md, Budgets)"),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
     z.enum(LOG_LEVELS, { error: (i) => `must be one of ${LOG_LEVELS.join(", ")} (got "${String(i.input)}")` }).default("info"),

@@ -211,6 +211,16 @@ describe("config", () => {
     expect((error as Error).message).not.toMatch(/topsecretpw|too-short/);
   });
 
+  test("budgets per role from <ROLE>_MAX_*; the retired GRAPHQL_MAX_DEPTH/COST are refused, naming what replaced them", () => {
+    const config = loadConfig({ ANON_MAX_COST: "500", SERVICE_ROLE_MAX_BODY_BYTES: "1048576" });
+    expect(config.budgets.anon).toMatchObject({ maxCost: 500, maxDepth: 8 });
+    expect(config.budgets.service_role.maxBodyBytes).toBe(1_048_576);
+    expect(config.budgets.authenticated).toMatchObject({ maxDepth: 12, maxCost: 1_000_000 });
+    expect(() => loadConfig({ GRAPHQL_MAX_DEPTH: "12", GRAPHQL_MAX_COST: "200000" })).toThrow(
+      /GRAPHQL_MAX_DEPTH: replaced by ANON_MAX_DEPTH, AUTHENTICATED_MAX_DEPTH and SERVICE_ROLE_MAX_DEPTH; remove it[\s\S]*GRAPHQL_MAX_COST: replaced by ANON_MAX_COST/,
+    );
+  });
+
   test("a secret is required with DATABASE_URL, and it must not be the public development one", () => {
     expect(() => loadConfig({ DATABASE_URL: "postgres://x@localhost/db" })).toThrow(/SUPABASE_JWT_SECRET: required when DATABASE_URL is set/);
     expect(() => loadConfig({ DATABASE_URL: "postgres://x@localhost/db", SUPABASE_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toThrow(
