@@ -112,8 +112,12 @@ export function watchConnections<T>(watch: ConnectionWatch, fn: () => T): T {
   return operations.run(watch, fn);
 }
 
-/** Drops a connection's socket at once: pending statements fail and the pool replaces it. */
-export function destroyConnection(connection: pg.PoolClient): void {
+/**
+ * Drops a connection's socket at once, if it still runs for `owner` (not yet back in the pool, where
+ * another operation may have it): pending statements fail and the pool replaces the connection.
+ */
+export function destroyConnection(connection: pg.PoolClient, owner: ConnectionWatch): void {
+  if (watched.get(connection) !== owner) return;
   // end() would send Terminate and wait for the server, which a black-holed server never answers.
   connection.connection.stream.destroy();
 }

@@ -155,7 +155,7 @@ class OperationBudget implements ConnectionWatch {
     if (this.finished || this.reason) return;
     this.reason = reason;
     clearTimeout(this.timer);
-    for (const connection of this.connections) destroyConnection(connection);
+    for (const connection of this.connections) destroyConnection(connection, this);
     this.stop(reason);
   }
 }
