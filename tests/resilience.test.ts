@@ -102,8 +102,11 @@ describe("a database that goes silent mid-request (D6)", () => {
   });
 });
 
-describe("the response size cap (RESPONSE_MAX_BYTES)", () => {
+describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an abandoned execution", () => {
   const MAX_BYTES = 64 * 1024;
+  const BUDGET_MS = 1_500;
+  /** What the abandoned resolver below met when it tried to use the database after its budget ran out. */
+  let late: string | undefined;
   // A schema of its own: one field that reads rows from PostgreSQL, one that builds text without SQL.
   const schema = new GraphQLSchema({
     query: new GraphQLObjectType<unknown, GatewayContext>({
@@ -116,6 +119,20 @@ describe("the response size cap (RESPONSE_MAX_BYTES)", () => {
             ((await ctx.db.$queryRaw`select repeat('x', 1000) as s from generate_series(1, ${n}::int)`) as { s: string }[]).map((r) => r.s),
         },
         text: { type: GraphQLString, args: { n: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_root, { n }: { n: number }) => "x".repeat(n) },
+        // Busy without SQL past the budget, then tries a statement that would succeed on a live handle.
+        late: {
+          type: GraphQLString,
+          resolve: async (_root, _args, ctx) => {
+            await new Promise((resolve) => setTimeout(resolve, BUDGET_MS + 1_000));
+            try {
+              await ctx.db.$queryRaw`select 1`;
+              late = "ran";
+            } catch (error) {
+              late = (error as Error).message;
+            }
+            return "done";
+          },
+        },
       },
     }),
   });
@@ -127,7 +144,8 @@ describe("the response size cap (RESPONSE_MAX_BYTES)", () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = { ...loadConfig({ DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, RESPONSE_MAX_BYTES: String(MAX_BYTES) }), port: 0 };
+    const env = { DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, RESPONSE_MAX_BYTES: String(MAX_BYTES), ANON_TIMEOUT_MS: String(BUDGET_MS) };
+    const config = { ...loadConfig(env), port: 0 };
     database = createDatabase(db.url, { ...config.db, poolMax: 2 });
     gateway = createGateway({ config, database, schema, logger: createLogger("debug", { write: (line) => void logs.push(line) }) });
     ({ url } = await gateway.listen());
@@ -153,6 +171,17 @@ describe("the response size cap (RESPONSE_MAX_BYTES)", () => {
     // Its connection was dropped; the pool's next one works.
     expect((await post("{ rows(n: 3) }")).body).toEqual({ data: { rows: ["x".repeat(1000), "x".repeat(1000), "x".repeat(1000)] } });
     expect(logs.some((l) => l.includes('"msg":"Operation stopped"') && l.includes("RESPONSE_TOO_LARGE"))).toBe(true);
+  });
+
+  test("an execution stopped by its budget cannot send SQL afterwards: its database handle is closed", async () => {
+    const { value: res, ms } = await timed(post("{ late }"));
+    expect(res.status).toBe(503);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe("TIMEOUT");
+    expect(ms).toBeLessThan(BUDGET_MS + SLACK_MS);
+    const statementsAtStop = database.statementCount();
+    await eventually(async () => late !== undefined, 10_000, "the abandoned resolver to try its statement");
+    expect(late).toMatch(/This operation was stopped/);
+    expect(database.statementCount()).toBe(statementsAtStop);
   });
 
   test("a response that serializes past the cap without reading much is replaced by RESPONSE_TOO_LARGE", async () => {
