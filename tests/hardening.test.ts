@@ -1,6 +1,12 @@
 // Client garbage is the client's error, and bounded: forged cursors and deeply nested JSON (D8),
 // live-queue subscription caps (D12), http(s)-only evidence links (D15). Real gateway, real database.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { GatewayContext } from "../src/context/types.ts";
+import { SUBSCRIPTION_DB_GUARD } from "../src/plugins/rls-transaction.ts";
+import { Fanout } from "../src/pubsub/fanout.ts";
+import { Semaphore } from "../src/pubsub/limits.ts";
+import { perEventTransactions } from "../src/pubsub/rls-events.ts";
+import type { GatewayEvents } from "../src/pubsub/index.ts";
 import { MAX_JSON_DEPTH } from "../src/schema/scalars.ts";
 import { startTestGateway, useTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -164,6 +170,38 @@ describe("live-queue subscriptions are capped per caller and in total (D12)", ()
       return payload.errors ? undefined : payload;
     });
     expect(reopened.data.approvalQueueEvents.approval.summary).toBe("reopened");
+  });
+
+  test("per-event re-reads wait for a slot of the gateway's bound instead of taking more connections", async () => {
+    const rereads = new Semaphore(1);
+    const subscriber = (sub: string) =>
+      ({
+        viewer: { role: "authenticated", subject: sub, claims: { sub, role: "authenticated" } },
+        db: SUBSCRIPTION_DB_GUARD,
+        requestId: sub,
+        loaders: new Map(),
+        events: { rereads } as unknown as GatewayEvents,
+      }) as GatewayContext;
+    const source = new Fanout<number>();
+    const load = async (tx: Parameters<Parameters<typeof perEventTransactions>[3]["load"]>[0], n: number) => {
+      await tx.$queryRaw`SELECT 1`;
+      return n;
+    };
+    const a = perEventTransactions(subscriber("a"), live.database.prisma, source.subscribe(), { load });
+    const b = perEventTransactions(subscriber("b"), live.database.prisma, source.subscribe(), { load });
+    source.publish(1);
+
+    expect((await a.next()).value).toBe(1); // a's event transaction is open while it is delivered
+    let bGot: number | undefined;
+    const bNext = b.next().then((r) => (bGot = r.value));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bGot).toBeUndefined(); // b waits for the slot a holds
+
+    const aNext = a.next(); // a asks for more: its transaction ends and the slot passes to b
+    await bNext;
+    expect(bGot).toBe(1);
+    source.close();
+    await Promise.all([aNext, a.return!(), b.return!()]);
   });
 });
 
