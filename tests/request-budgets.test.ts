@@ -207,3 +207,52 @@ describe("default depth and cost budgets", () => {
     expect(recorded.recordAgentQcChecks).toHaveLength(1000);
   });
 });
+
+describe("the estimate itself", () => {
+  test("fragments count like the selections they stand for, and spreading them many times stays cheap to estimate", () => {
+    // F0 spreads F1 twice, F1 spreads F2 twice, …: 2^30 spreads if walked naively.
+    const levels = 30;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i < levels - 1 ? `fragment F${i} on AdsCampaign { ...F${i + 1} ...F${i + 1} }` : `fragment F${i} on AdsCampaign { name dailyMetrics { spendCents } }`,
+    );
+    const withFragments = parse(`{ adsCampaigns { edges { node { ...F0 } } } } ${fragments.join(" ")}`);
+    const started = performance.now();
+    const estimate = estimateOperation(schema, withFragments, null, {})!;
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // Overlapping fields merge in the response, but the estimate counts each spread: an overestimate.
+    expect(estimate.cost).toBeGreaterThan(1e9);
+    expect(estimate.depth).toBe(5);
+
+    const inline = estimateOperation(schema, parse(`{ adsCampaigns { edges { node { name dailyMetrics { spendCents } } } } }`), null, {})!;
+    const once = estimateOperation(schema, parse(`{ adsCampaigns { edges { node { ...F } } } } fragment F on AdsCampaign { name dailyMetrics { spendCents } }`), null, {})!;
+    expect(once).toEqual(inline);
+  });
+
+  test("variables count with their values; a missing `first` counts the default page, a range its days", () => {
+    const query = parse(`query ($n: Int, $range: DateRange) { adsCampaigns(first: $n) { edges { node { dailyMetrics(range: $range) { spendCents } } } } }`);
+    const cost = (variables: Record<string, unknown>) => estimateOperation(schema, query, null, variables)!.cost;
+    // adsCampaigns + edges + n × (node + dailyMetrics + days × spendCents)
+    expect(cost({ n: 5, range: { from: "2025-01-01", to: "2025-01-31" } })).toBe(2 + 5 * (2 + 31));
+    expect(cost({ range: { from: "2025-01-01", to: "2025-01-31" } })).toBe(2 + 20 * (2 + 31));
+    expect(cost({ n: 5 })).toBe(2 + 5 * (2 + 366));
+    expect(cost({ n: 5000 })).toBe(2 + 100 * (2 + 366)); // pages are capped at 100
+  });
+});
+
+describe("subscriptions are held to the same budget", () => {
+  let gw: TestGateway;
+  useTestGateway((_db, g) => (gw = g), { events: {} });
+
+  test("a cyclic live-queue selection is refused before the stream starts", async () => {
+    const res = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${await gw.token("authenticated")}` },
+      body: JSON.stringify({
+        query: `subscription { approvalQueueEvents { approval { feedback { approval { feedback { approval { feedback { approval { feedback { id } } } } } } } } } }`,
+      }),
+    });
+    const text = await res.text();
+    expect(text).toMatch(/QUERY_TOO_COSTLY/);
+    expect(text).toMatch(/approvalQueueEvents\.approval\.feedback\.approval\.feedback/);
+  });
+});

@@ -89,7 +89,8 @@ export function estimateOperation(
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const memo = new Map<string, Walked>();
 
-  const walk = (selectionSet: SelectionSetNode, type: GraphQLCompositeType, page: number): Walked => {
+  // `page`: the enclosing connection's page size, which bounds its `edges` (unknown: their maximum).
+  const walk = (selectionSet: SelectionSetNode, type: GraphQLCompositeType, page: number | undefined): Walked => {
     let cost = 0;
     let depth = 0;
     let driver: string[] = [];
@@ -109,7 +110,7 @@ export function estimateOperation(
         const conditionType = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : type;
         if (!conditionType || !isCompositeType(conditionType)) continue;
         if (selection.kind === Kind.FRAGMENT_SPREAD) {
-          const key = `${selection.name.value}:${conditionType.name}:${page}`;
+          const key = `${selection.name.value}:${conditionType.name}:${page ?? ""}`;
           let walked = memo.get(key);
           if (!walked) memo.set(key, (walked = walk(fragment.selectionSet, conditionType, page)));
           add(walked);
@@ -134,7 +135,7 @@ export function estimateOperation(
       }
       const bound = listBoundOf(field);
       const isList = isListType(getNullableType(field.type));
-      const items = bound ? (bound.page ? Math.min(page, bound.max) : itemsFor(bound, args)) : 1;
+      const items = bound ? (bound.page ? Math.min(page ?? bound.max, bound.max) : itemsFor(bound, args)) : 1;
       const connection = connectionPageOf(field);
       const childPage = connection ? itemsFor(connection, args) : page;
       const namedType = getNamedType(field.type);
@@ -152,7 +153,7 @@ export function estimateOperation(
     return { cost, depth, driver, driverItems };
   };
 
-  return walk(operation.selectionSet, root, 0);
+  return walk(operation.selectionSet, root, undefined);
 }
 
 const refuse = (code: LimitCode, message: string, extra: Record<string, unknown> = {}) =>
