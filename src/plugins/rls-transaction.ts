@@ -160,6 +160,9 @@ class OperationBudget implements ConnectionWatch {
   }
 }
 
+/** What ctx.db becomes once an operation is stopped: resolvers still running can send no more SQL. */
+const STOPPED_DB = refusingDb("This operation was stopped (time budget or response cap); its database handle is closed");
+
 export interface RlsTransactionOptions {
   /** Time budget per role (RoleBudget.timeoutMs). */
   budgets: Record<Role, Pick<RoleBudget, "timeoutMs">>;
@@ -182,8 +185,7 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
 
         let tx: Prisma.TransactionClient | undefined;
         let started = false;
-        const stoppedDb = refusingDb("This operation was stopped (time budget or response cap); its database handle is closed");
-        const db = forwardingDb(() => (budget.reason ? stoppedDb : (tx ?? stoppedDb)));
+        const db = forwardingDb(() => (budget.reason ? STOPPED_DB : (tx ?? STOPPED_DB)));
 
         const work = watchConnections(budget, () =>
           withRls(
