@@ -3,7 +3,10 @@
 import { getNamedType, getNullableType, isInterfaceType, isListType, isObjectType, type GraphQLField } from "graphql";
 import { describe, expect, test } from "vitest";
 import { schema } from "../src/schema/index.ts";
+import { randomBytes } from "node:crypto";
 import { connectionPageOf, listBoundOf } from "../src/schema/bounds.ts";
+import { MAX_ROTATION_BATCH } from "../src/resolvers/credentials.ts";
+import { configureVault, loadVaultKeys, seal } from "../src/vault/index.ts";
 import { useTestGateway, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";
 
@@ -77,5 +80,30 @@ describe("list bounds hold at run time", () => {
     );
     const data = await gw.data(`query ($id: UUID!) { agentApproval(id: $id) { feedback { id } } }`, { id });
     expect(data.agentApproval.feedback).toHaveLength(50);
+  });
+
+  test("a key rotation re-encrypts at most 1000 credentials per call; the next call takes the rest", async () => {
+    const previous = randomBytes(32).toString("base64");
+    const current = randomBytes(32).toString("base64");
+    const old = loadVaultKeys({ CREDS_ENCRYPTION_KEY: previous });
+    const names = Array.from({ length: MAX_ROTATION_BATCH + 5 }, (_, i) => `bulk.${String(i).padStart(4, "0")}`);
+    const sealed = names.map((name) => seal(old, name, `secret-${name}`));
+    const hex = (b: Uint8Array) => `\\x${Buffer.from(b).toString("hex")}`;
+    await db.pool.query(
+      `insert into creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id)
+       select * from unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[])`,
+      [names, names.map(() => "bulk"), sealed.map((s) => hex(s.ciphertext)), sealed.map((s) => hex(s.nonce)), sealed.map((s) => hex(s.authTag)), sealed.map((s) => s.keyId)],
+    );
+    configureVault(loadVaultKeys({ CREDS_ENCRYPTION_KEY: current, CREDS_PREVIOUS_KEYS: previous }));
+    try {
+      const rotate = `mutation { rotateCredentialKey(reason: "bulk") { rotated alreadyCurrent } }`;
+      const first = await gw.data(rotate);
+      expect(first.rotateCredentialKey.rotated).toHaveLength(MAX_ROTATION_BATCH);
+      expect(first.rotateCredentialKey.alreadyCurrent).toBe(0);
+      const second = await gw.data(rotate);
+      expect(second.rotateCredentialKey).toEqual({ rotated: names.slice(MAX_ROTATION_BATCH), alreadyCurrent: MAX_ROTATION_BATCH });
+    } finally {
+      configureVault(null);
+    }
   });
 });

@@ -188,8 +188,9 @@ export async function rotateCredentialKey(ctx: GatewayContext, reason?: string |
       payload: { fromKeyId: row.key_id, keyId: current, provider: row.provider },
     })),
   );
-  const [{ total }] = await ctx.db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM creds_meta`;
-  return { keyId: current, rotated: stale.map((r) => r.name), alreadyCurrent: total - stale.length };
+  // Rows on the current key now, less the ones this call moved there (others may still be stale: next call).
+  const [{ onCurrent }] = await ctx.db.$queryRaw<{ onCurrent: number }[]>`SELECT count(*)::int AS "onCurrent" FROM creds_meta WHERE key_id = ${current}`;
+  return { keyId: current, rotated: stale.map((r) => r.name), alreadyCurrent: onCurrent - stale.length };
 }
 
 /** Writes new ciphertexts for many rows in one statement. */
