@@ -4,7 +4,7 @@
 import { GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadConfig } from "../src/config.ts";
+import { ConfigError, loadConfig } from "../src/config.ts";
 import type { GatewayContext } from "../src/context/types.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
 import { seedDemoData } from "../src/db/seed/demo.ts";
@@ -33,6 +33,31 @@ const timed = async <T>(work: Promise<T>): Promise<{ value: T; ms: number }> => 
   const value = await work;
   return { value, ms: Date.now() - started };
 };
+
+describe("configuration of the budgets and caps", () => {
+  test("defaults; the largest role budget bounds every statement client-side", () => {
+    const config = loadConfig({});
+    expect(config.responseMaxBytes).toBe(10 * 1024 * 1024);
+    expect(config.subscriptions).toEqual({ maxPerCaller: 10, maxTotal: 200 });
+    expect(config.db.queryTimeoutMs).toBe(Math.max(...Object.values(config.budgets).map((b) => b.timeoutMs)));
+    const tuned = loadConfig({ RESPONSE_MAX_BYTES: "2048", SUBSCRIPTIONS_MAX_PER_CALLER: "3", SUBSCRIPTIONS_MAX_TOTAL: "50", SERVICE_ROLE_TIMEOUT_MS: "45000" });
+    expect(tuned).toMatchObject({ responseMaxBytes: 2048, subscriptions: { maxPerCaller: 3, maxTotal: 50 }, db: { queryTimeoutMs: 45_000 } });
+  });
+
+  test("DB_TX_TIMEOUT_MS is refused with a pointer to the per-role budgets, so a leftover setting does not silently stop applying", () => {
+    let error: unknown;
+    try {
+      loadConfig({ DB_TX_TIMEOUT_MS: "10000", RESPONSE_MAX_BYTES: "1" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^DB_TX_TIMEOUT_MS: replaced by ANON_TIMEOUT_MS, AUTHENTICATED_TIMEOUT_MS and SERVICE_ROLE_TIMEOUT_MS/),
+      expect.stringMatching(/^RESPONSE_MAX_BYTES: must be an integer from 1024/),
+    ]);
+  });
+});
 
 describe("a database that goes silent mid-request (D6)", () => {
   const BUDGET_MS = 3_000;
