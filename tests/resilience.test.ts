@@ -10,6 +10,7 @@ import { createDatabase, type Database } from "../src/db/client.ts";
 import { seedDemoData } from "../src/db/seed/demo.ts";
 import { createLogger } from "../src/logger.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
+import { signDevToken } from "../src/context/auth.ts";
 import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.ts";
@@ -130,6 +131,9 @@ describe("a database that goes silent mid-request (D6)", () => {
 describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an abandoned execution", () => {
   const MAX_BYTES = 64 * 1024;
   const BUDGET_MS = 1_500;
+  /** authenticated's budget here, and when lateSleep starts its statement within it. */
+  const LONG_BUDGET_MS = 4_000;
+  const LATE_START_MS = 3_000;
   /** What the abandoned resolver below met when it tried to use the database after its budget ran out. */
   let late: string | undefined;
   // A schema of its own: one field that reads rows from PostgreSQL, one that builds text without SQL.
@@ -144,6 +148,15 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
             ((await ctx.db.$queryRaw`select repeat('x', 1000) as s from generate_series(1, ${n}::int)`) as { s: string }[]).map((r) => r.s),
         },
         text: { type: GraphQLString, args: { n: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_root, { n }: { n: number }) => "x".repeat(n) },
+        // Starts a long statement late in its budget: statement_timeout alone would let it run a whole budget on.
+        lateSleep: {
+          type: GraphQLString,
+          resolve: async (_root, _args, ctx) => {
+            await new Promise((resolve) => setTimeout(resolve, LATE_START_MS));
+            await ctx.db.$queryRaw`select pg_sleep(60)::text`;
+            return "woke";
+          },
+        },
         // Busy without SQL past the budget, then tries a statement that would succeed on a live handle.
         late: {
           type: GraphQLString,
@@ -169,7 +182,7 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, RESPONSE_MAX_BYTES: String(MAX_BYTES), ANON_TIMEOUT_MS: String(BUDGET_MS) };
+    const env = { DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, RESPONSE_MAX_BYTES: String(MAX_BYTES), ANON_TIMEOUT_MS: String(BUDGET_MS), AUTHENTICATED_TIMEOUT_MS: String(LONG_BUDGET_MS) };
     const config = { ...loadConfig(env), port: 0 };
     database = createDatabase(db.url, { ...config.db, poolMax: 2 });
     gateway = createGateway({ config, database, schema, logger: createLogger("debug", { write: (line) => void logs.push(line) }) });
@@ -181,8 +194,10 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
     await db?.close();
   });
 
-  const post = async (query: string) => {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: JSON.stringify({ query }) });
+  const post = async (query: string, token?: string) => {
+    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/graphql-response+json" };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query }) });
     return { status: response.status, requestId: response.headers.get("x-request-id"), body: (await response.json()) as { data?: unknown; errors?: Array<{ message: string; extensions: Record<string, unknown> }> } };
   };
 
@@ -207,6 +222,22 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
     // Refused by the handle itself, before reaching any connection (Prisma's own COMMIT/ROLLBACK
     // attempt afterwards meets the destroyed socket).
     expect(late).toMatch(/This operation was stopped/);
+  });
+
+  test("the statement running when the budget runs out is cancelled on the server too, not left to statement_timeout", async () => {
+    const res = await post("{ lateSleep }", await signDevToken(TEST_JWT_SECRET, "authenticated"));
+    expect(res.body.errors?.[0]?.extensions?.code).toBe("TIMEOUT");
+    // Watch the server: the statement began ~1 s before the deadline; statement_timeout alone would
+    // end it a whole budget (4 s) after it began, the cancel request right at the deadline.
+    let oldestMs = 0;
+    await eventually(async () => {
+      const { rows } = await db.pool.query<{ ms: number }>(
+        "select (extract(epoch from now() - query_start) * 1000)::int as ms from pg_stat_activity where datname = current_database() and application_name = 'hotdash-gateway' and state = 'active' and query like '%pg_sleep%'",
+      );
+      for (const row of rows) oldestMs = Math.max(oldestMs, row.ms);
+      return rows.length === 0;
+    }, 10_000, "the cancelled statement to end");
+    expect(oldestMs).toBeLessThan(LONG_BUDGET_MS - 1_000);
   });
 
   test("a response that serializes past the cap without reading much is replaced by RESPONSE_TOO_LARGE", async () => {

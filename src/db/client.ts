@@ -8,6 +8,7 @@
  * See src/plugins/rls-transaction.ts.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import net from "node:net";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
@@ -113,13 +114,38 @@ export function watchConnections<T>(watch: ConnectionWatch, fn: () => T): T {
 }
 
 /**
- * Drops a connection's socket at once, if it still runs for `owner` (not yet back in the pool, where
- * another operation may have it): pending statements fail and the pool replaces the connection.
+ * Stops what a connection runs for `owner`, if it still runs for it (not yet back in the pool, where
+ * another operation may have it). The server is asked to cancel the running statement, and the
+ * socket is dropped at once: pending statements fail and the pool replaces the connection.
  */
 export function destroyConnection(connection: pg.PoolClient, owner: ConnectionWatch): void {
   if (watched.get(connection) !== owner) return;
+  requestCancel(connection);
   // end() would send Terminate and wait for the server, which a black-holed server never answers.
   connection.connection.stream.destroy();
+}
+
+const CANCEL_REQUEST_CODE = 80877102;
+const CANCEL_TIMEOUT_MS = 1_000;
+
+/**
+ * PostgreSQL's CancelRequest on a fresh socket, fire and forget. Without it the server would run the
+ * statement on until statement_timeout: a closed client socket goes unnoticed while it executes. A
+ * black-holed server simply never acts on it; the attempt gives up after a second.
+ */
+function requestCancel(connection: pg.PoolClient): void {
+  const { processID, secretKey } = connection as unknown as { processID: number | null; secretKey: number | null };
+  if (typeof processID !== "number" || typeof secretKey !== "number") return;
+  const packet = Buffer.alloc(16);
+  packet.writeInt32BE(16, 0);
+  packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
+  packet.writeInt32BE(processID, 8);
+  packet.writeInt32BE(secretKey, 12);
+  const { host, port } = connection;
+  const socket = host.startsWith("/") ? net.connect(`${host}/.s.PGSQL.${port}`) : net.connect(port, host);
+  socket.setTimeout(CANCEL_TIMEOUT_MS, () => socket.destroy());
+  socket.on("error", () => {}); // best effort: the socket is dropped either way
+  socket.on("connect", () => socket.end(packet));
 }
 
 type QueryArgs = unknown[];
