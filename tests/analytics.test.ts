@@ -79,7 +79,7 @@ describe("ingestDashboardFacts", () => {
     });
     expect(error.extensions?.code).toBe("BAD_USER_INPUT");
     expect(error.extensions?.issues).toEqual([
-      { field: "input.facts[1].metric", rule: "must be dotted lowercase (^[a-z][a-z0-9_.]*$), e.g. shopify.revenue" },
+      { field: "input.facts[1].metric", rule: "must be dotted lowercase (^[a-z][a-z0-9_.]*$), e.g. revenue or shopify.sessions" },
       { field: "input.facts[2].value", rule: "must have at most 4 decimal places" },
       { field: "input.facts[3].shopDomain", rule: "must not be empty" },
       { field: "input.facts[3].value", rule: "must be less than 10^16 in absolute value" },

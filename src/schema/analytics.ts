@@ -25,7 +25,7 @@ export const DashboardFact = builder.prismaObject("DashboardFact", {
   fields: (t) => ({
     id: t.expose("id", { type: "UUID" }),
     shopDomain: t.exposeString("shopDomain", { description: "The shop, e.g. hotdash.myshopify.com." }),
-    metric: t.exposeString("metric", { description: "Dotted lowercase name, e.g. shopify.revenue." }),
+    metric: t.exposeString("metric", { description: "Dotted lowercase name, e.g. revenue (the metric the revenue tile sums) or shopify.sessions." }),
     factDate: t.expose("factDate", { type: "Date" }),
     value: t.expose("value", { type: "Decimal" }),
     unit: exposeEnum(t, "unit", DashboardFactUnit),
@@ -141,7 +141,7 @@ const factsSchema = z.object({
     .array(
       z.object({
         shopDomain: nonEmpty,
-        metric: z.string().regex(METRIC_PATTERN, "must be dotted lowercase (^[a-z][a-z0-9_.]*$), e.g. shopify.revenue"),
+        metric: z.string().regex(METRIC_PATTERN, "must be dotted lowercase (^[a-z][a-z0-9_.]*$), e.g. revenue or shopify.sessions"),
         factDate: z.date(),
         value: factValue,
         unit: z.string(),

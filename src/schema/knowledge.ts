@@ -8,7 +8,7 @@ import { access, builder } from "./builder.ts";
 import { guardedList, guardedRelation, orderInput, tableById, tableConnection, visibleWhere } from "./common.ts";
 import { countArgBound, listBound } from "./bounds.ts";
 import { notFound } from "./errors.ts";
-import { nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
+import { httpUrl, nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
 import {
   deleteDocument,
   documentWhere,
@@ -178,7 +178,7 @@ const present = z.string().refine((s) => s.trim().length > 0, "must not be empty
 const ingestSchema = z.object({
   title: nonEmpty.pipe(z.string().max(1000, "must be at most 1000 characters")),
   source: nonEmpty.pipe(z.string().max(200, "must be at most 200 characters")),
-  sourceUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).nullish(),
+  sourceUrl: httpUrl.nullish(),
   content: present,
   metadata: z
     .array(z.object({ key: nonEmpty.pipe(z.string().max(200, "must be at most 200 characters")), value: z.string().max(10_000, "must be at most 10000 characters") }))
