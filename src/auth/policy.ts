@@ -6,6 +6,11 @@
  * with a clear error and hide fields a role can never read. tests/rls-parity.test.ts walks every
  * table × role × operation and proves that what GraphQL allows equals what the database allows.
  * Adding a table without an entry here fails that test.
+ *
+ * Four kinds of callers (policyRoleOf): anon (no token), anonymous (a Supabase anonymous sign-in:
+ * role authenticated with is_anonymous: true; it gets no more than anon), authenticated (an operator)
+ * and service_role (agents, scripts, agent keys). The database tells anonymous from an operator with
+ * gateway.is_operator() (migration 20251020000600_identity).
  */
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Role, Viewer } from "../context/types.ts";
@@ -26,6 +31,37 @@ export interface RowRule<Row = Record<string, unknown>> {
 /** true = every row; a RowRule = only rows matching it; absent = denied. */
 export type Grant = true | RowRule;
 type RoleGrants = Partial<Record<Operation, Grant>>;
+
+/**
+ * The kind of caller the policy table knows: a database role, or "anonymous" for a Supabase anonymous
+ * sign-in, which runs as the authenticated role but is not an operator.
+ */
+export type PolicyRole = Role | "anonymous";
+export const POLICY_ROLES: readonly PolicyRole[] = ["anon", "anonymous", "authenticated", "service_role"];
+
+/** Supabase's anonymous sign-ins carry role authenticated and is_anonymous: true (D1). */
+export function policyRoleOf(viewer: Pick<Viewer, "role" | "claims">): PolicyRole {
+  return viewer.role === "authenticated" && viewer.claims.is_anonymous === true ? "anonymous" : viewer.role;
+}
+
+/** Roles that get nothing from any table or function. */
+const NOBODY: ReadonlySet<PolicyRole> = new Set(["anon", "anonymous"]);
+
+/**
+ * The audit rows only the database (approval transitions) and the vault (gateway.record_vault_audit)
+ * write: nobody inserts them directly or through logDecision (D4). Mirrors gateway.is_reserved_audit().
+ */
+export const RESERVED_AUDIT_SCOPES = ["agent_approval", "credentials"] as const;
+export const RESERVED_AUDIT_ACTION_PREFIXES = ["approval.", "credential."] as const;
+export function isReservedAudit(row: { scope?: unknown; action?: unknown }): boolean {
+  const norm = (v: unknown) => (typeof v === "string" ? v.trim().toLowerCase() : "");
+  const scope = norm(row.scope);
+  const action = norm(row.action);
+  return (RESERVED_AUDIT_SCOPES as readonly string[]).includes(scope) || RESERVED_AUDIT_ACTION_PREFIXES.some((p) => action.startsWith(p));
+}
+
+/** The vault's audit scope: readable by service_role only, like the vault (D3). */
+export const VAULT_AUDIT_SCOPE = "credentials";
 
 export interface TablePolicy {
   /** Prisma model name, for the GraphQL layer. */
@@ -72,7 +108,23 @@ export const POLICIES = {
 
   DashboardFact: { model: "DashboardFact", authenticated: READ_ONLY, service_role: ALL },
   // Append-only audit trail: nobody updates or deletes (a trigger refuses it too).
-  DecisionLog: { model: "DecisionLog", authenticated: READ_ONLY, service_role: { select: true, insert: true } },
+  DecisionLog: {
+    model: "DecisionLog",
+    authenticated: {
+      select: {
+        description: `every row but the vault's (scope ${VAULT_AUDIT_SCOPE}: service_role only)`,
+        where: () => ({ scope: { not: VAULT_AUDIT_SCOPE } }),
+        check: (row) => row.scope !== VAULT_AUDIT_SCOPE,
+      },
+    },
+    service_role: {
+      select: true,
+      insert: {
+        description: `not the rows only the database and the vault write (scopes ${RESERVED_AUDIT_SCOPES.join(", ")}; actions ${RESERVED_AUDIT_ACTION_PREFIXES.map((p) => `${p}*`).join(", ")})`,
+        check: (row) => !isReservedAudit(row),
+      },
+    },
+  },
 
   support_curated_replies: { model: "SupportCuratedReply", authenticated: READ_ONLY, service_role: ALL },
 
@@ -89,32 +141,34 @@ export const POLICIES = {
   },
 
   creds_meta: { model: "CredsMeta", authenticated: {}, service_role: ALL },
+  // Agent keys (hashes): read only by the gateway's privileged connection, never by an API role.
+  agent_keys: { model: "AgentKey", authenticated: {}, service_role: {} },
 } as const satisfies Record<string, TablePolicy>;
 
 export type TableName = keyof typeof POLICIES;
 export const TABLES = Object.keys(POLICIES) as TableName[];
 
-/** The grant a role has for an operation on a table, or undefined when denied. anon has none. */
-export function grantFor(role: Role, table: TableName, op: Operation): Grant | undefined {
-  if (role === "anon") return undefined;
-  const grants: RoleGrants = POLICIES[table][role];
+/** The grant a kind of caller has for an operation on a table, or undefined when denied. anon and anonymous have none. */
+export function grantFor(role: PolicyRole, table: TableName, op: Operation): Grant | undefined {
+  if (NOBODY.has(role)) return undefined;
+  const grants: RoleGrants = POLICIES[table][role as Exclude<Role, "anon">];
   return grants[op];
 }
 
-/** May this role perform the operation on at least some rows of the table? */
-export function can(role: Role, table: TableName, op: Operation): boolean {
+/** May this kind of caller perform the operation on at least some rows of the table? */
+export function can(role: PolicyRole, table: TableName, op: Operation): boolean {
   return grantFor(role, table, op) !== undefined;
 }
 
 /** Prisma `where` narrowing reads to the rows the viewer may see (undefined = all rows). */
 export function rowFilter(viewer: Viewer, table: TableName, op: Operation = "select"): Record<string, unknown> | undefined {
-  const grant = grantFor(viewer.role, table, op);
+  const grant = grantFor(policyRoleOf(viewer), table, op);
   return grant === undefined || grant === true ? undefined : grant.where?.(viewer);
 }
 
 /** Whether a row the viewer writes (or reads) satisfies the table's row rule. */
 export function rowAllowed(viewer: Viewer, table: TableName, op: Operation, row: Record<string, unknown>): boolean {
-  const grant = grantFor(viewer.role, table, op);
+  const grant = grantFor(policyRoleOf(viewer), table, op);
   if (grant === undefined) return false;
   return grant === true || grant.check === undefined || grant.check(row, viewer);
 }
@@ -133,13 +187,43 @@ export interface RoutinePolicy {
 }
 
 export const ROUTINES = {
-  decide_agent_approval: { signature: "gateway.decide_agent_approval(uuid, text, text)", roles: ["authenticated", "service_role"] },
+  // Decisions only by humans (D5): agents and scripts (service_role, agent keys) submit, never decide;
+  // the function also refuses anonymous sign-ins and, with DECISION_MIN_AAL=aal2, single-factor sessions.
+  decide_agent_approval: { signature: "gateway.decide_agent_approval(uuid, text, text)", roles: ["authenticated"] },
   expire_agent_approvals: { signature: "gateway.expire_agent_approvals()", roles: ["service_role"] },
+  // The vault's audit rows (src/resolvers/credentials.ts): the function names the caller itself.
+  record_vault_audit: { signature: "gateway.record_vault_audit(jsonb)", roles: ["service_role"] },
 } as const satisfies Record<string, RoutinePolicy>;
 
 export type RoutineName = keyof typeof ROUTINES;
 
-/** May this role execute the database function? anon may execute none. */
-export function canExecute(role: Role, routine: RoutineName): boolean {
-  return (ROUTINES[routine].roles as readonly Role[]).includes(role);
+/** May this kind of caller execute the database function? anon and anonymous may execute none. */
+export function canExecute(role: PolicyRole, routine: RoutineName): boolean {
+  return (ROUTINES[routine].roles as readonly PolicyRole[]).includes(role);
+}
+
+// ───────────── Decisions: how strong a sign-in ─────────────
+
+/** Supabase's authenticator assurance levels: aal1 = one factor, aal2 = multi-factor (MFA). */
+export const AALS = ["aal1", "aal2"] as const;
+export type Aal = (typeof AALS)[number];
+
+/**
+ * Whether the viewer's session meets the store's minimum for deciding approvals (DECISION_MIN_AAL).
+ * Mirrors gateway.decide_agent_approval(), which reads the minimum from gateway.settings; a token
+ * without `aal` counts as aal1.
+ */
+export function meetsDecisionAal(viewer: Pick<Viewer, "claims">, minimum: Aal): boolean {
+  if (minimum === "aal1") return true;
+  const aal = typeof viewer.claims.aal === "string" ? viewer.claims.aal : "aal1";
+  return aal === "aal2" || aal === "aal3";
+}
+
+/** Writes the store's minimum into the database, where gateway.decide_agent_approval() reads it. Owner only. */
+export async function storeDecisionMinAal(pool: { query: (sql: string, params: unknown[]) => Promise<unknown> }, minimum: Aal): Promise<void> {
+  await pool.query(
+    `INSERT INTO gateway.settings ("key", "value", "updatedAt") VALUES ('decision_min_aal', $1, now())
+     ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = now()`,
+    [minimum],
+  );
 }

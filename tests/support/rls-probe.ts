@@ -52,6 +52,7 @@ export const SEED_SQL = `
     ('${ID.logInfo}', 'INFO', 'i'), ('${ID.logWarn}', 'WARN', 'w'), ('${ID.logError}', 'ERROR', 'e'), ('${ID.logDebug}', 'DEBUG', 'd');
   INSERT INTO creds_meta (id, name, provider, ciphertext, nonce, auth_tag, key_id)
     VALUES ('${ID.creds}', 'shopify-admin', 'shopify', ${BYTES(8)}, ${BYTES(12)}, ${BYTES(16)}, 'k1');
+  INSERT INTO agent_keys (id, agent, key_hash) VALUES ('ak_000000000001', 'cx-agent', ${BYTES(32)});
 `;
 
 export interface Statements {
@@ -82,6 +83,7 @@ export const STATEMENTS: Record<string, Statements> = {
   support_curated_replies: { insert: `INSERT INTO support_curated_replies (message_body, approver) VALUES ('Hi again', 'ops@hotrodan.com')`, set: `tags = '{greeting}'`, where: `id = '${ID.reply}'` },
   observability_logs: { insert: `INSERT INTO observability_logs (level, message) VALUES ('INFO', 'new')`, set: `message = 'edited'`, where: `id = '${ID.logInfo}'` },
   creds_meta: { insert: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('openai', 'openai', ${BYTES(8)}, ${BYTES(12)}, ${BYTES(16)}, 'k1')`, set: `description = 'd'`, where: `id = '${ID.creds}'` },
+  agent_keys: { insert: `INSERT INTO agent_keys (id, agent, key_hash) VALUES ('ak_000000000002', 'cx-agent', decode(repeat('cd', 32), 'hex'))`, set: `revoked_at = now()`, where: `id = 'ak_000000000001'` },
 };
 
 export function sqlFor(table: string, op: Operation): string {
