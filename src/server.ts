@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
+import { AgentKeyVerifier } from "./auth/agent-keys.ts";
 import type { Config } from "./config.ts";
 import { createAuthenticator } from "./context/auth.ts";
 import { createContextFactory } from "./context/context.ts";
@@ -70,8 +71,11 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
   const log = logger ?? createLogger(config.logLevel);
   const { prisma, pool } = database;
   // Live-queue caps per caller and in total; event re-reads may use at most half the pool (D12).
+  // Agent keys (hdk_…): cached while this instance hears every key change through events' LISTEN.
+  const agentKeys = new AgentKeyVerifier(prisma, { changes: events, logger: log });
   const liveEvents =
-    events && withSubscriptionLimits(events, new SubscriptionLimits(config.subscriptions), new Semaphore(Math.max(1, Math.floor(database.poolMax / 2))));
+    events &&
+    withSubscriptionLimits(events, new SubscriptionLimits(config.subscriptions), new Semaphore(Math.max(1, Math.floor(database.poolMax / 2))), agentKeys, log);
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
@@ -105,7 +109,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
           return fetchAPI.Response.json({ status: "ready" });
         },
       }),
-      useAuthentication(createAuthenticator(config.jwtSecret), config.budgets),
+      useAuthentication(createAuthenticator(config.jwtSecret), config.budgets, agentKeys),
       useQueryLimits(config.limits, config.budgets),
       useErrorPolicy(log),
       useCursorCheck(),
@@ -139,6 +143,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
         clearTimeout(force);
       }
       await yoga.dispose();
+      agentKeys.close();
     },
   };
 }

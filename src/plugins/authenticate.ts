@@ -8,9 +8,14 @@
  *    off at the limit, never buffered in full.
  * Both answer 413 PAYLOAD_TOO_LARGE naming the limit. yoga's own maxRequestBodySize (one number for
  * everyone, set in src/server.ts to the largest role's) runs after this as the outer bound.
+ *
+ * Agent keys (hdk_…, src/auth/agent-keys.ts) come as `Authorization: Bearer hdk_…` or in the
+ * `apikey` header and are checked here, before the JWT authenticator. An `apikey` that is not an
+ * agent key is ignored (Supabase clients send their project key there on every request).
  */
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { isAgentKey, type AgentKeyVerifier } from "../auth/agent-keys.ts";
 import type { RoleBudget } from "../config.ts";
 import type { Authenticate } from "../context/auth.ts";
 import type { Role, Viewer } from "../context/types.ts";
@@ -33,10 +38,35 @@ export function payloadTooLarge(role: Role, limit: number): GraphQLError {
   });
 }
 
-export function useAuthentication(authenticate: Authenticate, budgets: Record<Role, Pick<RoleBudget, "maxBodyBytes">>): Plugin {
+const BEARER = /^Bearer +(\S+) *$/i;
+
+function twoCredentials(): GraphQLError {
+  return new GraphQLError("Send one credential: the apikey header holds an agent key and Authorization another credential.", {
+    extensions: { code: "UNAUTHENTICATED", reason: "MALFORMED_HEADER", http: { status: 401, headers: { "WWW-Authenticate": 'Bearer error="invalid_request"' } } },
+  });
+}
+
+/** The verified viewer of a request: an agent key if one is presented, else the JWT (or anon). */
+async function viewerFor(headers: Headers, authenticate: Authenticate, agentKeys: AgentKeyVerifier | undefined): Promise<Viewer> {
+  const authorization = headers.get("authorization");
+  const bearer = authorization === null ? undefined : BEARER.exec(authorization)?.[1];
+  const apikey = headers.get("apikey")?.trim();
+  const agentKey = apikey && isAgentKey(apikey) ? apikey : undefined;
+  if (agentKeys && bearer !== undefined && isAgentKey(bearer)) {
+    if (agentKey !== undefined && agentKey !== bearer) throw twoCredentials();
+    return agentKeys.verify(bearer);
+  }
+  if (agentKeys && agentKey !== undefined) {
+    if (authorization !== null) throw twoCredentials();
+    return agentKeys.verify(agentKey);
+  }
+  return authenticate(authorization);
+}
+
+export function useAuthentication(authenticate: Authenticate, budgets: Record<Role, Pick<RoleBudget, "maxBodyBytes">>, agentKeys?: AgentKeyVerifier): Plugin {
   return {
     async onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
-      const viewer = await authenticate(request.headers.get("authorization")); // throws the 401
+      const viewer = await viewerFor(request.headers, authenticate, agentKeys); // throws the 401
       viewers.set(request, viewer);
       const limit = budgets[viewer.role].maxBodyBytes;
       const declared = request.headers.get("content-length");

@@ -12,16 +12,20 @@
  * EXPIRED events without anyone calling expireAgentApprovals.
  */
 import type pg from "pg";
+import type { AgentKeyChanges, AgentKeyVerifier } from "../auth/agent-keys.ts";
 import type { Viewer } from "../context/types.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 import { startApprovalExpirySweep, type ApprovalStatus } from "../resolvers/agents.ts";
+import { untilCredentialEnds } from "./credential-end.ts";
 import { Fanout } from "./fanout.ts";
 import { releasing, type Semaphore, type SubscriptionLimits } from "./limits.ts";
 import { PgListener, type ListenMode } from "./pg-listener.ts";
 
 /** The channel the agent_workflows migration NOTIFYs on. */
 export const APPROVAL_QUEUE_CHANNEL = "agent_approval_events";
+/** The channel the agent_keys migration NOTIFYs on (create, revoke, delete; payload { id, event }). */
+export const AGENT_KEY_CHANNEL = "agent_key_events";
 
 export type ApprovalQueueEventKind = "submitted" | "decided" | "expired";
 
@@ -31,7 +35,7 @@ export interface ApprovalQueueNotice {
   event: ApprovalQueueEventKind;
 }
 
-export interface GatewayEvents {
+export interface GatewayEvents extends AgentKeyChanges {
   /** "listen": every committed change on the database; "shared-session": embedded PGlite, this instance's own changes only. */
   readonly delivery: ListenMode;
   /**
@@ -76,15 +80,30 @@ export function parseApprovalNotice(payload: string): ApprovalQueueNotice | unde
   return undefined;
 }
 
-/** The same events, with the subscription caps and the re-read bound applied (the gateway's view of them). */
-export function withSubscriptionLimits(events: GatewayEvents, limits: SubscriptionLimits, rereads: Semaphore): GatewayEvents {
+/** A key id from an agent-key notification; undefined (= anything may have changed) if unreadable. */
+function parseKeyNotice(payload: string): string | undefined {
+  try {
+    const value = JSON.parse(payload) as Record<string, unknown>;
+    return typeof value.id === "string" ? value.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The same events, with the subscription caps and the re-read bound applied (the gateway's view of
+ * them), and every stream ending when its subscriber's credential does (src/pubsub/credential-end.ts).
+ */
+export function withSubscriptionLimits(events: GatewayEvents, limits: SubscriptionLimits, rereads: Semaphore, agentKeys?: AgentKeyVerifier, logger?: Logger): GatewayEvents {
   return {
     delivery: events.delivery,
     prisma: events.prisma,
     rereads,
+    onAgentKeyChange: (listener) => events.onAgentKeyChange(listener),
+    hearsEveryKeyChange: () => events.hearsEveryKeyChange(),
     approvalQueue(subscriber) {
       const release = limits.acquire(subscriber); // throws before anything is subscribed
-      return releasing(events.approvalQueue(subscriber), release);
+      return releasing(untilCredentialEnds(events.approvalQueue(subscriber), subscriber, { keys: agentKeys, logger }), release);
     },
     close: () => events.close(),
   };
@@ -94,12 +113,19 @@ export function withSubscriptionLimits(events: GatewayEvents, limits: Subscripti
 export async function startGatewayEvents(options: GatewayEventsOptions): Promise<GatewayEvents> {
   const { logger } = options;
   const approvalQueue = new Fanout<ApprovalQueueNotice>();
+  const keyListeners = new Set<(keyId: string | undefined) => void>();
+  const keyChanged = (keyId: string | undefined) => {
+    for (const listener of keyListeners) listener(keyId);
+  };
   const listener = new PgListener({
     connectionString: options.databaseUrl,
-    channel: APPROVAL_QUEUE_CHANNEL,
+    channels: [APPROVAL_QUEUE_CHANNEL, AGENT_KEY_CHANNEL],
     logger,
     heartbeatMs: options.heartbeatMs,
-    onNotification: (payload) => {
+    // Changes while the connection was down were missed: whatever was cached about keys may be stale.
+    onReconnect: () => keyChanged(undefined),
+    onNotification: (payload, channel) => {
+      if (channel === AGENT_KEY_CHANNEL) return keyChanged(parseKeyNotice(payload));
       const notice = parseApprovalNotice(payload);
       if (notice) approvalQueue.publish(notice);
       else logger?.warn("LISTEN/NOTIFY: ignored a malformed approval-queue notification", { payload: payload.slice(0, 200) });
@@ -125,7 +151,15 @@ export async function startGatewayEvents(options: GatewayEventsOptions): Promise
     delivery,
     prisma: options.prisma,
     approvalQueue: () => approvalQueue.subscribe(),
+    onAgentKeyChange(keyListener) {
+      keyListeners.add(keyListener);
+      return () => keyListeners.delete(keyListener);
+    },
+    // Embedded PGlite hears only this instance's own connections (not the CLI's): no caching there.
+    hearsEveryKeyChange: () => delivery === "listen" && listener.listening,
     async close() {
+      keyChanged(undefined);
+      keyListeners.clear();
       await stopSweep();
       await listener.close();
       approvalQueue.close();

@@ -1,6 +1,6 @@
 /**
  * A PostgreSQL LISTEN connection that stays up: one dedicated pg.Client per gateway instance,
- * LISTENing on one channel, reconnecting with backoff when the connection drops (server restart,
+ * LISTENing on its channels (the approval queue's, the agent keys'), reconnecting with backoff when the connection drops (server restart,
  * pg_terminate_backend, network), and checked by a heartbeat so a silently dead socket is noticed.
  *
  * NOTIFY is delivered at COMMIT, to every listening session of the database, so every gateway
@@ -20,8 +20,9 @@ export type ListenMode = "listen" | "shared-session";
 
 export interface PgListenerOptions {
   connectionString: string;
-  channel: string;
-  onNotification: (payload: string) => void;
+  /** Every channel this connection LISTENs on; notifications on others are ignored. */
+  channels: readonly string[];
+  onNotification: (payload: string, channel: string) => void;
   logger?: Logger;
   /** First reconnect delay; doubles per failed attempt up to maxBackoffMs. */
   minBackoffMs?: number;
@@ -65,7 +66,7 @@ export class PgListener {
     this._mode = (await this.sharesSession()) ? "shared-session" : "listen";
     if (this._mode === "shared-session") {
       this.options.logger?.warn("LISTEN/NOTIFY: the database multiplexes connections onto one session (embedded PGlite); live events come only from this gateway's own connections", {
-        channel: this.options.channel,
+        channels: this.options.channels,
       });
     }
     return this._mode;
@@ -93,9 +94,9 @@ export class PgListener {
   }
 
   private deliver(message: pg.Notification): void {
-    if (message.channel !== this.options.channel || message.payload === undefined) return;
+    if (!this.options.channels.includes(message.channel) || message.payload === undefined) return;
     try {
-      this.options.onNotification(message.payload);
+      this.options.onNotification(message.payload, message.channel);
     } catch (error) {
       this.options.logger?.error("LISTEN/NOTIFY: a notification handler failed", { err: error });
     }
@@ -116,7 +117,7 @@ export class PgListener {
     client.on("notification", (message) => this.deliver(message));
     try {
       await client.connect();
-      await client.query(`LISTEN ${quoteIdent(this.options.channel)}`);
+      for (const channel of this.options.channels) await client.query(`LISTEN ${quoteIdent(channel)}`);
     } catch (error) {
       client.removeAllListeners("end");
       await client.end().catch(() => {});
@@ -161,7 +162,7 @@ export class PgListener {
     if (this.client !== client || this.closed) return;
     this.client = undefined;
     clearInterval(this.heartbeatTimer);
-    this.options.logger?.warn("LISTEN/NOTIFY: connection lost; reconnecting", { channel: this.options.channel, err: error });
+    this.options.logger?.warn("LISTEN/NOTIFY: connection lost; reconnecting", { channels: this.options.channels, err: error });
     client.end().catch(() => {});
     this.scheduleReconnect();
   }
@@ -174,11 +175,11 @@ export class PgListener {
       this.connect().then(
         () => {
           if (this.closed) return;
-          this.options.logger?.info("LISTEN/NOTIFY: listening again", { channel: this.options.channel });
+          this.options.logger?.info("LISTEN/NOTIFY: listening again", { channels: this.options.channels });
           this.options.onReconnect?.();
         },
         (error) => {
-          this.options.logger?.warn("LISTEN/NOTIFY: reconnect failed", { channel: this.options.channel, retryInMs: this.backoffMs, err: error });
+          this.options.logger?.warn("LISTEN/NOTIFY: reconnect failed", { channels: this.options.channels, retryInMs: this.backoffMs, err: error });
           this.scheduleReconnect();
         },
       );
