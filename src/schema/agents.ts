@@ -583,10 +583,15 @@ const ExpirePayload = builder.simpleObject("ExpireAgentApprovalsPayload", {
 builder.mutationFields((t) => ({
   submitAgentApproval: t.prismaField({
     type: "AgentApproval",
-    description: "An agent asks an operator to approve an action. service_role only.",
+    description:
+      "An agent asks an operator to approve an action. service_role only. With an agent key the approval's agent is the key's agent " +
+      "(input.agent is ignored), so no agent can submit in another's name.",
     authScopes: access("AgentApproval", "insert"),
     args: { input: t.arg({ type: SubmitApprovalInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => submitApproval(ctx.db, query, validate(submitApprovalSchema, input)),
+    resolve: (query, _root, { input }, ctx) => {
+      const v = validate(submitApprovalSchema, input);
+      return submitApproval(ctx.db, query, ctx.viewer.agent ? { ...v, agent: ctx.viewer.agent.name } : v);
+    },
   }),
   decideAgentApproval: t.prismaField({
     type: "AgentApproval",

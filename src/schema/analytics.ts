@@ -194,7 +194,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: LogDecisionInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
       const v = validate(decisionSchema, input);
-      const actor = v.actor ?? ctx.viewer.subject;
+      // An agent key's caller is its agent (agent:<name>), whatever input.actor says.
+      const actor = ctx.viewer.agent ? ctx.viewer.subject : (v.actor ?? ctx.viewer.subject);
       if (!actor) throw badInput("input.actor", "required when the token has no sub claim");
       return ctx.db.decisionLog.create({
         ...query,
