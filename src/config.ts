@@ -38,6 +38,8 @@ export interface Config {
   responseMaxBytes: number;
   /** Live-queue streams open at once: per caller (token subject, else role) and in total. */
   subscriptions: { maxPerCaller: number; maxTotal: number };
+  /** Assurance level a session needs to decide approvals (Supabase's aal claim); written into the database at start. */
+  decisionMinAal: "aal1" | "aal2";
   logLevel: LogLevel;
   /** Validated by the credentials vault, not here. */
   credsEncryptionKey: string | null;
@@ -200,6 +202,10 @@ const EnvSchema = z.object({
   CREDS_ENCRYPTION_KEY: z.preprocess(unset, z.string().optional()),
   DATA_DIR: z.preprocess(unset, z.string().default(".data")),
   PRINT_DEV_TOKENS: boolean(),
+  DECISION_MIN_AAL: z.preprocess(
+    (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    z.enum(["aal1", "aal2"], { error: (i) => `must be aal1 or aal2 (got "${String(i.input)}")` }).default("aal1"),
+  ),
 });
 
 function isPostgresUrl(value: string): boolean {
@@ -257,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     budgets,
     responseMaxBytes: e.RESPONSE_MAX_BYTES,
     subscriptions: { maxPerCaller: e.SUBSCRIPTIONS_MAX_PER_CALLER, maxTotal: e.SUBSCRIPTIONS_MAX_TOTAL },
+    decisionMinAal: e.DECISION_MIN_AAL,
     logLevel: e.LOG_LEVEL,
     credsEncryptionKey: e.CREDS_ENCRYPTION_KEY ?? null,
     dataDir: e.DATA_DIR,

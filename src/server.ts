@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
 import { AgentKeyVerifier } from "./auth/agent-keys.ts";
+import { storeDecisionMinAal } from "./auth/policy.ts";
 import type { Config } from "./config.ts";
 import { createAuthenticator } from "./context/auth.ts";
 import { createContextFactory } from "./context/context.ts";
@@ -34,7 +35,7 @@ export const READY_TIMEOUT_MS = 2_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
-  config: Pick<Config, "host" | "port" | "jwtSecret" | "limits" | "budgets" | "logLevel" | "db" | "responseMaxBytes" | "subscriptions">;
+  config: Pick<Config, "host" | "port" | "jwtSecret" | "limits" | "budgets" | "logLevel" | "db" | "responseMaxBytes" | "subscriptions" | "decisionMinAal">;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
   logger?: Logger;
@@ -84,7 +85,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
     landingPage: false,
     logging: toYogaLogger(log),
     maskedErrors: { maskError },
-    context: createContextFactory({ prisma, events: liveEvents }),
+    context: createContextFactory({ prisma, events: liveEvents, decisionMinAal: config.decisionMinAal }),
     // The outer bound for everyone; each role's own (smaller) limit is useAuthentication's.
     maxRequestBodySize: Math.max(...Object.values(config.budgets).map((b) => b.maxBodyBytes)),
     graphiql: {
@@ -122,8 +123,14 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
   return {
     yoga,
     server,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      // The database enforces DECISION_MIN_AAL on its own (gateway.decide_agent_approval reads it from
+      // gateway.settings), so it learns this gateway's setting before the first request. A database
+      // that is down keeps the value it has; this gateway still enforces its own.
+      await storeDecisionMinAal(pool, config.decisionMinAal).catch((error: unknown) =>
+        log.warn("Could not write DECISION_MIN_AAL to the database; it keeps its previous value", { error: String(error), decisionMinAal: config.decisionMinAal }),
+      );
+      return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, config.host, () => {
           server.off("error", reject);
@@ -131,7 +138,8 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
           const host = config.host.includes(":") ? `[${config.host}]` : config.host;
           resolve({ url: `http://${host}:${port}${GRAPHQL_PATH}`, port });
         });
-      }),
+      });
+    },
     close: async () => {
       if (server.listening) {
         const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);

@@ -32,7 +32,7 @@ async function submit(input: Record<string, unknown> = {}) {
 }
 
 const DECIDE = `mutation($id: UUID!, $decision: AgentApprovalDecision!, $note: String) {
-  decideAgentApproval(id: $id, decision: $decision, note: $note) { id status decidedBy decidedAt decisionNote auditTrail { actor action rationale payload } }
+  decideAgentApproval(id: $id, decision: $decision, note: $note) { id status decidedBy decidedAt decisionNote auditTrail { actor action rationale payload requestRole requestSubject system } }
 }`;
 const decide = (id: string, decision: "APPROVE" | "REJECT", sub = "alice", note?: string) =>
   gw.gql(DECIDE, { id, decision, note }, { role: "authenticated", sub });
@@ -71,6 +71,10 @@ describe("submitting and deciding", () => {
       action: "approval.approved",
       rationale: "customer is a regular",
       payload: { approvalId: approval.id, from: "pending", to: "approved", kind: "refund", payload: { orderId: 1001, amountCents: 2500 }, requestRole: "authenticated", requestSubject: "alice" },
+      // Stamped by the database from the request, not from anything the caller sent.
+      requestRole: "authenticated",
+      requestSubject: "alice",
+      system: true,
     });
     expect(await auditRows(approval.id)).toHaveLength(1);
   });
@@ -130,11 +134,17 @@ describe("submitting and deciding", () => {
     expect(firstError(noRun)).toMatchObject({ message: expect.stringMatching(/^input\.runId: no agent run/), extensions: { code: "BAD_USER_INPUT" } });
   });
 
-  test("service_role may decide too; without a sub it is recorded as service_role", async () => {
-    const { id } = await submit();
-    const token = await signDevToken(TEST_JWT_SECRET, "service_role");
-    const res = await gw.gql(DECIDE, { id, decision: "REJECT" }, { authorization: `Bearer ${token}` });
-    expect(res.body.data.decideAgentApproval).toMatchObject({ status: "REJECTED", decidedBy: "service_role" });
+  // D5: an agent's own service_role token (whatever sub it carries) submits, never decides.
+  test("service_role may not decide, not even with an operator's sub: FORBIDDEN, and the approval stays pending", async () => {
+    const { id } = await submit({ summary: "Refund $5000" });
+    for (const token of [await signDevToken(TEST_JWT_SECRET, "service_role"), await signDevToken(TEST_JWT_SECRET, "service_role", { sub: "alice" })]) {
+      const res = await gw.gql(DECIDE, { id, decision: "APPROVE" }, { authorization: `Bearer ${token}` });
+      expect(res.body.data?.decideAgentApproval ?? null).toBeNull();
+      expect(firstError(res).extensions.code).toBe("FORBIDDEN");
+    }
+    const { rows } = await db.pool.query(`SELECT status, "decidedBy" FROM "AgentApproval" WHERE id = $1`, [id]);
+    expect(rows[0]).toEqual({ status: "pending", decidedBy: null });
+    expect(await auditRows(id)).toHaveLength(0);
   });
 });
 
@@ -249,15 +259,23 @@ describe("the database enforces the state machine for every writer", () => {
     const { id } = await submit({ payload: { amount: 1 } });
     expect(await sqlState(asRole("service_role", {}, `UPDATE "AgentApproval" SET summary = 'something else' WHERE id = $1`, [id]))).toBe("23514");
     const late = await insertApproval({ createdAt: new Date(Date.now() - 7_200_000).toISOString(), expiresAt: new Date(Date.now() - 3_600_000).toISOString() });
-    expect(await sqlState(asRole("service_role", {}, `UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'x', "decidedAt" = now() WHERE id = $1`, [late]))).toBe("HDA10");
+    // Even the table owner (who may write decided rows, e.g. the demo seeder) cannot approve past the deadline.
+    expect(await sqlState(db.pool.query(`UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'x', "decidedAt" = now() WHERE id = $1`, [late]))).toBe("HDA10");
   });
 
-  test("a direct service_role decision is legal but is audited by the trigger, with the database's clock", async () => {
+  // D5 at the database: a direct UPDATE is no way around the decision function for any API role.
+  test("no API role decides by a direct UPDATE; an agent may still withdraw its item, which the trigger audits", async () => {
     const { id } = await submit();
-    await asRole("service_role", { role: "service_role", sub: "ops-script" }, `UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'ops-script', "decidedAt" = '2001-01-01' WHERE id = $1`, [id]);
-    const { rows } = await db.pool.query(`SELECT "decidedAt" > now() - interval '1 minute' AS fresh FROM "AgentApproval" WHERE id = $1`, [id]);
-    expect(rows[0].fresh).toBe(true);
-    expect(await auditRows(id)).toEqual([expect.objectContaining({ actor: "ops-script", action: "approval.approved", payload: expect.objectContaining({ requestRole: "service_role", requestSubject: "ops-script" }) })]);
+    const update = `UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'ops-script', "decidedAt" = now() WHERE id = $1`;
+    expect(await sqlState(asRole("service_role", { role: "service_role", sub: "alice" }, update, [id]))).toBe("42501");
+    expect(await auditRows(id)).toHaveLength(0);
+
+    await asRole("service_role", { role: "service_role", sub: "support-agent" }, `UPDATE "AgentApproval" SET status = 'expired' WHERE id = $1`, [id]);
+    const { rows } = await db.pool.query(`SELECT status, "decidedAt" > now() - interval '1 minute' AS fresh FROM "AgentApproval" WHERE id = $1`, [id]);
+    expect(rows[0]).toEqual({ status: "expired", fresh: true });
+    expect(await auditRows(id)).toEqual([
+      expect.objectContaining({ actor: "system:expiry", action: "approval.expired", payload: expect.objectContaining({ requestRole: "service_role", requestSubject: "support-agent" }) }),
+    ]);
   });
 
   test("operators cannot UPDATE the table or execute the sweep; anon cannot execute anything; an operator needs a sub", async () => {
@@ -267,6 +285,7 @@ describe("the database enforces the state machine for every writer", () => {
     expect(await sqlState(asRole("authenticated", { sub: "mallory" }, `SELECT gateway.expire_agent_approvals()`))).toBe("42501");
     expect(await sqlState(asRole("anon", {}, `SELECT gateway.decide_agent_approval($1, 'approve', NULL)`, [id]))).toBe("42501");
     expect(await sqlState(asRole("authenticated", {}, `SELECT gateway.decide_agent_approval($1, 'approve', NULL)`, [id]))).toBe("42501");
+    expect(await sqlState(asRole("service_role", { role: "service_role", sub: "alice" }, `SELECT gateway.decide_agent_approval($1, 'approve', NULL)`, [id]))).toBe("42501");
     expect(await auditRows(id)).toHaveLength(0);
   });
 

@@ -15,13 +15,14 @@ export interface ContextDeps {
   prisma: PrismaClient;
   /** Live events for subscriptions; omitted = ctx.events absent. */
   events?: GatewayEvents;
+  decisionMinAal?: GatewayContext["decisionMinAal"];
 }
 
-export function createContextFactory({ prisma, events }: ContextDeps) {
+export function createContextFactory({ prisma, events, decisionMinAal }: ContextDeps) {
   return ({ request }: YogaInitialContext): GatewayContext => {
     const viewer = viewerOf(request);
     // A wiring error, never the client's: without the plugin every request would run unauthenticated.
     if (!viewer) throw new Error("No viewer for this request: useAuthentication must be among the gateway's plugins");
-    return { viewer, db: prisma, requestId: requestIdOf(request), loaders: new Map(), ...(events && { events }) };
+    return { viewer, db: prisma, requestId: requestIdOf(request), loaders: new Map(), ...(events && { events }), ...(decisionMinAal && { decisionMinAal }) };
   };
 }

@@ -30,4 +30,6 @@ export interface GatewayContext {
   loaders: Map<string, unknown>;
   /** Live events (LISTEN/NOTIFY) of this gateway instance; absent when the gateway runs without them. */
   events?: GatewayEvents;
+  /** DECISION_MIN_AAL: the sign-in strength deciding an approval needs (the database checks it too); absent = aal1. */
+  decisionMinAal?: "aal1" | "aal2";
 }

@@ -112,8 +112,9 @@ export async function approvalQueueStats(db: Db, filter: { kinds?: string[] | nu
 /** The audit entries of many approvals: one statement per request. */
 export const auditTrailLoader = (ctx: GatewayContext) =>
   loaderFor<string, Prisma.DecisionLogGetPayload<object>[]>(ctx, "agents.auditTrail", async (ids) => {
+    // Only the rows the database wrote: anything logged by hand is not part of an approval's record (D4).
     const rows = await ctx.db.decisionLog.findMany({
-      where: { scope: "agent_approval", externalRef: { in: [...ids] } },
+      where: { scope: "agent_approval", system: true, externalRef: { in: [...ids] } },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     });
     return groupByKeys(ids, rows, (row) => row.externalRef!);
@@ -194,11 +195,20 @@ function decisionError(error: unknown, id: string): unknown {
       return conflict(`AgentApproval ${id} was decided concurrently; read it again.`, { reason: "CONCURRENT_DECISION", id });
     case "22023":
       return new GraphQLError(cause.message ?? "Invalid argument.", { extensions: { code: "BAD_USER_INPUT" } });
-    case "42501":
-      if (cause.message?.includes("sub claim")) {
-        return new GraphQLError("Deciding an approval needs your identity: the token has no sub claim.", { extensions: { code: "FORBIDDEN" } });
-      }
-      return error;
+    case "42501": {
+      // The function's refusals (migration 20251020000600_identity) name their reason in DETAIL.
+      const d = parseDetail(cause.detail);
+      if (typeof d.reason !== "string") return error;
+      const message =
+        d.reason === "NO_SUBJECT"
+          ? "Deciding an approval needs your identity: the token has no sub claim."
+          : d.reason === "AAL_REQUIRED"
+            ? `Deciding an approval needs a multi-factor sign-in (${d.required ?? "aal2"}); this session is ${d.actual ?? "aal1"}.`
+            : d.reason === "ANONYMOUS"
+              ? "An anonymous sign-in is not an operator: it cannot decide approvals."
+              : "Only an operator's own session decides approvals; agents and service tokens submit them.";
+      return new GraphQLError(message, { extensions: { code: "FORBIDDEN", reason: d.reason, ...(d.required !== undefined && { required: d.required }) } });
+    }
     default:
       return error;
   }
@@ -208,8 +218,9 @@ function decisionError(error: unknown, id: string): unknown {
 
 /**
  * Approves or rejects through gateway.decide_agent_approval: the row lock makes concurrent decisions
- * safe (one wins, the other gets CONFLICT), decidedBy is the token's sub, and the trigger writes the
- * DecisionLog row in this same transaction.
+ * safe (one wins, the other gets CONFLICT), decidedBy is the token's verified sub, and the trigger
+ * writes the DecisionLog row in this same transaction. The function itself refuses every caller but an
+ * operator session meeting the store's DECISION_MIN_AAL (FORBIDDEN with a reason).
  */
 export async function decideApproval(db: Db, id: string, decision: "APPROVE" | "REJECT", note: string | null): Promise<string> {
   try {

@@ -9,9 +9,11 @@ import { GraphQLError } from "graphql";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db, GatewayContext } from "../context/types.ts";
 import { notFound } from "../schema/errors.ts";
+import { VAULT_AUDIT_SCOPE } from "../auth/policy.ts";
 import { judgeVaultKeys, open, requireKeyring, seal, VaultError, VaultUnavailableError, type Keyring } from "../vault/index.ts";
 
-export const AUDIT_SCOPE = "credentials";
+/** The vault's DecisionLog scope: service_role only in both layers (D3). */
+export const AUDIT_SCOPE = VAULT_AUDIT_SCOPE;
 export type AuditAction = "credential.read" | "credential.write" | "credential.delete" | "credential.rotate";
 
 /** DecisionLog.externalRef of a credential's rows: how to find its whole history. */
@@ -24,21 +26,20 @@ interface AuditEntry {
   payload: Record<string, unknown>;
 }
 
-/** Who the audit trail names: the token's subject, else its role (service tokens often have no sub). */
-const actorOf = (ctx: GatewayContext) => ctx.viewer.subject ?? ctx.viewer.role;
-
+/**
+ * Appends the audit rows through gateway.record_vault_audit(): direct inserts of scope credentials are
+ * refused (D4), and the function names the actor itself (the token's sub, else its role), so no
+ * caller can attribute a vault access to someone else. One statement for any number of entries.
+ */
 async function audit(ctx: GatewayContext, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await ctx.db.decisionLog.createMany({
-    data: entries.map((e) => ({
-      scope: AUDIT_SCOPE,
-      actor: actorOf(ctx),
-      action: e.action,
-      rationale: e.rationale ?? null,
-      externalRef: auditRef(e.name),
-      payload: { ...e.payload, requestId: ctx.requestId } as Prisma.InputJsonValue,
-    })),
-  });
+  const rows = entries.map((e) => ({
+    action: e.action,
+    name: e.name,
+    rationale: e.rationale ?? null,
+    payload: { ...e.payload, requestId: ctx.requestId },
+  }));
+  await ctx.db.$queryRaw`SELECT gateway.record_vault_audit(${JSON.stringify(rows)}::jsonb)`;
 }
 
 /** Vault failures as client errors with stable codes (their messages carry no secret material). */

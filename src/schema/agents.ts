@@ -5,6 +5,7 @@
  */
 import { GraphQLError } from "graphql";
 import { access, builder, executes } from "./builder.ts";
+import { meetsDecisionAal } from "../auth/policy.ts";
 import { cappedStringList, DateTimeRangeInput, dateTimeRangeWhere, exposeEnum, guardedList, guardedRelation, orderInput, tableById, tableConnection } from "./common.ts";
 import { listBound } from "./bounds.ts";
 import { DecisionLog } from "./analytics.ts";
@@ -91,7 +92,7 @@ export const AgentApproval = builder.prismaObject("AgentApproval", {
       resolve: (row) => effectiveStatus(row),
     }),
     expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true, description: "The deadline; null = waits until decided." }),
-    decidedBy: t.exposeString("decidedBy", { nullable: true, description: "The operator's id (JWT sub); null while pending and for expiries." }),
+    decidedBy: t.exposeString("decidedBy", { nullable: true, description: "The deciding operator's verified id (their session's JWT sub); null while pending and for expiries." }),
     decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true, description: "When it was decided (the database clock), or the deadline it expired at." }),
     decisionNote: t.exposeString("decisionNote", { nullable: true }),
     ageSeconds: t.int({
@@ -115,7 +116,7 @@ export const AgentApproval = builder.prismaObject("AgentApproval", {
     auditTrail: t.field({
       type: [DecisionLog],
       ...listBound(MAX_AUDIT_TRAIL),
-      description: `The DecisionLog entries of this approval (one per transition), oldest first; the first ${MAX_AUDIT_TRAIL}.`,
+      description: `The DecisionLog entries the database wrote for this approval (one per transition; nothing logged by hand), oldest first; the first ${MAX_AUDIT_TRAIL}.`,
       authScopes: access("DecisionLog"),
       unauthorizedResolver: () => [],
       resolve: async (row, _args, ctx) => (await auditTrailLoader(ctx).load(row.id)).slice(0, MAX_AUDIT_TRAIL),
@@ -597,8 +598,9 @@ builder.mutationFields((t) => ({
     type: "AgentApproval",
     description:
       "Approve or reject a PENDING approval, once: a second decision (even a simultaneous one) gets CONFLICT (reason ALREADY_DECIDED), " +
-      "a past-deadline one CONFLICT (reason EXPIRED), an unknown id NOT_FOUND. You are recorded as decidedBy; a DecisionLog entry " +
-      "is written in the same transaction.",
+      "a past-deadline one CONFLICT (reason EXPIRED), an unknown id NOT_FOUND. Only an operator's own session decides: service_role " +
+      "tokens and agent keys, anonymous sign-ins and (with DECISION_MIN_AAL=aal2) single-factor sessions get FORBIDDEN. Your token's " +
+      "sub is recorded as decidedBy; a DecisionLog entry is written in the same transaction.",
     authScopes: executes("decide_agent_approval"),
     args: {
       id: t.arg({ type: "UUID", required: true }),
@@ -606,6 +608,13 @@ builder.mutationFields((t) => ({
       note: t.arg.string({ required: false, description: "Why; at most 4000 characters." }),
     },
     resolve: async (query, _root, args, ctx) => {
+      // The policy's half of DECISION_MIN_AAL (the database's is in gateway.decide_agent_approval).
+      const minimum = ctx.decisionMinAal ?? "aal1";
+      if (!meetsDecisionAal(ctx.viewer, minimum)) {
+        throw new GraphQLError(`Deciding an approval needs a multi-factor sign-in (${minimum}); sign in again with your second factor.`, {
+          extensions: { code: "FORBIDDEN", reason: "AAL_REQUIRED", required: minimum },
+        });
+      }
       const note = validate(text(4000).nullish(), args.note, "note");
       const id = await decideApproval(ctx.db, args.id, args.decision, note?.trim() || null);
       return ctx.db.agentApproval.findUniqueOrThrow({ ...query, where: { id } });

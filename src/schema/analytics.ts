@@ -1,9 +1,11 @@
 /** Analytics: dashboard facts (one number per shop, metric and day) and the append-only decision log. */
+import { GraphQLError } from "graphql";
 import { Prisma } from "../generated/prisma/client.ts";
 import { access, builder } from "./builder.ts";
 import { DateRangeInput, DateTimeRangeInput, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
 import { upsertCountsPayload } from "./batch.ts";
 import { badInput } from "./errors.ts";
+import { RESERVED_AUDIT_ACTION_PREFIXES, RESERVED_AUDIT_SCOPES, rowAllowed } from "../auth/policy.ts";
 import { formatDate } from "./scalars.ts";
 import { httpUrl, nonEmpty, validate, z } from "./validation.ts";
 import { decisionWhere, factWhere, ingestFacts } from "../resolvers/analytics.ts";
@@ -38,8 +40,11 @@ export const DashboardFact = builder.prismaObject("DashboardFact", {
 });
 
 export const DecisionLog = builder.prismaObject("DecisionLog", {
-  description: "One entry of the append-only audit trail of decisions (table DecisionLog). Entries are never updated or deleted.",
-  authScopes: access("DecisionLog"),
+  description:
+    "One entry of the append-only audit trail of decisions (table DecisionLog). Entries are never updated or deleted. " +
+    "requestRole, requestSubject and system are stamped by the database from the request; no caller can set them.",
+  // The row rule, checked per row: the vault's rows (scope credentials) never resolve for operators, however loaded.
+  authScopes: (row, ctx) => rowAllowed(ctx.viewer, "DecisionLog", "select", row) && access("DecisionLog"),
   fields: (t) => ({
     id: t.expose("id", { type: "UUID" }),
     scope: t.exposeString("scope", { description: "Area of the decision, e.g. ops, cx, growth, inventory, ceo_approval." }),
@@ -51,6 +56,16 @@ export const DecisionLog = builder.prismaObject("DecisionLog", {
     externalRef: t.exposeString("externalRef", { nullable: true, description: "The thing decided about, e.g. chatwoot:101 or shopify:SKU-003." }),
     payload: t.expose("payload", { type: "JSON", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
+    requestRole: t.exposeString("requestRole", {
+      nullable: true,
+      description: "The database role of the request that wrote the entry (authenticated, service_role, or the owner's login); null for entries older than this column.",
+    }),
+    requestSubject: t.exposeString("requestSubject", { nullable: true, description: "The verified JWT sub of that request (agent:<name> for agent keys); null without one." }),
+    system: t.exposeBoolean("system", {
+      description:
+        "true when the database wrote the entry itself (approval transitions, the vault's audit, the deadline sweep, the owner's seed); " +
+        "false for entries logged through logDecision or a direct insert.",
+    }),
   }),
 });
 
@@ -189,11 +204,22 @@ builder.mutationFields((t) => ({
   }),
   logDecision: t.prismaField({
     type: "DecisionLog",
-    description: "Appends one entry to the decision log and returns it. Entries cannot be changed afterwards.",
+    description:
+      "Appends one entry to the decision log and returns it. Entries cannot be changed afterwards. The scopes agent_approval and credentials " +
+      "and the actions approval.* and credential.* are reserved for the database and the vault (FORBIDDEN, reason RESERVED_AUDIT). " +
+      "The entry records your role and token sub in requestRole/requestSubject, whatever actor says.",
     authScopes: access("DecisionLog", "insert"),
     args: { input: t.arg({ type: LogDecisionInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
       const v = validate(decisionSchema, input);
+      // What only the database and the vault write cannot be logged by hand (D4); RLS refuses it too.
+      if (!rowAllowed(ctx.viewer, "DecisionLog", "insert", v)) {
+        throw new GraphQLError(
+          `scope ${JSON.stringify(v.scope)} / action ${JSON.stringify(v.action)} is reserved: the scopes ${RESERVED_AUDIT_SCOPES.join(", ")} and the actions ` +
+            `${RESERVED_AUDIT_ACTION_PREFIXES.map((p) => `${p}*`).join(", ")} are written only by the database and the credentials vault.`,
+          { extensions: { code: "FORBIDDEN", reason: "RESERVED_AUDIT" } },
+        );
+      }
       // An agent key's caller is its agent (agent:<name>), whatever input.actor says.
       const actor = ctx.viewer.agent ? ctx.viewer.subject : (v.actor ?? ctx.viewer.subject);
       if (!actor) throw badInput("input.actor", "required when the token has no sub claim");

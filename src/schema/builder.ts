@@ -14,7 +14,7 @@ import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
-import { can, canExecute, type Operation, type RoutineName, type TableName } from "../auth/policy.ts";
+import { can, canExecute, policyRoleOf, type Operation, type RoutineName, type TableName } from "../auth/policy.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -46,20 +46,28 @@ export const builder = new SchemaBuilder<{
     // Subscriptions are refused when they start, not only when their first event arrives.
     authorizeOnSubscribe: true,
     cacheKey: (value) => (typeof value === "object" && value !== null ? `${(value as AccessScope).table}:${String((value as AccessScope).op)}` : String(value)),
-    authScopes: (ctx) => ({
-      signedIn: ctx.viewer.role !== "anon",
-      access: ({ table, op }: AccessScope) => (Array.isArray(op) ? op : [op]).every((o) => can(ctx.viewer.role, table, o)),
-      execute: (routine: RoutineName) => canExecute(ctx.viewer.role, routine),
-    }),
+    authScopes: (ctx) => {
+      // An anonymous sign-in is signed in but no operator: it gets what anon gets (D1).
+      const role = policyRoleOf(ctx.viewer);
+      return {
+        signedIn: role !== "anon" && role !== "anonymous",
+        access: ({ table, op }: AccessScope) => (Array.isArray(op) ? op : [op]).every((o) => can(role, table, o)),
+        execute: (routine: RoutineName) => canExecute(role, routine),
+      };
+    },
     // No valid token and the field needs one: UNAUTHENTICATED. A valid token whose role may not: FORBIDDEN.
     unauthorizedError: (_parent, ctx) =>
       ctx.viewer.role === "anon"
         ? new GraphQLError("Authentication required: send Authorization: Bearer <token>.", {
             extensions: { code: "UNAUTHENTICATED" },
           })
-        : new GraphQLError(`The ${ctx.viewer.role} role may not access this.`, {
-            extensions: { code: "FORBIDDEN" },
-          }),
+        : policyRoleOf(ctx.viewer) === "anonymous"
+          ? new GraphQLError("An anonymous sign-in is not an operator: sign in with an operator account.", {
+              extensions: { code: "FORBIDDEN", reason: "ANONYMOUS" },
+            })
+          : new GraphQLError(`The ${ctx.viewer.role} role may not access this.`, {
+              extensions: { code: "FORBIDDEN" },
+            }),
   },
   prisma: {
     // Resolvers always go through the request's transaction, so RLS applies to every statement.

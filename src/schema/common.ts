@@ -6,7 +6,7 @@
 import { GraphQLError } from "graphql";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
-import { can, rowFilter, type TableName } from "../auth/policy.ts";
+import { can, policyRoleOf, rowFilter, type TableName } from "../auth/policy.ts";
 import { access, builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./builder.ts";
 import { connectionPage, edgesBound, listBound } from "./bounds.ts";
 
@@ -166,4 +166,4 @@ export function cappedStringList(t: any, column: string, cap: number, options: R
 }
 
 /** Whether the viewer may read a table (for resolvers that assemble data by hand). */
-export const canRead = (ctx: GatewayContext, table: TableName) => can(ctx.viewer.role, table, "select");
+export const canRead = (ctx: GatewayContext, table: TableName) => can(policyRoleOf(ctx.viewer), table, "select");

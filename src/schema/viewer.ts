@@ -1,6 +1,6 @@
 /** Who am I: the role and subject the gateway verified, and what the role may do per table. */
 import { builder } from "./builder.ts";
-import { OPERATIONS, TABLES, can } from "../auth/policy.ts";
+import { OPERATIONS, TABLES, can, policyRoleOf } from "../auth/policy.ts";
 import { listBound } from "./bounds.ts";
 
 const TableAccess = builder.simpleObject("TableAccess", {
@@ -31,7 +31,7 @@ builder.queryField("viewer", (t) =>
       subject: ctx.viewer.subject,
       access: TABLES.map((table) => ({
         table,
-        ...Object.fromEntries(OPERATIONS.map((op) => [op, can(ctx.viewer.role, table, op)])),
+        ...Object.fromEntries(OPERATIONS.map((op) => [op, can(policyRoleOf(ctx.viewer), table, op)])),
       })) as { table: string; select: boolean; insert: boolean; update: boolean; delete: boolean }[],
     }),
   }),
