@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { POLICIES, ROUTINES, TABLES, can, canExecute, rowAllowed, type Operation, type RoutineName, type TableName } from "../src/auth/policy.ts";
 import type { Viewer } from "../src/context/types.ts";
 import { schema } from "../src/schema/index.ts";
-import { CLAIMS, ID, OPERATIONS, OPERATOR_SUB, ROLES, SEED_SQL, attempt, sqlFor, type Role } from "./support/rls-probe.ts";
-import { startTestGateway, type TestGateway } from "./support/gateway.ts";
+import { signDevToken } from "../src/context/auth.ts";
+import { ANONYMOUS_SUB, CALLERS, CLAIMS, ID, OPERATIONS, OPERATOR_SUB, ROLES, ROUTINE_CALLS, SEED_SQL, attempt, dbRoleOf, sqlFor, type Caller } from "./support/rls-probe.ts";
+import { startTestGateway, TEST_JWT_SECRET, type GqlOptions, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;
@@ -24,11 +25,20 @@ afterAll(async () => {
   await db?.close();
 });
 
-const viewerFor = (role: Role): Viewer => ({
-  role,
-  subject: role === "authenticated" ? OPERATOR_SUB : null,
-  claims: CLAIMS[role] as Record<string, unknown>,
+// Four kinds of callers: anon, an anonymous sign-in (role authenticated, is_anonymous: true), an
+// operator and service_role. The anonymous one must get exactly what anon gets: nothing (D1).
+const viewerFor = (caller: Caller): Viewer => ({
+  role: dbRoleOf(caller),
+  subject: caller === "authenticated" ? OPERATOR_SUB : caller === "anonymous" ? ANONYMOUS_SUB : null,
+  claims: CLAIMS[caller],
 });
+
+/** How a caller authenticates over HTTP. */
+async function asCaller(caller: Caller): Promise<GqlOptions> {
+  if (caller !== "anonymous") return { role: caller, sub: OPERATOR_SUB };
+  const token = await signDevToken(TEST_JWT_SECRET, "authenticated", { sub: ANONYMOUS_SUB, expiresIn: "1h", claims: { is_anonymous: true, amr: [{ method: "anonymous" }] } });
+  return { authorization: `Bearer ${token}` };
+}
 
 type Scope = { access?: { table: TableName; op: Operation | Operation[] }; execute?: RoutineName; $all?: Scope };
 type ScopeOption = Scope | ((parent: unknown, ctx: unknown) => Scope | boolean);
@@ -108,7 +118,7 @@ describe("the GraphQL schema is guarded by the policy table everywhere", () => {
       for (const field of Object.values(type.getFields())) {
         if (!(field.extensions as Record<string, unknown>).pothosPrismaRelationField) continue;
         const [from, to] = [tableOf(type)!, tableOf(getNamedType(field.type))!];
-        for (const role of ROLES) if (can(role, from, "select") && !can(role, to, "select")) leaks.push(`${type.name}.${field.name} (${role})`);
+        for (const role of CALLERS) if (can(role, from, "select") && !can(role, to, "select")) leaks.push(`${type.name}.${field.name} (${role})`);
       }
     }
     expect(leaks).toEqual([]);
@@ -129,7 +139,7 @@ describe("the GraphQL schema is guarded by the policy table everywhere", () => {
 
 // ───────────── every table × role × operation: policy table vs database ─────────────
 
-const cells = TABLES.flatMap((table) => ROLES.flatMap((role) => OPERATIONS.map((op) => ({ table, role, op }))));
+const cells = TABLES.flatMap((table) => CALLERS.flatMap((role) => OPERATIONS.map((op) => ({ table, role, op }))));
 
 describe("policy table vs database, cell by cell", () => {
   test.each(cells)("$table: $role $op", async ({ table, role, op }) => {
@@ -159,6 +169,35 @@ describe("policy table vs database, cell by cell", () => {
     const outcome = await attempt(db.pool, "authenticated", sql, viewer.claims);
     expect(outcome.allowed).toBe(rowAllowed(viewer, "AgentFeedback", "insert", { annotator }));
   });
+
+  // D4: the rows only the database and the vault write are refused to direct inserts, in both layers.
+  test.each([
+    { scope: "ops", action: "noted" },
+    { scope: "agent_approval", action: "noted" },
+    { scope: "credentials", action: "noted" },
+    { scope: " Agent_Approval ", action: "noted" },
+    { scope: "ops", action: "approval.approved" },
+    { scope: "ops", action: "Credential.read" },
+    { scope: "cx", action: "approvals_reviewed" },
+  ])("DecisionLog insert by service_role: scope '$scope', action '$action'", async ({ scope, action }) => {
+    const viewer = viewerFor("service_role");
+    const outcome = await attempt(db.pool, "service_role", `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('${scope}', 'alice', '${action}')`);
+    expect(outcome.allowed).toBe(rowAllowed(viewer, "DecisionLog", "insert", { scope, action }));
+  });
+});
+
+describe("database functions: the policy's ROUTINES equal what each caller can really run", () => {
+  test("every routine has a probe call", () => {
+    expect(Object.keys(ROUTINE_CALLS).sort()).toEqual(Object.keys(ROUTINES).sort());
+  });
+  // Calls, not just EXECUTE grants: the decision function refuses an anonymous sign-in itself.
+  test.each((Object.keys(ROUTINES) as RoutineName[]).flatMap((routine) => CALLERS.map((caller) => ({ routine, caller }))))(
+    "$routine as $caller",
+    async ({ routine, caller }) => {
+      const outcome = await attempt(db.pool, caller, ROUTINE_CALLS[routine]!);
+      expect(outcome.allowed, outcome.allowed ? "ran" : `${outcome.why} ${outcome.message ?? ""}`).toBe(canExecute(caller, routine));
+    },
+  );
 });
 
 // ───────────── through GraphQL over HTTP: lists and their counts ─────────────
@@ -182,15 +221,16 @@ describe("GraphQL lists agree with the database for every role", () => {
     expect(connections.length).toBeGreaterThanOrEqual(15);
   });
 
-  test.each(connections.flatMap(([table, field]) => ROLES.map((role) => ({ table, field, role }))))(
+  test.each(connections.flatMap(([table, field]) => CALLERS.map((role) => ({ table, field, role }))))(
     "$field ($table) as $role",
     async ({ table, field, role }) => {
-      const res = await gw.gql(`{ ${field} { totalCount } }`, {}, { role, sub: OPERATOR_SUB });
+      const res = await gw.gql(`{ ${field} { totalCount } }`, {}, await asCaller(role));
       const outcome = await attempt(db.pool, role, `SELECT count(*)::int AS n FROM public."${table}"`);
       const dbCount = outcome.allowed ? (outcome.result.rows[0].n as number) : null;
       if (!can(role, table, "select")) {
         expect(res.body.errors?.[0]?.extensions?.code).toBe(role === "anon" ? "UNAUTHENTICATED" : "FORBIDDEN");
-        expect(dbCount).toBeNull();
+        // Refused outright, or (an anonymous sign-in runs as authenticated) every row hidden.
+        expect(dbCount ?? 0).toBe(0);
       } else {
         expect(res.body.errors).toBeUndefined();
         expect(res.body.data[field].totalCount).toBe(dbCount);
@@ -203,14 +243,13 @@ describe("GraphQL lists agree with the database for every role", () => {
 
 describe("every mutation is allowed exactly when the database would allow its writes", () => {
   const mutations = Object.values(schema.getMutationType()!.getFields());
-  test.each(mutations.flatMap((m) => ROLES.map((role) => ({ name: m.name, scope: scopeOf(m) as Scope, role }))))("$name as $role", async ({ scope, role }) => {
+  test.each(mutations.flatMap((m) => CALLERS.map((role) => ({ name: m.name, scope: scopeOf(m) as Scope, role }))))("$name as $role", async ({ scope, role }) => {
     let graphqlAllows = true;
     let databaseAllows = true;
     for (const need of requirements(scope)) {
       if ("routine" in need) {
-        const { rows } = await db.pool.query(`SELECT has_function_privilege($1, $2, 'EXECUTE') AS can`, [role, ROUTINES[need.routine].signature]);
         graphqlAllows &&= canExecute(role, need.routine);
-        databaseAllows &&= rows[0].can;
+        databaseAllows &&= (await attempt(db.pool, role, ROUTINE_CALLS[need.routine]!)).allowed;
       } else {
         graphqlAllows &&= can(role, need.table, need.op);
         databaseAllows &&= (await attempt(db.pool, role, sqlFor(need.table, need.op))).allowed;

@@ -10,7 +10,7 @@
 // src/auth/policy.ts: a separate parity test compares the two, so each must be written down on its own.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
-import { CLAIMS, ID, OPERATIONS, OPERATOR_SUB, ROLES, SEED_SQL, asRole as asRoleOn, attempt as attemptOn, sqlFor, type Operation, type Role } from "./support/rls-probe.ts";
+import { CALLERS, CLAIMS, ID, OPERATIONS, OPERATOR_SUB, ROLES, SEED_SQL, asRole as asRoleOn, attempt as attemptOn, sqlFor, type Caller, type Operation, type Role } from "./support/rls-probe.ts";
 
 
 const NONE: Operation[] = [];
@@ -21,37 +21,41 @@ const ALL: Operation[] = ["select", "insert", "update", "delete"];
  * Who may do what. anon may do nothing anywhere. Row rules narrow some entries (tested below):
  *   ¹ AgentFeedback INSERT by authenticated: only with annotator = the JWT sub.
  *   ² observability_logs SELECT by authenticated: only INFO and WARN rows.
- *   ³ DecisionLog: append-only; nobody (not even the owner) may UPDATE or DELETE.
+ *   ³ DecisionLog: append-only; nobody (not even the owner) may UPDATE or DELETE. authenticated does
+ *     not see the vault's rows (scope credentials); service_role may not insert the scopes and actions
+ *     only the database and the vault write.
+ * "anonymous" is a Supabase anonymous sign-in (role authenticated, is_anonymous: true): nothing (D1).
  */
 const expectedAccess = {
-  ads_campaigns: { anon: NONE, authenticated: READ, service_role: ALL },
-  ads_daily_metrics: { anon: NONE, authenticated: READ, service_role: ALL },
-  ads_metrics_daily: { anon: NONE, authenticated: READ, service_role: ALL },
-  agent_run: { anon: NONE, authenticated: NONE, service_role: ALL },
-  agent_qc: { anon: NONE, authenticated: NONE, service_role: ALL },
-  AgentApproval: { anon: NONE, authenticated: READ, service_role: ALL },
-  AgentFeedback: { anon: NONE, authenticated: ["select", "insert"], service_role: ALL }, // ¹
-  AgentQuery: { anon: NONE, authenticated: NONE, service_role: ALL },
-  knowledge_documents: { anon: NONE, authenticated: NONE, service_role: ALL },
-  knowledge_chunks: { anon: NONE, authenticated: NONE, service_role: ALL },
-  knowledge_metadata: { anon: NONE, authenticated: NONE, service_role: ALL },
-  inventory_snapshots: { anon: NONE, authenticated: READ, service_role: ALL },
-  reorder_points: { anon: NONE, authenticated: READ, service_role: ALL },
-  supplier_lead_times: { anon: NONE, authenticated: READ, service_role: ALL },
-  DashboardFact: { anon: NONE, authenticated: READ, service_role: ALL },
-  DecisionLog: { anon: NONE, authenticated: READ, service_role: ["select", "insert"] }, // ³
-  support_curated_replies: { anon: NONE, authenticated: READ, service_role: ALL },
-  observability_logs: { anon: NONE, authenticated: READ, service_role: ALL }, // ²
-  creds_meta: { anon: NONE, authenticated: NONE, service_role: ALL },
-  agent_keys: { anon: NONE, authenticated: NONE, service_role: NONE }, // only the gateway's own connection
-} as const satisfies Record<string, Record<Role, readonly Operation[]>>;
+  ads_campaigns: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  ads_daily_metrics: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  ads_metrics_daily: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  agent_run: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
+  agent_qc: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
+  AgentApproval: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  AgentFeedback: { anon: NONE, anonymous: NONE, authenticated: ["select", "insert"], service_role: ALL }, // ¹
+  AgentQuery: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
+  knowledge_documents: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
+  knowledge_chunks: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
+  knowledge_metadata: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
+  inventory_snapshots: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  reorder_points: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  supplier_lead_times: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  DashboardFact: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  DecisionLog: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ["select", "insert"] }, // ³
+  support_curated_replies: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  observability_logs: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL }, // ²
+  creds_meta: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
+  agent_keys: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: NONE }, // only the gateway's own connection
+} as const satisfies Record<string, Record<Caller, readonly Operation[]>>;
 
 type Table = keyof typeof expectedAccess;
 
 /** Database functions the API roles may execute (everything else is revoked from PUBLIC). */
 const expectedRoutines = {
-  "gateway.decide_agent_approval(uuid, text, text)": ["authenticated", "service_role"],
+  "gateway.decide_agent_approval(uuid, text, text)": ["authenticated"],
   "gateway.expire_agent_approvals()": ["service_role"],
+  "gateway.record_vault_audit(jsonb)": ["service_role"],
 } as const satisfies Record<string, readonly Role[]>;
 
 let db: TestDatabase;
@@ -61,13 +65,13 @@ beforeAll(async () => {
 });
 afterAll(() => db?.close());
 
-const asRole = <T>(role: Role, claims: object, fn: Parameters<typeof asRoleOn<T>>[3]) => asRoleOn(db.pool, role, claims, fn);
-const attempt = (role: Role, sql: string, claims?: object) => attemptOn(db.pool, role, sql, claims);
+const asRole = <T>(role: Caller, claims: object, fn: Parameters<typeof asRoleOn<T>>[3]) => asRoleOn(db.pool, role, claims, fn);
+const attempt = (role: Caller, sql: string, claims?: object) => attemptOn(db.pool, role, sql, claims);
 
 // ───────────────────────────── The matrix ─────────────────────────────
 
 const cases = (Object.keys(expectedAccess) as Table[]).flatMap((table) =>
-  ROLES.flatMap((role) =>
+  CALLERS.flatMap((role) =>
     OPERATIONS.map((op) => ({ table, role, op, expected: (expectedAccess[table][role] as readonly Operation[]).includes(op) ? "allowed" : "denied" })),
   ),
 );
@@ -152,6 +156,58 @@ describe("row rules", () => {
     expect((await db.pool.query(`SELECT rationale FROM "DecisionLog" WHERE id = '${ID.decision}'`)).rows).toEqual([{ rationale: null }]);
   });
 
+  // D1: Supabase's anonymous sign-ins run as authenticated but are no operators.
+  test("an anonymous sign-in sees no row of any table, writes no feedback and decides nothing", async () => {
+    for (const table of Object.keys(expectedAccess) as Table[]) {
+      const outcome = await attempt("anonymous", `SELECT * FROM public."${table}"`);
+      expect(outcome.allowed, table).toBe(false);
+    }
+    const feedback = `INSERT INTO "AgentFeedback" ("conversationId", "approvalId", annotator) VALUES ('cw-1', '${ID.approval}', '${CLAIMS.anonymous.sub}')`;
+    expect(await attempt("anonymous", feedback)).toMatchObject({ allowed: false, why: "row-level security" });
+    expect(await attempt("anonymous", `SELECT gateway.decide_agent_approval('${ID.approval}', 'APPROVE', NULL)`)).toMatchObject({
+      allowed: false,
+      message: expect.stringMatching(/anonymous sign-in is not an operator/),
+    });
+    // is_anonymous: false (an ordinary sign-in) is an operator.
+    expect((await attempt("authenticated", `SELECT * FROM "AgentApproval"`, { ...CLAIMS.authenticated, is_anonymous: false })).allowed).toBe(true);
+  });
+
+  // D3: the vault's audit rows are service_role only, like the vault.
+  test("operators read the decision log but not the vault's rows; service_role reads both", async () => {
+    const scopes = async (role: Role) => {
+      const outcome = await attempt(role, `SELECT scope FROM "DecisionLog" ORDER BY scope`);
+      return outcome.allowed ? outcome.result.rows.map((r) => r.scope) : [];
+    };
+    expect(await scopes("authenticated")).toEqual(["ops"]);
+    expect(await scopes("service_role")).toEqual(["credentials", "ops"]);
+    expect(await attempt("authenticated", `SELECT * FROM "DecisionLog" WHERE "externalRef" = 'creds_meta:shopify-admin'`)).toEqual({ allowed: false, why: "no rows" });
+  });
+
+  // D4: what the database and the vault write cannot be inserted by hand, and every row names its real caller.
+  test("service_role cannot insert approval or vault audit rows; the columns naming the caller are the database's", async () => {
+    for (const [scope, action] of [["agent_approval", "approval.approved"], ["credentials", "credential.read"], ["ops", "approval.approved"], ["AGENT_APPROVAL", "x"]]) {
+      const outcome = await attempt("service_role", `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('${scope}', 'alice', '${action}')`);
+      expect(outcome, `${scope} ${action}`).toMatchObject({ allowed: false, why: "row-level security" });
+    }
+    const forged = await attempt(
+      "service_role",
+      `INSERT INTO "DecisionLog" (scope, actor, action, "requestRole", "requestSubject", system) VALUES ('ops', 'alice', 'noted', 'authenticated', 'alice', true)
+       RETURNING "requestRole", "requestSubject", system`,
+      { role: "service_role", sub: "agent:support-bot" },
+    );
+    expect(forged.allowed && forged.result.rows[0]).toEqual({ requestRole: "service_role", requestSubject: "agent:support-bot", system: false });
+    // The vault's door names the caller itself, and only for a credential that exists.
+    const audited = await attempt(
+      "service_role",
+      `SELECT gateway.record_vault_audit('[{"action":"credential.read","name":"shopify-admin","rationale":"r"}]')`,
+      { role: "service_role", sub: "agent:support-bot" },
+    );
+    expect(audited.allowed).toBe(true);
+    await expect(attempt("service_role", `SELECT gateway.record_vault_audit('[{"action":"approval.approved","name":"shopify-admin"}]')`)).rejects.toMatchObject({ code: "22023" });
+    await expect(attempt("service_role", `SELECT gateway.record_vault_audit('[{"action":"credential.read","name":"no-such-secret"}]')`)).rejects.toMatchObject({ code: "22023" });
+    expect(await attempt("authenticated", `SELECT gateway.record_vault_audit('[]')`)).toMatchObject({ allowed: false, why: "permission denied" });
+  });
+
   test("anon sees nothing anywhere: every table refuses it outright", async () => {
     for (const table of Object.keys(expectedAccess) as Table[]) {
       expect(await attempt("anon", `SELECT count(*) FROM public."${table}"`), table).toMatchObject({ allowed: false, why: "permission denied" });
@@ -215,6 +271,29 @@ describe("database functions", () => {
   )("$signature: EXECUTE for $role is $expected", async ({ signature, role, expected }) => {
     const { rows } = await db.pool.query(`SELECT has_function_privilege($1, $2, 'EXECUTE') AS can`, [role, signature]);
     expect(rows[0].can).toBe(expected);
+  });
+
+  // D5: agents (service_role, agent keys) submit; only operators decide.
+  test("service_role cannot call the decision door, whatever sub its token names", async () => {
+    const outcome = await attempt("service_role", `SELECT gateway.decide_agent_approval('${ID.approval}', 'APPROVE', NULL)`, { role: "service_role", sub: OPERATOR_SUB });
+    expect(outcome).toMatchObject({ allowed: false, why: "permission denied" });
+  });
+
+  test("with decision_min_aal = aal2 the door needs an aal2 session; the gateway writes the setting", async () => {
+    const decide = (claims: object) => attempt("authenticated", `SELECT gateway.decide_agent_approval('${ID.approval}', 'REJECT', NULL)`, claims);
+    await db.pool.query(`UPDATE gateway.settings SET value = 'aal2' WHERE key = 'decision_min_aal'`);
+    try {
+      expect(await decide({ ...CLAIMS.authenticated, aal: "aal1" })).toMatchObject({ allowed: false, message: expect.stringMatching(/multi-factor/) });
+      expect(await decide(CLAIMS.authenticated)).toMatchObject({ allowed: false }); // no aal claim = aal1
+      expect((await decide({ ...CLAIMS.authenticated, aal: "aal2" })).allowed).toBe(true);
+    } finally {
+      await db.pool.query(`UPDATE gateway.settings SET value = 'aal1' WHERE key = 'decision_min_aal'`);
+    }
+    expect((await decide({ ...CLAIMS.authenticated, aal: "aal1" })).allowed).toBe(true);
+    // Only the owner may change it: no API role reads or writes the settings.
+    for (const role of ROLES) {
+      expect(await attempt(role, `UPDATE gateway.settings SET value = 'aal1'`), role).toMatchObject({ allowed: false, why: "permission denied" });
+    }
   });
 
   test("anon cannot even call the approval decision door", async () => {

@@ -10,13 +10,23 @@ import type pg from "pg";
 export type Role = "anon" | "authenticated" | "service_role";
 export type Operation = "select" | "insert" | "update" | "delete";
 export const ROLES: readonly Role[] = ["anon", "authenticated", "service_role"];
+/**
+ * The kinds of callers: the three database roles, plus "anonymous", a Supabase anonymous sign-in
+ * (role authenticated, is_anonymous: true), which must get no more than anon (D1).
+ */
+export type Caller = Role | "anonymous";
+export const CALLERS: readonly Caller[] = ["anon", "anonymous", "authenticated", "service_role"];
+/** The database role a caller's requests run as. */
+export const dbRoleOf = (caller: Caller): Role => (caller === "anonymous" ? "authenticated" : caller);
 export const OPERATIONS: readonly Operation[] = ["select", "insert", "update", "delete"];
 
 // ───────────────────────────── Fixtures ─────────────────────────────
 
 export const OPERATOR_SUB = "6f1d3c8e-2b7a-4c1e-9a55-0d2f1e7b3a01";
-export const CLAIMS: Record<Role, object> = {
+export const ANONYMOUS_SUB = "6b1c9b4e-0000-4000-8000-000000000001";
+export const CLAIMS: Record<Caller, Record<string, unknown>> = {
   anon: { role: "anon" },
+  anonymous: { sub: ANONYMOUS_SUB, role: "authenticated", is_anonymous: true, amr: [{ method: "anonymous" }], aal: "aal1" },
   authenticated: { sub: OPERATOR_SUB, role: "authenticated", email: "justin@hotrodan.com" },
   service_role: { role: "service_role" },
 };
@@ -26,6 +36,7 @@ export const ID = {
   campaign: id(1), metric: id(2), legacy: id(3), run: id(4), qc: id(5), approval: id(6), query: id(7), feedback: id(8),
   document: id(9), chunk: id(10), metadata: id(11), snapshot: id(12), supplier: id(13), reorder: id(14), fact: id(15),
   decision: id(16), reply: id(17), logInfo: id(18), logWarn: id(19), logError: id(20), logDebug: id(21), creds: id(22),
+  vaultAudit: id(23),
 };
 const BYTES = (n: number) => `decode(repeat('ab', ${n}), 'hex')`;
 
@@ -47,6 +58,7 @@ export const SEED_SQL = `
   INSERT INTO reorder_points (id, sku, supplier_id) VALUES ('${ID.reorder}', 'RLS-SKU', '${ID.supplier}');
   INSERT INTO "DashboardFact" (id, "shopDomain", metric, "factDate", value) VALUES ('${ID.fact}', 'hotrodan.myshopify.com', 'orders', '2025-01-01', 3);
   INSERT INTO "DecisionLog" (id, scope, actor, action) VALUES ('${ID.decision}', 'ops', 'system', 'noted');
+  INSERT INTO "DecisionLog" (id, scope, actor, action, "externalRef") VALUES ('${ID.vaultAudit}', 'credentials', 'service_role', 'credential.read', 'creds_meta:shopify-admin');
   INSERT INTO support_curated_replies (id, message_body, approver) VALUES ('${ID.reply}', 'Hello', 'ops@hotrodan.com');
   INSERT INTO observability_logs (id, level, message) VALUES
     ('${ID.logInfo}', 'INFO', 'i'), ('${ID.logWarn}', 'WARN', 'w'), ('${ID.logError}', 'ERROR', 'e'), ('${ID.logDebug}', 'DEBUG', 'd');
@@ -86,6 +98,16 @@ export const STATEMENTS: Record<string, Statements> = {
   agent_keys: { insert: `INSERT INTO agent_keys (id, agent, key_hash) VALUES ('ak_000000000002', 'cx-agent', decode(repeat('cd', 32), 'hex'))`, set: `revoked_at = now()`, where: `id = 'ak_000000000001'` },
 };
 
+/**
+ * One call per database function an API role may execute (ROUTINES in src/auth/policy.ts), valid on
+ * the seeded rows: allowed = it ran (a row came back), denied = PostgreSQL refused (42501).
+ */
+export const ROUTINE_CALLS: Record<string, string> = {
+  decide_agent_approval: `SELECT gateway.decide_agent_approval('${ID.approval}', 'REJECT', NULL)`,
+  expire_agent_approvals: `SELECT gateway.expire_agent_approvals()`,
+  record_vault_audit: `SELECT gateway.record_vault_audit('[{"action":"credential.read","name":"shopify-admin","rationale":"probe"}]')`,
+};
+
 export function sqlFor(table: string, op: Operation): string {
   const s = STATEMENTS[table];
   if (!s) throw new Error(`no RLS probe statements for table ${table}: add them to tests/support/rls-probe.ts`);
@@ -107,12 +129,12 @@ export type Outcome =
   | { allowed: true; rows: number; result: pg.QueryResult }
   | { allowed: false; why: "permission denied" | "row-level security" | "no rows" | "refused"; message?: string };
 
-/** Runs `fn` as `role` with JWT `claims`, the gateway's way, and always rolls back. */
-export async function asRole<T>(pool: pg.Pool, role: Role, claims: object, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/** Runs `fn` as `role` (a caller's database role) with JWT `claims`, the gateway's way, and always rolls back. */
+export async function asRole<T>(pool: pg.Pool, role: Caller, claims: object, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    await client.query(`SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, JSON.stringify(claims)]);
+    await client.query(`SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [dbRoleOf(role), JSON.stringify(claims)]);
     return await fn(client);
   } finally {
     await client.query("ROLLBACK").catch(() => {});
@@ -120,8 +142,8 @@ export async function asRole<T>(pool: pg.Pool, role: Role, claims: object, fn: (
   }
 }
 
-/** One statement as a role: allowed (rows seen / affected) or denied, and how PostgreSQL denied it. */
-export async function attempt(pool: pg.Pool, role: Role, sql: string, claims: object = CLAIMS[role]): Promise<Outcome> {
+/** One statement as a caller: allowed (rows seen / affected) or denied, and how PostgreSQL denied it. */
+export async function attempt(pool: pg.Pool, role: Caller, sql: string, claims: object = CLAIMS[role]): Promise<Outcome> {
   return asRole(pool, role, claims, async (client) => {
     try {
       const result = await client.query(sql);
