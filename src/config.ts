@@ -2,10 +2,13 @@
  * Configuration from the environment, validated once at start. Every problem is collected and
  * reported together (one line each) so a misconfigured deployment is fixed in one round trip.
  */
+import { readFileSync } from "node:fs";
 import { loadVaultKeys, VaultKeyError } from "./vault/keys.ts";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 import type { Role } from "./context/types.ts";
+import { DEFAULT_AUDIENCE } from "./context/auth.ts";
+import { DEFAULT_KEY_SET_TIMING, jwksProblem, jwksUrlOf, type JwksSource, type KeySetTiming } from "./context/jwks.ts";
 
 /**
  * Used only in embedded mode (no DATABASE_URL) when SUPABASE_JWT_SECRET is unset. It is public,
@@ -20,8 +23,20 @@ export interface Config {
   host: string;
   /** null = embedded PGlite under dataDir. */
   databaseUrl: string | null;
-  jwtSecret: string;
-  jwtSecretSource: "env" | "development-default";
+  /** The legacy HS256 secret; null when only the project's key set (JWKS) is configured. */
+  jwtSecret: string | null;
+  jwtSecretSource: "env" | "development-default" | "none";
+  /** How tokens are checked besides the secret (docs/auth.md, "Tokens"). */
+  tokens: {
+    /** The project's ES256/RS256 public keys; null = HS256 only. */
+    jwks: JwksSource | null;
+    /** Expected iss of session tokens: JWT_ISSUER, else `${SUPABASE_URL}/auth/v1`, else null. */
+    issuer: string | null;
+    /** Expected aud of session tokens: JWT_AUDIENCE, default "authenticated". */
+    audience: string;
+    /** Key set refresh timing (not configurable by env; tests shorten it). */
+    timing: KeySetTiming;
+  };
   db: {
     poolMax: number;
     /** Client-side bound on any statement: the largest role budget (see src/db/client.ts). */
@@ -178,6 +193,12 @@ const EnvSchema = z.object({
         message: `must be at least ${MIN_JWT_SECRET_LENGTH} characters long`,
       }),
   ),
+  SUPABASE_URL: httpUrl("https://<ref>.supabase.co"),
+  SUPABASE_JWKS_URL: httpUrl("https://<ref>.supabase.co/auth/v1/.well-known/jwks.json"),
+  SUPABASE_JWKS: z.preprocess(unset, z.string().optional()),
+  SUPABASE_JWKS_FILE: z.preprocess(unset, z.string().optional()),
+  JWT_ISSUER: z.preprocess(unset, z.string().trim().optional()),
+  JWT_AUDIENCE: z.preprocess(unset, z.string().trim().default(DEFAULT_AUDIENCE)),
   DB_POOL_MAX: integer(10, 1, 1000),
   // Replaced by the per-role <ROLE>_TIMEOUT_MS budgets; a leftover setting must not silently stop applying.
   DB_TX_TIMEOUT_MS: z.preprocess(
@@ -208,6 +229,67 @@ const EnvSchema = z.object({
   ),
 });
 
+/** An http(s) URL, trailing slashes removed. */
+function httpUrl(example: string) {
+  return z.preprocess(
+    unset,
+    z
+      .string()
+      .trim()
+      .optional()
+      .refine((v) => v === undefined || /^https?:$/.test(safeUrl(v)?.protocol ?? ""), { message: `must be an http(s) URL, e.g. ${example}` })
+      .transform((v) => v?.replace(/\/+$/, "")),
+  );
+}
+
+function safeUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/** Variables that name the project's key set, in order of precedence (SUPABASE_URL is the fallback). */
+const KEY_SET_VARIABLES = ["SUPABASE_JWKS", "SUPABASE_JWKS_FILE", "SUPABASE_JWKS_URL"] as const;
+
+/** The key set the environment names (or null), and problems with it. Reads SUPABASE_JWKS_FILE once to check it. */
+function keySetFrom(env: Record<string, string | undefined>, problems: string[]): JwksSource | null {
+  const given = KEY_SET_VARIABLES.filter((name) => unset(env[name]) !== undefined);
+  if (given.length > 1) {
+    problems.push(`${given.join(", ")}: set only one of them (each names the whole key set)`);
+    return null;
+  }
+  const check = (name: string, text: string): JwksSource | null => {
+    let jwks: unknown;
+    try {
+      jwks = JSON.parse(text);
+    } catch {
+      problems.push(`${name}: is not valid JSON (expected a JWKS: {"keys":[…]})`);
+      return null;
+    }
+    const problem = jwksProblem(jwks);
+    if (problem) problems.push(`${name}: ${problem}`);
+    return problem ? null : { kind: "inline", jwks: jwks as Extract<JwksSource, { kind: "inline" }>["jwks"] };
+  };
+  if (given[0] === "SUPABASE_JWKS") return check("SUPABASE_JWKS", env.SUPABASE_JWKS!);
+  if (given[0] === "SUPABASE_JWKS_FILE") {
+    const path = env.SUPABASE_JWKS_FILE!.trim();
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      problems.push(`SUPABASE_JWKS_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      return null;
+    }
+    return check("SUPABASE_JWKS_FILE", text) && { kind: "file", path };
+  }
+  const url = ((unset(env.SUPABASE_JWKS_URL) as string | undefined) ?? (unset(env.SUPABASE_URL) as string | undefined))?.trim();
+  const parsed = url === undefined ? null : safeUrl(url);
+  if (url === undefined || parsed === null || !/^https?:$/.test(parsed.protocol)) return null; // absent, or reported by the schema
+  return { kind: "url", url: given[0] === "SUPABASE_JWKS_URL" ? parsed.href : jwksUrlOf(url) };
+}
+
 function isPostgresUrl(value: string): boolean {
   try {
     return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
@@ -224,8 +306,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Cross-field rules read the raw values so they are reported even when another field is invalid.
   const databaseUrl = unset(env.DATABASE_URL) as string | undefined;
   const secret = unset(env.SUPABASE_JWT_SECRET) as string | undefined;
-  if (databaseUrl !== undefined && secret === undefined) {
-    problems.push("SUPABASE_JWT_SECRET: required when DATABASE_URL is set");
+  const jwks = keySetFrom(env, problems);
+  const keySetNamed = KEY_SET_VARIABLES.some((name) => unset(env[name]) !== undefined) || unset(env.SUPABASE_URL) !== undefined;
+  if (databaseUrl !== undefined && secret === undefined && !keySetNamed) {
+    problems.push(
+      "SUPABASE_URL or SUPABASE_JWT_SECRET: one is required when DATABASE_URL is set (SUPABASE_URL=https://<ref>.supabase.co verifies the project's ES256/RS256 session tokens, SUPABASE_JWT_SECRET its legacy HS256 tokens; both may be set)",
+    );
+  }
+  if (KEY_SET_VARIABLES.some((name) => unset(env[name]) !== undefined) && unset(env.SUPABASE_URL) === undefined && unset(env.JWT_ISSUER) === undefined) {
+    problems.push("JWT_ISSUER: required with a key set but no SUPABASE_URL: the iss of your session tokens, e.g. https://<ref>.supabase.co/auth/v1");
+  }
+  if (["1", "true", "yes", "on"].includes(env.PRINT_DEV_TOKENS?.trim().toLowerCase() ?? "") && secret === undefined && keySetNamed) {
+    problems.push("PRINT_DEV_TOKENS: development tokens are HS256 and need SUPABASE_JWT_SECRET");
   }
   if (databaseUrl !== undefined && secret === DEVELOPMENT_JWT_SECRET) {
     problems.push("SUPABASE_JWT_SECRET: must not be the public development secret when DATABASE_URL is set");
@@ -242,7 +334,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const budgets = budgetsFrom(e);
   const warnings: string[] = [];
-  if (e.SUPABASE_JWT_SECRET === undefined) {
+  // The public development secret only when nothing else is configured (embedded mode; checked above).
+  const developmentSecret = e.SUPABASE_JWT_SECRET === undefined && jwks === null;
+  if (developmentSecret) {
     warnings.push(
       "SUPABASE_JWT_SECRET is not set: using the fixed development secret (embedded database only); anyone can mint tokens for this server",
     );
@@ -251,8 +345,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? null,
-    jwtSecret: e.SUPABASE_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
-    jwtSecretSource: e.SUPABASE_JWT_SECRET === undefined ? "development-default" : "env",
+    jwtSecret: e.SUPABASE_JWT_SECRET ?? (developmentSecret ? DEVELOPMENT_JWT_SECRET : null),
+    jwtSecretSource: e.SUPABASE_JWT_SECRET !== undefined ? "env" : developmentSecret ? "development-default" : "none",
+    tokens: {
+      jwks,
+      issuer: e.JWT_ISSUER ?? (e.SUPABASE_URL === undefined ? null : `${e.SUPABASE_URL}/auth/v1`),
+      audience: e.JWT_AUDIENCE,
+      timing: DEFAULT_KEY_SET_TIMING,
+    },
     db: {
       poolMax: e.DB_POOL_MAX,
       queryTimeoutMs: Math.max(...Object.values(budgets).map((b) => b.timeoutMs)),
@@ -267,7 +367,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     credsEncryptionKey: e.CREDS_ENCRYPTION_KEY ?? null,
     dataDir: e.DATA_DIR,
-    printDevTokens: e.PRINT_DEV_TOKENS ?? e.DATABASE_URL === undefined,
+    printDevTokens: e.PRINT_DEV_TOKENS ?? (e.DATABASE_URL === undefined && (e.SUPABASE_JWT_SECRET !== undefined || developmentSecret)),
     warnings,
   };
 }

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { signDevToken } from "./context/auth.ts";
+import type { KeySetHealth } from "./context/jwks.ts";
 import { createDatabase } from "./db/client.ts";
 import { applyMigrations, type MigrationProgress } from "./db/migrate.ts";
 import { openDatabase } from "./db/resolve-url.ts";
@@ -123,7 +124,8 @@ try {
   // LISTEN/NOTIFY for the live approval queue, plus the periodic expiry sweep.
   const events = await startGatewayEvents({ databaseUrl: opened.url, prisma: database.prisma, pool: database.pool, logger });
 
-  const tokens = config.printDevTokens
+  const tokens =
+    config.printDevTokens && config.jwtSecret !== null
     ? {
         authenticated: await signDevToken(config.jwtSecret, "authenticated", { sub: DEMO_OPERATORS[0].sub, expiresIn: DEV_TOKEN_LIFETIME }),
         service_role: await signDevToken(config.jwtSecret, "service_role", { expiresIn: DEV_TOKEN_LIFETIME }),
@@ -145,7 +147,12 @@ try {
   openResources.push({ name: "live events", close: events.close });
   const { url } = await gateway.listen();
 
-  printBanner(url, opened.embedded, tokens, vaultLine(vault, vaultHealth, vaultKeyFile));
+  // The key set's warm-up started with the gateway; report how it went (bounded by the fetch timeout).
+  const keysHealth = await gateway.signingKeys?.ready();
+  if (keysHealth?.status === "UNAVAILABLE") {
+    console.error(`\n*** The project's signing keys could not be loaded from ${keysHealth.source}: ${keysHealth.lastError}.\n*** ES256/RS256 tokens get 503 and /ready answers 503 until they load (retried every ${config.tokens.timing.cooldownMs / 1000} s).\n`);
+  }
+  printBanner(url, opened.embedded, tokens, vaultLine(vault, vaultHealth, vaultKeyFile), tokensLine(keysHealth));
 } catch (err) {
   // Problems the operator can fix are one plain line, like the configuration errors; anything else
   // is a bug and keeps its stack trace.
@@ -183,7 +190,17 @@ function vaultLine(status: VaultStatus, health: VaultHealth, keyFile: EmbeddedVa
   return `key ${status.keyId} from ${KEY_ENV}`;
 }
 
-function printBanner(url: string, embedded: boolean, tokens: { authenticated: string; service_role: string } | null, vault: string): void {
+/** Which tokens this gateway accepts, for the banner. */
+function tokensLine(keys: KeySetHealth | undefined): string {
+  const parts: string[] = [];
+  if (keys) parts.push(`ES256/RS256 from ${keys.source} (${keys.status === "FRESH" ? `${keys.keys} key${keys.keys === 1 ? "" : "s"}` : "NOT LOADED"})`);
+  if (config.jwtSecretSource === "env") parts.push("HS256 with SUPABASE_JWT_SECRET");
+  if (config.jwtSecretSource === "development-default") parts.push("HS256 with the public development secret");
+  const issuer = config.tokens.issuer ? `"${config.tokens.issuer}"` : "";
+  return `${parts.join(", ")}; iss ${[issuer, config.jwtSecret !== null ? '"supabase" (HS256)' : ""].filter(Boolean).join(" or ")}, aud "${config.tokens.audience}"`;
+}
+
+function printBanner(url: string, embedded: boolean, tokens: { authenticated: string; service_role: string } | null, vault: string, tokenRules: string): void {
   const origin = new URL(url).origin;
   const lines = [
     "",
@@ -192,6 +209,7 @@ function printBanner(url: string, embedded: boolean, tokens: { authenticated: st
     `  Health     ${origin}/health   Ready ${origin}/ready`,
     `  Database   ${embedded ? `embedded PGlite in ${pgliteDir} (demo data loaded)` : "PostgreSQL from DATABASE_URL"}`,
     `  Vault      ${vault}`,
+    `  Tokens     ${tokenRules}`,
     "",
   ];
   if (tokens) {
@@ -209,7 +227,13 @@ function printBanner(url: string, embedded: boolean, tokens: { authenticated: st
       "",
     );
   } else {
-    lines.push("Send a Supabase JWT (HS256, role authenticated or service_role) as  Authorization: Bearer <token>.", "Set PRINT_DEV_TOKENS=true to print development tokens signed with SUPABASE_JWT_SECRET.", "");
+    lines.push(
+      "Send a Supabase session token (ES256/RS256 with SUPABASE_URL, or legacy HS256 with SUPABASE_JWT_SECRET; role authenticated or service_role) as  Authorization: Bearer <token>.",
+      config.jwtSecret !== null
+        ? "Set PRINT_DEV_TOKENS=true to print development tokens signed with SUPABASE_JWT_SECRET."
+        : "Development tokens need SUPABASE_JWT_SECRET (they are HS256); sign in through Supabase Auth for a session token.",
+      "",
+    );
   }
   console.log(lines.join("\n"));
 }

@@ -12,6 +12,7 @@ import { AgentKeyVerifier } from "./auth/agent-keys.ts";
 import { storeDecisionMinAal } from "./auth/policy.ts";
 import type { Config } from "./config.ts";
 import { createAuthenticator } from "./context/auth.ts";
+import { createSigningKeys, type SigningKeys } from "./context/jwks.ts";
 import { createContextFactory } from "./context/context.ts";
 import type { GatewayContext } from "./context/types.ts";
 import type { Database } from "./db/client.ts";
@@ -35,7 +36,7 @@ export const READY_TIMEOUT_MS = 2_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
-  config: Pick<Config, "host" | "port" | "jwtSecret" | "limits" | "budgets" | "logLevel" | "db" | "responseMaxBytes" | "subscriptions" | "decisionMinAal">;
+  config: Pick<Config, "host" | "port" | "jwtSecret" | "tokens" | "limits" | "budgets" | "logLevel" | "db" | "responseMaxBytes" | "subscriptions" | "decisionMinAal">;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
   logger?: Logger;
@@ -50,6 +51,8 @@ export interface GatewayOptions {
 export interface Gateway {
   yoga: YogaServerInstance<Record<string, never>, GatewayContext>;
   server: Server;
+  /** The project's ES256/RS256 key set, when configured (already loading: the warm-up starts here). */
+  signingKeys: SigningKeys | null;
   /** Starts listening on config.host:config.port (0 = any free port). */
   listen(): Promise<{ url: string; port: number }>;
   close(): Promise<void>;
@@ -58,7 +61,8 @@ export interface Gateway {
 const GRAPHIQL_INTRO = `# HotDash Gateway
 #
 # Without an Authorization header a request runs as "anon" and sees no data.
-# Authenticate with a Supabase JWT (HS256, role "authenticated" or "service_role")
+# Authenticate with a Supabase session token (ES256/RS256 from the project's
+# key set, or legacy HS256), role "authenticated" or "service_role",
 # in the Headers tab below:
 #   { "Authorization": "Bearer <token>" }
 # In embedded mode, \`npm start\` prints ready-made development tokens.
@@ -71,6 +75,7 @@ query {
 export function createGateway({ config, database, schema, logger, graphiqlToken, events, vaultHealth }: GatewayOptions): Gateway {
   const log = logger ?? createLogger(config.logLevel);
   const { prisma, pool } = database;
+  const signingKeys = config.tokens.jwks && createSigningKeys(config.tokens.jwks, { timing: config.tokens.timing, logger: log });
   // Live-queue caps per caller and in total; event re-reads may use at most half the pool (D12).
   // Agent keys (hdk_…): cached while this instance hears every key change through events' LISTEN.
   const agentKeys = new AgentKeyVerifier(prisma, { changes: events, logger: log });
@@ -107,10 +112,14 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
             // The probe is public: the details (key ids, counts) are in the start-up log, not here.
             return fetchAPI.Response.json({ status: "unavailable", vault: vault.status }, { status: 503 });
           }
-          return fetchAPI.Response.json({ status: "ready" });
+          // Cached keys keep verifying while the JWKS endpoint is down (STALE: still ready); without any key
+          // no session token can be checked, so not ready. The reason is in the log, not on this public probe.
+          const keys = signingKeys?.health().status;
+          if (keys === "LOADING" || keys === "UNAVAILABLE") return fetchAPI.Response.json({ status: "unavailable", signingKeys: keys }, { status: 503 });
+          return fetchAPI.Response.json({ status: "ready", ...(keys && { signingKeys: keys }) });
         },
       }),
-      useAuthentication(createAuthenticator(config.jwtSecret), config.budgets, agentKeys),
+      useAuthentication(createAuthenticator({ secret: config.jwtSecret, keys: signingKeys, issuer: config.tokens.issuer, audience: config.tokens.audience }), config.budgets, agentKeys),
       useQueryLimits(config.limits, config.budgets),
       useErrorPolicy(log),
       useCursorCheck(),
@@ -123,6 +132,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
   return {
     yoga,
     server,
+    signingKeys,
     listen: async () => {
       // The database enforces DECISION_MIN_AAL on its own (gateway.decide_agent_approval reads it from
       // gateway.settings), so it learns this gateway's setting before the first request. A database
@@ -151,6 +161,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
         clearTimeout(force);
       }
       await yoga.dispose();
+      signingKeys?.close();
       agentKeys.close();
     },
   };

@@ -222,7 +222,7 @@ describe("config", () => {
   });
 
   test("a secret is required with DATABASE_URL, and it must not be the public development one", () => {
-    expect(() => loadConfig({ DATABASE_URL: "postgres://x@localhost/db" })).toThrow(/SUPABASE_JWT_SECRET: required when DATABASE_URL is set/);
+    expect(() => loadConfig({ DATABASE_URL: "postgres://x@localhost/db" })).toThrow(/SUPABASE_URL or SUPABASE_JWT_SECRET: one is required when DATABASE_URL is set/);
     expect(() => loadConfig({ DATABASE_URL: "postgres://x@localhost/db", SUPABASE_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toThrow(
       /must not be the public development secret/,
     );
