@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { signDevToken } from "./context/auth.ts";
+import { ensureDevAgentKey, type DevAgentKey } from "./auth/agent-keys.ts";
 import type { KeySetHealth } from "./context/jwks.ts";
 import { createDatabase } from "./db/client.ts";
 import { applyMigrations, type MigrationProgress } from "./db/migrate.ts";
@@ -121,6 +122,8 @@ try {
   // A valid key can still be the wrong one: compare it with the key ids the stored secrets need.
   const vaultHealth = await checkVaultKeys(database.pool, currentKeyring());
   reportVault(vault, vaultHealth, vaultKeyFile);
+  // Embedded demo: a development agent key as well (kept in the data folder; the database has only its hash).
+  const devAgentKey = opened.embedded && config.printDevTokens ? await ensureDevAgentKey(database.prisma, config.dataDir) : null;
   // LISTEN/NOTIFY for the live approval queue, plus the periodic expiry sweep.
   const events = await startGatewayEvents({ databaseUrl: opened.url, prisma: database.prisma, pool: database.pool, logger });
 
@@ -153,6 +156,7 @@ try {
     console.error(`\n*** The project's signing keys could not be loaded from ${keysHealth.source}: ${keysHealth.lastError}.\n*** ES256/RS256 tokens get 503 and /ready answers 503 until they load (retried every ${config.tokens.timing.cooldownMs / 1000} s).\n`);
   }
   printBanner(url, opened.embedded, tokens, vaultLine(vault, vaultHealth, vaultKeyFile), tokensLine(keysHealth));
+  if (devAgentKey) printDevAgentKey(devAgentKey);
 } catch (err) {
   // Problems the operator can fix are one plain line, like the configuration errors; anything else
   // is a bug and keeps its stack trace.
@@ -161,6 +165,17 @@ try {
   else logger.error("startup failed", { err });
   await closeAll();
   process.exit(1);
+}
+
+function printDevAgentKey(dev: DevAgentKey): void {
+  console.log(
+    [
+      `Development agent key (agent ${dev.agent}, key id ${dev.id}, ${dev.created ? "made and kept" : "kept"} in ${dev.file}); send it as  Authorization: Bearer <key>  or  apikey: <key>.`,
+      `  It acts as service_role and what it does is recorded as agent ${dev.agent}. Revoke it (with the gateway stopped) with  npm run agent-key -- revoke ${dev.agent}`,
+      `    ${dev.key}`,
+      "",
+    ].join("\n"),
+  );
 }
 
 function reportMigration(event: MigrationProgress): void {
