@@ -17,6 +17,8 @@
  * (scripts/agent-key.ts) and the embedded start (src/index.ts), on the privileged connection.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { GraphQLError } from "graphql";
 import type { Viewer } from "../context/types.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
@@ -139,6 +141,43 @@ export async function revokeAgentKeys(prisma: PrismaClient, target: string): Pro
     throw new AgentKeyAdminError("NOT_FOUND", exists ? `Every key of "${target}" is already revoked.` : `No agent key or agent named "${target}".`);
   }
   return revoked;
+}
+
+/** The embedded demo's agent (src/index.ts prints its key with the development tokens). */
+export const DEV_AGENT_NAME = "demo-agent";
+export const DEV_AGENT_KEY_FILE = "agent.key";
+
+export interface DevAgentKey {
+  key: string;
+  id: string;
+  agent: string;
+  file: string;
+  /** true when this start made it (first start, or the previous one was revoked or lost). */
+  created: boolean;
+}
+
+/**
+ * The embedded demo's agent key: kept in `<dataDir>/agent.key` (mode 0600) so it stays the same
+ * across restarts, and made anew when that file is missing or its key is no longer active. The
+ * database keeps only the hash, as for every key. Embedded mode only: never for DATABASE_URL.
+ */
+export async function ensureDevAgentKey(prisma: PrismaClient, dataDir: string): Promise<DevAgentKey> {
+  const file = path.resolve(dataDir, DEV_AGENT_KEY_FILE);
+  let kept: string | undefined;
+  try {
+    kept = readFileSync(file, "utf8").trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  if (kept && KEY_FORMAT.test(kept)) {
+    const row = await prisma.agentKey.findUnique({ where: { keyHash: hashAgentKey(kept) }, select: { id: true, agent: true, expiresAt: true, revokedAt: true } });
+    if (row && keyState(row) === "ACTIVE") return { key: kept, id: row.id, agent: row.agent, file, created: false };
+  }
+  const created = await createAgentKey(prisma, DEV_AGENT_NAME);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${created.key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // an existing file keeps its mode on write
+  return { key: created.key, id: created.id, agent: created.agent, file, created: true };
 }
 
 // ───────────── verification (the gateway) ─────────────
