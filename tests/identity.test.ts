@@ -7,6 +7,7 @@
 //   DECISION_MIN_AAL=aal2: only multi-factor sessions decide, in both layers.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
 import { signDevToken } from "../src/context/auth.ts";
 import { configureVault, loadVaultKeys } from "../src/vault/index.ts";
 import { firstError, startTestGateway, TEST_JWT_SECRET, type GqlOptions, type TestGateway } from "./support/gateway.ts";
@@ -208,6 +209,13 @@ describe("DECISION_MIN_AAL=aal2", () => {
   const aal = async (level: string) => ({ authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, "authenticated", { sub: "mfa-olga", expiresIn: "1h", claims: { aal: level } })}` });
   const submitTo = async () =>
     (await strict.data(`mutation { submitAgentApproval(input: { kind: "refund", summary: "Refund $50", agent: "a", conversationId: "c" }) { id } }`)).submitAgentApproval.id as string;
+
+  test("the setting: aal1 by default, aal1 or aal2 (any case), anything else refused at start", () => {
+    expect(loadConfig({}).decisionMinAal).toBe("aal1");
+    expect(loadConfig({ DECISION_MIN_AAL: " AAL2 " }).decisionMinAal).toBe("aal2");
+    expect(() => loadConfig({ DECISION_MIN_AAL: "aal3" })).toThrow(ConfigError);
+    expect(() => loadConfig({ DECISION_MIN_AAL: "mfa" })).toThrow(/DECISION_MIN_AAL: must be aal1 or aal2 \(got "mfa"\)/);
+  });
 
   test("the gateway wrote the setting into the database at start", async () => {
     const { rows } = await strictDb.pool.query(`SELECT value FROM gateway.settings WHERE key = 'decision_min_aal'`);
