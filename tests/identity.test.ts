@@ -6,9 +6,13 @@
 //   D5  agents (service_role) submit, only operators decide;
 //   DECISION_MIN_AAL=aal2: only multi-factor sessions decide, in both layers.
 import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { signDevToken } from "../src/context/auth.ts";
+import { applyMigrations, DEFAULT_MIGRATIONS_DIR } from "../src/db/migrate.ts";
 import { configureVault, loadVaultKeys } from "../src/vault/index.ts";
 import { firstError, startTestGateway, TEST_JWT_SECRET, type GqlOptions, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -251,5 +255,47 @@ describe("DECISION_MIN_AAL=aal2", () => {
     }
     const { rows } = await strictDb.pool.query(`SELECT status FROM "AgentApproval" WHERE id = $1`, [id]);
     expect(rows[0].status).toBe("rejected");
+  });
+});
+
+describe("upgrading a database that has audit rows from before", () => {
+  test("the approvals' trigger-written rows become system rows; anything else (a forgery) does not", async () => {
+    const old = await createTestDatabase({ empty: true });
+    const dir = mkdtempSync(path.join(os.tmpdir(), "hd-identity-"));
+    try {
+      // Every migration before this one, then history written the old way, then the rest.
+      const names = readdirSync(DEFAULT_MIGRATIONS_DIR).filter((n) => /^\d+_/.test(n)).sort();
+      for (const name of names.filter((n) => n < "20251020000600")) cpSync(path.join(DEFAULT_MIGRATIONS_DIR, name), path.join(dir, name), { recursive: true });
+      cpSync(path.join(DEFAULT_MIGRATIONS_DIR, "migration_lock.toml"), path.join(dir, "migration_lock.toml"));
+      await applyMigrations(old.url, { migrationsDir: dir });
+
+      const { rows } = await old.pool.query(`INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary) VALUES ('c', 'a', 'refund', 'Refund') RETURNING id`);
+      const id = rows[0].id as string;
+      const client = await old.pool.connect();
+      try {
+        await client.query("BEGIN");
+        // The forgery D4 describes, inserted before the real decision so that it even comes first.
+        await client.query(`SELECT set_config('role', 'service_role', true)`);
+        await client.query(`INSERT INTO "DecisionLog" (scope, actor, action, "externalRef") VALUES ('agent_approval', 'alice', 'approval.approved', $1)`, [id]);
+        await client.query(`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', '{"sub":"alice"}', true)`);
+        await client.query(`SELECT gateway.decide_agent_approval($1, 'REJECT', 'no')`, [id]);
+        await client.query("COMMIT");
+      } finally {
+        client.release();
+      }
+
+      await applyMigrations(old.url); // the real folder: this migration and any after it
+      const { rows: audit } = await old.pool.query(
+        `SELECT action, actor, system, "requestRole", "requestSubject" FROM "DecisionLog" WHERE "externalRef" = $1 ORDER BY "createdAt", action`,
+        [id],
+      );
+      expect(audit).toEqual([
+        { action: "approval.approved", actor: "alice", system: false, requestRole: null, requestSubject: null },
+        { action: "approval.rejected", actor: "alice", system: true, requestRole: "authenticated", requestSubject: "alice" },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await old.close();
+    }
   });
 });

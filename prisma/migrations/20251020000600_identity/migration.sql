@@ -94,20 +94,30 @@ ALTER TABLE public."DecisionLog"
   ADD COLUMN "system"         BOOLEAN NOT NULL DEFAULT false;
 
 -- Rows from before this migration: the trigger-written approval rows are recognisable (one per
--- transition, matching the approval's recorded decision; the first if several match). Everything else
--- stays system = false with an unknown request role: it cannot be told from a forgery any more.
+-- transition, matching the approval's recorded decision, note and decision time; the first if
+-- several match). Everything else stays system = false with an unknown request role: it cannot be
+-- told from a forgery any more.
+-- The append-only trigger is off for this one statement only, inside the migration's transaction
+-- (its lock keeps every other session off the table): the new columns are filled, nothing else changes.
+ALTER TABLE public."DecisionLog" DISABLE TRIGGER "DecisionLog_append_only";
+WITH trail AS (
+  SELECT d."id", row_number() OVER (PARTITION BY d."externalRef", d."action" ORDER BY d."createdAt", d."id") AS n
+    FROM public."DecisionLog" d
+    JOIN public."AgentApproval" a ON d."externalRef" = a."id"::text
+   WHERE d."scope" = 'agent_approval'
+     AND d."action" = 'approval.' || a."status"
+     AND d."actor" = coalesce(a."decidedBy", 'system:expiry')
+     AND d."rationale" IS NOT DISTINCT FROM a."decisionNote"
+     -- The trigger's row of a decision is dated by the decision's own transaction clock.
+     AND (a."status" = 'expired' OR d."createdAt" = a."decidedAt")
+)
 UPDATE public."DecisionLog" d
    SET "system" = true,
        "requestRole" = d."payload" ->> 'requestRole',
        "requestSubject" = d."payload" ->> 'requestSubject'
-  FROM public."AgentApproval" a
- WHERE d."scope" = 'agent_approval'
-   AND d."externalRef" = a."id"::text
-   AND d."action" = 'approval.' || a."status"
-   AND d."actor" = coalesce(a."decidedBy", 'system:expiry')
-   AND d."id" = (SELECT d2."id" FROM public."DecisionLog" d2
-                  WHERE d2."scope" = 'agent_approval' AND d2."externalRef" = d."externalRef" AND d2."action" = d."action"
-                  ORDER BY d2."createdAt", d2."id" LIMIT 1);
+  FROM trail
+ WHERE d."id" = trail."id" AND trail.n = 1;
+ALTER TABLE public."DecisionLog" ENABLE TRIGGER "DecisionLog_append_only";
 
 -- Overrides whatever the INSERT gave: the caller cannot choose these columns.
 CREATE OR REPLACE FUNCTION gateway.decision_log_stamp() RETURNS trigger
