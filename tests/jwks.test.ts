@@ -16,6 +16,7 @@ import { createDatabase, type Database } from "../src/db/client.ts";
 import { createLogger } from "../src/logger.ts";
 import { schema } from "../src/schema/index.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
+import { bannerUrl, runEntryPoint } from "./support/entry-point.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const SECRET = "jwks-test-legacy-secret-0123456789-abcdefgh";
@@ -66,6 +67,15 @@ class JwksServer {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** A loopback port nobody listens on (fetch refuses some well-known ports outright, so not 9 or 1). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
 
 /** Waits (generously) until `check` holds; fails with `what` otherwise. */
@@ -522,7 +532,7 @@ describe("through the gateway", () => {
 
   test("a key set that never loaded: /ready 503, session tokens 503, legacy tokens still work", async () => {
     const config = {
-      ...loadConfig({ DATABASE_URL: db.url, SUPABASE_URL: "http://127.0.0.1:9", SUPABASE_JWT_SECRET: SECRET, LOG_LEVEL: "silent" }),
+      ...loadConfig({ DATABASE_URL: db.url, SUPABASE_URL: `http://127.0.0.1:${await closedPort()}`, SUPABASE_JWT_SECRET: SECRET, LOG_LEVEL: "silent" }),
       port: 0,
     };
     unreachable = createGateway({ config, database, schema, logger: createLogger("silent") });
@@ -535,5 +545,33 @@ describe("through the gateway", () => {
     expect(res.status).toBe(503);
     expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "SIGNING_KEYS_UNAVAILABLE" });
     expect((await post(await signDevToken(SECRET, "authenticated"), url)).body.data?.viewer.role).toBe("authenticated");
+  });
+
+  test("npm start with only SUPABASE_URL: the banner says which tokens it accepts, and an ES256 token works", { timeout: 90_000 }, async () => {
+    const run = await runEntryPoint({ DATABASE_URL: db.url, SUPABASE_URL: server.origin, PORT: "0" }, { until: /HotDash Gateway is running[\s\S]*Authorization: Bearer|Cannot start/ });
+    try {
+      expect(run.stdout).toContain(`Tokens     ES256/RS256 from ${server.url} (2 keys); iss "${issuer}", aud "authenticated"`);
+      expect(run.stdout).toMatch(/Send a Supabase session token \(ES256\/RS256 with SUPABASE_URL, or legacy HS256 with SUPABASE_JWT_SECRET/);
+      expect(run.stdout).toMatch(/Development tokens need SUPABASE_JWT_SECRET/);
+      const url = bannerUrl(run)!;
+      expect((await post(await session(es, { sub: "via-npm-start" }), url)).body.data?.viewer).toEqual({ role: "authenticated", subject: "via-npm-start" });
+      expect((await post(await signDevToken(SECRET, "authenticated"), url)).body.errors?.[0]?.extensions).toMatchObject({ reason: "UNSUPPORTED_ALGORITHM" });
+    } finally {
+      await run.stop();
+    }
+  });
+
+  test("npm start with an unreachable key set: said loudly, /ready 503", { timeout: 90_000 }, async () => {
+    const port = await closedPort();
+    const run = await runEntryPoint({ DATABASE_URL: db.url, SUPABASE_URL: `http://127.0.0.1:${port}`, PORT: "0" }, { until: /HotDash Gateway is running[\s\S]*Authorization: Bearer|Cannot start/ });
+    try {
+      expect(run.stderr).toContain(`*** The project's signing keys could not be loaded from http://127.0.0.1:${port}/auth/v1/.well-known/jwks.json: fetch failed (ECONNREFUSED).`);
+      expect(run.stdout).toMatch(/Tokens {5}ES256\/RS256 from \S+ \(NOT LOADED\)/);
+      const ready = await fetch(new URL("/ready", bannerUrl(run)));
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: "unavailable", signingKeys: "UNAVAILABLE" });
+    } finally {
+      await run.stop();
+    }
   });
 });

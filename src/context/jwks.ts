@@ -209,8 +209,10 @@ function describe(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return `no answer within ${timeoutMs} ms`;
   if (error instanceof SyntaxError) return "the response is not JSON";
   if (error instanceof Error) {
-    const code = (error.cause as { code?: string } | undefined)?.code ?? (error as { code?: string }).code;
-    return code ? `${error.message} (${code})` : error.message;
+    // fetch's own message is just "fetch failed": the reason (ECONNREFUSED, bad port, …) is in its cause.
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    const detail = cause?.code ?? (error as { code?: string }).code ?? cause?.message;
+    return detail ? `${error.message} (${detail})` : error.message;
   }
   return String(error);
 }
