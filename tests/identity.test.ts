@@ -102,6 +102,16 @@ describe("D1: an anonymous sign-in is not an operator", () => {
     expect(await statusOf(id)).toEqual({ status: "pending", decidedBy: null });
   });
 
+  test("it gets anon's budgets too: a 40 KB body is refused before it is read, an operator's is not", async () => {
+    const body = JSON.stringify({ query: `{ viewer { role } }`, variables: { pad: "x".repeat(40 * 1024) } });
+    const post = async (who: GqlOptions) =>
+      fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", authorization: who.authorization! }, body });
+    const refused = await post(await anonymous());
+    expect(refused.status).toBe(413);
+    expect((await refused.json()).errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
+    expect((await post(await session("olga"))).status).toBe(200);
+  });
+
   test("a signed-in operator (is_anonymous: false) still reads and decides", async () => {
     const id = await submit();
     const res = await gw.gql(DECIDE, { id, decision: "APPROVE" }, await session("olga", { is_anonymous: false }));

@@ -44,6 +44,11 @@ export function policyRoleOf(viewer: Pick<Viewer, "role" | "claims">): PolicyRol
   return viewer.role === "authenticated" && viewer.claims.is_anonymous === true ? "anonymous" : viewer.role;
 }
 
+/** The role whose budgets (body, depth, cost, time) a viewer gets: an anonymous sign-in gets anon's. */
+export function budgetRoleOf(viewer: Pick<Viewer, "role" | "claims">): Role {
+  return policyRoleOf(viewer) === "anonymous" ? "anon" : viewer.role;
+}
+
 /** Roles that get nothing from any table or function. */
 const NOBODY: ReadonlySet<PolicyRole> = new Set(["anon", "anonymous"]);
 

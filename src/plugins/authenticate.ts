@@ -19,6 +19,7 @@ import { isAgentKey, type AgentKeyVerifier } from "../auth/agent-keys.ts";
 import type { RoleBudget } from "../config.ts";
 import type { Authenticate } from "../context/auth.ts";
 import type { Role, Viewer } from "../context/types.ts";
+import { budgetRoleOf } from "../auth/policy.ts";
 
 const viewers = new WeakMap<Request, Viewer>();
 
@@ -68,15 +69,16 @@ export function useAuthentication(authenticate: Authenticate, budgets: Record<Ro
     async onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
       const viewer = await viewerFor(request.headers, authenticate, agentKeys); // throws the 401
       viewers.set(request, viewer);
-      const limit = budgets[viewer.role].maxBodyBytes;
+      const budgetRole = budgetRoleOf(viewer); // an anonymous sign-in gets anon's budget (D1)
+      const limit = budgets[budgetRole].maxBodyBytes;
       const declared = request.headers.get("content-length");
       if (declared !== null && CONTENT_LENGTH.test(declared) && Number(declared) > limit) {
-        throw payloadTooLarge(viewer.role, limit);
+        throw payloadTooLarge(budgetRole, limit);
       }
       if (!requestParser || request.body === null) return; // GET: nothing to read
       const parse = requestParser;
       setRequestParser(async (req) => {
-        const body = await readAtMost(req.body!, limit, () => payloadTooLarge(viewer.role, limit));
+        const body = await readAtMost(req.body!, limit, () => payloadTooLarge(budgetRole, limit));
         return parse(new fetchAPI.Request(req.url, { method: req.method, headers: req.headers, body }));
       });
     },

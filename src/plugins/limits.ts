@@ -36,6 +36,7 @@ import type { Plugin } from "graphql-yoga";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import type { RoleBudget } from "../config.ts";
 import type { GatewayContext, Role } from "../context/types.ts";
+import { budgetRoleOf } from "../auth/policy.ts";
 import { connectionPageOf, itemsFor, listBoundOf } from "../schema/bounds.ts";
 import { isGraphQLError } from "./errors.ts";
 
@@ -199,7 +200,7 @@ export function useQueryLimits(limits: QueryLimits, budgets: Record<Role, Pick<R
   const check = (args: Args, stop: (result: { errors: GraphQLError[] }) => void) => {
     const estimate = estimateOperation(args.schema, args.document, args.operationName, args.variableValues);
     if (!estimate) return;
-    const role = args.contextValue.viewer.role;
+    const role = budgetRoleOf(args.contextValue.viewer); // an anonymous sign-in gets anon's budget
     const refusal = checkBudget(estimate, role, budgets[role]);
     if (refusal) stop({ errors: [refusal] });
   };

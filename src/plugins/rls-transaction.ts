@@ -21,6 +21,7 @@ import type pg from "pg";
 import type { RoleBudget } from "../config.ts";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
 import type { Db, GatewayContext, Role, Viewer } from "../context/types.ts";
+import { budgetRoleOf } from "../auth/policy.ts";
 import { destroyConnection, watchConnections, type ConnectionWatch } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import { TransactionStartError } from "./errors.ts";
@@ -180,7 +181,7 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
         const ctx = args.contextValue as GatewayContext;
         const operation = getOperationAST(args.document, args.operationName);
         const isMutation = operation?.operation === "mutation";
-        const { timeoutMs } = options.budgets[ctx.viewer.role];
+        const { timeoutMs } = options.budgets[budgetRoleOf(ctx.viewer)];
         const budget = new OperationBudget(timeoutMs, options.responseMaxBytes);
 
         let tx: Prisma.TransactionClient | undefined;
