@@ -96,6 +96,7 @@ const opened: SigningKeys[] = [];
 beforeAll(async () => {
   [es, rs] = await Promise.all([makeKey("ES256", "es-1"), makeKey("RS256", "rs-1")]);
   server = await new JwksServer().start();
+  server.keys = [es.jwk, rs.jwk];
   issuer = `${server.origin}/auth/v1`;
 });
 afterAll(async () => {
@@ -110,7 +111,6 @@ afterEach(() => {
 
 /** A key set on the loopback server, warmed up, plus an authenticator using it (and optionally the secret). */
 async function keySet(options: { secret?: string; timing?: Partial<KeySetTiming> } = {}) {
-  if (server.keys.length === 0 && !server.down) server.keys = [es.jwk, rs.jwk];
   const keys = createSigningKeys({ kind: "url", url: server.url }, { timing: { ...TIMING, ...options.timing }, logger: createLogger("silent") });
   opened.push(keys);
   await keys.ready();
@@ -241,6 +241,23 @@ describe("the key set", () => {
     server.down = false;
     await eventually("the key set loads", () => keys.health().status === "FRESH");
     expect((await authenticate(`Bearer ${await session(es)}`)).role).toBe("authenticated");
+  });
+
+  test("a project still on the legacy secret publishes an empty set: loaded (not an outage), ES256 tokens UNKNOWN_KEY", async () => {
+    server.keys = [];
+    const keys = createSigningKeys({ kind: "url", url: server.url }, { timing: TIMING });
+    opened.push(keys);
+    expect(await keys.ready()).toMatchObject({ status: "FRESH", keys: 0 });
+    const authenticate = createAuthenticator({ secret: SECRET, keys, issuer });
+    expect(await rejection(authenticate(`Bearer ${await session(es)}`))).toEqual(unauthenticated("UNKNOWN_KEY"));
+    expect((await authenticate(`Bearer ${await signDevToken(SECRET, "service_role")}`)).role).toBe("service_role");
+  });
+
+  test("a response that is not a JWKS is a failed load", async () => {
+    server.keys = "nope" as unknown as JWK[];
+    const keys = createSigningKeys({ kind: "url", url: server.url }, { timing: TIMING });
+    opened.push(keys);
+    expect(await keys.ready()).toMatchObject({ status: "UNAVAILABLE", lastError: 'the response is not a JWKS ({"keys":[…]})' });
   });
 
   test("Cache-Control max-age sets the refresh interval (clamped to cooldown … 10 minutes)", async () => {
@@ -565,7 +582,9 @@ describe("through the gateway", () => {
     const port = await closedPort();
     const run = await runEntryPoint({ DATABASE_URL: db.url, SUPABASE_URL: `http://127.0.0.1:${port}`, PORT: "0" }, { until: /HotDash Gateway is running[\s\S]*Authorization: Bearer|Cannot start/ });
     try {
-      expect(run.stderr).toContain(`*** The project's signing keys could not be loaded from http://127.0.0.1:${port}/auth/v1/.well-known/jwks.json: fetch failed (ECONNREFUSED).`);
+      // stdout and stderr are separate pipes: the banner can arrive before the message printed ahead of it.
+      await eventually("the message on stderr", () => run.stderr.includes("***") || run.code !== null);
+      expect(run.stderr, run.stdout + run.stderr).toContain(`*** The project's signing keys could not be loaded from http://127.0.0.1:${port}/auth/v1/.well-known/jwks.json: fetch failed (ECONNREFUSED).`);
       expect(run.stdout).toMatch(/Tokens {5}ES256\/RS256 from \S+ \(NOT LOADED\)/);
       const ready = await fetch(new URL("/ready", bannerUrl(run)));
       expect(ready.status).toBe(503);

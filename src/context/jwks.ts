@@ -77,7 +77,8 @@ export class SigningKeysUnavailable extends Error {
 export const jwksUrlOf = (supabaseUrl: string) => `${supabaseUrl.replace(/\/+$/, "")}/auth/v1/.well-known/jwks.json`;
 
 /**
- * A shape check for configuration (sync, before start): a non-empty set of public EC/RSA keys.
+ * The check of a key set given in the configuration (sync, before start): a non-empty set of public
+ * EC/RSA keys. (A fetched set is only checked for its shape: the endpoint is the project's.)
  * jose validates the keys themselves when it imports them. Returns a problem, or null.
  */
 export function jwksProblem(value: unknown): string | null {
@@ -144,8 +145,9 @@ export function createSigningKeys(source: JwksSource, options: { timing?: Partia
         lifetime = cacheLifetimeMs(response.headers.get("cache-control"), timing);
       }
       const jwks = JSON.parse(body) as JSONWebKeySet;
-      const problem = jwksProblem(jwks);
-      if (problem) throw new Error(`the key set ${problem}`);
+      // Only the shape: an empty set is a valid answer (a project still on the legacy secret publishes
+      // none), and keys jose cannot use for ES256/RS256 (another kty, a future algorithm) are skipped by it.
+      if (!Array.isArray(jwks?.keys)) throw new Error('the response is not a JWKS ({"keys":[…]})');
       if (state.lastError !== null) log?.info("signing keys loaded again", { source: where, keys: jwks.keys.length });
       Object.assign(state, { keys: jwks.keys.length, loadedAt: Date.now(), lastError: null });
       schedule(lifetime);
