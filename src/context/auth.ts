@@ -11,7 +11,7 @@
  * never executes.
  */
 import { GraphQLError } from "graphql";
-import { decodeProtectedHeader, errors as jose, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { decodeProtectedHeader, errors as jose, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyResult } from "jose";
 import { SigningKeysUnavailable, type SigningKeys } from "./jwks.ts";
 import type { Role, Viewer } from "./types.ts";
 
@@ -43,6 +43,7 @@ export const LEGACY_ISSUER = "supabase";
 /** Supabase's audience for user session tokens. */
 export const DEFAULT_AUDIENCE = "authenticated";
 const ASYMMETRIC_ALGORITHMS = ["ES256", "RS256"];
+const CLAIM_CHECKS = { clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ["exp"] };
 
 export const ANON_VIEWER: Viewer = Object.freeze({ role: "anon", subject: null, claims: Object.freeze({ role: "anon" }) });
 
@@ -84,6 +85,8 @@ export function createAuthenticator(options: string | AuthenticatorOptions): Aut
   // Supabase signs with the secret's UTF-8 bytes (it is not base64-decoded).
   const secretKey = secret === null ? null : new TextEncoder().encode(secret);
   const legacyIssuers = issuer === null ? [LEGACY_ISSUER] : [LEGACY_ISSUER, issuer];
+  if (keys && issuer === null) throw new TypeError("createAuthenticator: a key set needs the issuer of its tokens");
+  const asymmetricIssuers = issuer === null ? [] : [issuer];
 
   return async (authorization) => {
     if (authorization === null || authorization === undefined) return ANON_VIEWER;
@@ -99,15 +102,15 @@ export function createAuthenticator(options: string | AuthenticatorOptions): Aut
       throw authError("MALFORMED_TOKEN", "Invalid token: malformed.");
     }
     // The key kind follows from alg, and each kind accepts only its own algorithms (no alg confusion).
-    let key: Uint8Array | JWTVerifyGetKey;
-    let algorithms: string[];
-    if (alg === "HS256" && secretKey) [key, algorithms] = [secretKey, ["HS256"]];
-    else if (typeof alg === "string" && ASYMMETRIC_ALGORITHMS.includes(alg) && keys) [key, algorithms] = [keys.getKey, ASYMMETRIC_ALGORITHMS];
+    const symmetric = alg === "HS256";
+    let verify: () => Promise<JWTVerifyResult>;
+    if (symmetric && secretKey) verify = () => jwtVerify(token, secretKey, { ...CLAIM_CHECKS, algorithms: ["HS256"] });
+    else if (typeof alg === "string" && ASYMMETRIC_ALGORITHMS.includes(alg) && keys) verify = () => jwtVerify(token, keys.getKey, { ...CLAIM_CHECKS, algorithms: ASYMMETRIC_ALGORITHMS });
     else throw authError("UNSUPPORTED_ALGORITHM", `Invalid token: ${acceptedAlgorithms(secretKey !== null, keys !== null)}.`);
 
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key as Uint8Array, { algorithms, clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ["exp"] }));
+      ({ payload } = await verify());
     } catch (error) {
       throw toAuthError(error);
     }
@@ -117,8 +120,7 @@ export function createAuthenticator(options: string | AuthenticatorOptions): Aut
     }
 
     const role = payload.role;
-    const symmetric = key === secretKey;
-    const issuers = symmetric ? legacyIssuers : [issuer!];
+    const issuers = symmetric ? legacyIssuers : asymmetricIssuers;
     if (typeof payload.iss !== "string" || !issuers.includes(payload.iss)) {
       throw authError("INVALID_ISSUER", `Invalid token: issuer must be ${issuers.map((i) => `"${i}"`).join(" or ")}.`);
     }
