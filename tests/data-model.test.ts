@@ -21,6 +21,8 @@ const ALL_TABLES = [
   "inventory_snapshots", "knowledge_chunks", "knowledge_documents", "knowledge_metadata",
   "observability_logs", "reorder_points", "supplier_lead_times", "support_curated_replies",
 ] as const;
+/** The gateway's own tables beside the document's (agent_keys: hashes of agents' keys, keyed by their printed ak_ id). */
+const GATEWAY_TABLES = ["agent_keys"] as const;
 
 let db: TestDatabase;
 
@@ -422,8 +424,9 @@ describe("defaults", () => {
          JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey)
          LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-        WHERE i.indisprimary AND c.relname <> '_prisma_migrations'
+        WHERE i.indisprimary AND c.relname <> '_prisma_migrations' AND c.relname <> ALL ($1)
         ORDER BY c.relname`,
+      [GATEWAY_TABLES],
     );
     expect(rows.map((r) => r.table).sort()).toEqual([...ALL_TABLES].sort());
     for (const row of rows) expect(row).toEqual({ table: row.table, column: pkOf(row.table), type: "uuid", def: "gen_random_uuid()" });
@@ -474,13 +477,13 @@ describe("defaults", () => {
 
 // ───────────────────────────── RLS is on ─────────────────────────────
 
-test("the schema document's verification query lists all 19 tables with rowsecurity = true", async () => {
+test("the schema document's verification query lists all 19 tables (plus the gateway's agent_keys) with rowsecurity = true", async () => {
   // Verbatim from the schema document ("RLS Policy Summary").
   const { rows } = await db.pool.query(`SELECT tablename, rowsecurity
 FROM pg_tables
 WHERE schemaname = 'public' AND rowsecurity = true
 ORDER BY tablename;`);
-  expect(rows).toEqual([...ALL_TABLES].sort().map((tablename) => ({ tablename, rowsecurity: true })));
+  expect(rows).toEqual([...ALL_TABLES, ...GATEWAY_TABLES].sort().map((tablename) => ({ tablename, rowsecurity: true })));
 });
 
 // ───────────────────────────── Embeddings: pgvector or real[] ─────────────────────────────
