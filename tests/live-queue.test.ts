@@ -8,74 +8,18 @@ import type { GatewayContext } from "../src/context/types.ts";
 import { startTestGateway, useTestGateway, type TestGateway } from "./support/gateway.ts";
 import { SUBSCRIPTION_DB_GUARD } from "../src/plugins/rls-transaction.ts";
 import { createTestDatabase, createVectorTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { openSse, type SseStream } from "./support/sse.ts";
 
 const QUEUE = `subscription($filter: ApprovalQueueEventFilter) {
   approvalQueueEvents(filter: $filter) { event approval { id kind status decidedBy run { id } feedback { id } } }
 }`;
 
-interface Sse {
-  status: number;
-  contentType: string | null;
-  /** The next `next` payload (or the first error response); rejects after timeoutMs. */
-  next(timeoutMs?: number): Promise<any>;
-  /** Resolves true if nothing arrives within ms. */
-  quietFor(ms: number): Promise<boolean>;
-  close(): void;
-}
+type Sse = SseStream;
 
-/** A GraphQL-over-SSE client: POST with Accept: text/event-stream, as graphql-yoga serves subscriptions. */
+/** Subscribes as a role (a token from the test gateway), over the shared SSE client. */
 async function subscribe(gw: TestGateway, query: string, options: { role: "anon" | "authenticated" | "service_role"; sub?: string; variables?: object }): Promise<Sse> {
-  const controller = new AbortController();
-  const headers: Record<string, string> = { "content-type": "application/json", accept: "text/event-stream" };
-  if (options.role !== "anon") headers.authorization = `Bearer ${await gw.token(options.role, options.sub)}`;
-  const response = await fetch(gw.url, { method: "POST", headers, body: JSON.stringify({ query, variables: options.variables ?? {} }), signal: controller.signal });
-
-  const received: any[] = [];
-  let wake: (() => void) | undefined;
-  void (async () => {
-    const decoder = new TextDecoder();
-    let text = "";
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        text += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = text.indexOf("\n\n")) >= 0) {
-          const block = text.slice(0, end);
-          text = text.slice(end + 2);
-          const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
-          if (!data) continue; // keep-alive comments and the final "complete" event
-          received.push(JSON.parse(data));
-          wake?.();
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-
-  const waitFor = (timeoutMs: number) =>
-    new Promise<boolean>((resolve) => {
-      if (received.length) return resolve(true);
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      wake = () => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve(true);
-      };
-    });
-
-  return {
-    status: response.status,
-    contentType: response.headers.get("content-type"),
-    async next(timeoutMs = 5_000) {
-      if (!(await waitFor(timeoutMs))) throw new Error(`no event within ${timeoutMs} ms`);
-      return received.shift();
-    },
-    async quietFor(ms) {
-      return !(await waitFor(ms));
-    },
-    close: () => controller.abort(),
-  };
+  const headers: Record<string, string> = options.role === "anon" ? {} : { authorization: `Bearer ${await gw.token(options.role, options.sub)}` };
+  return openSse(gw.url, query, headers, options.variables ?? {});
 }
 
 const SUBMIT = `mutation($input: SubmitAgentApprovalInput!) { submitAgentApproval(input: $input) { id } }`;

@@ -5,6 +5,7 @@
  */
 export interface SseStream {
   status: number;
+  contentType: string | null;
   /** The next `next` payload (or an error response); rejects after timeoutMs. */
   next(timeoutMs?: number): Promise<any>;
   /** Resolves true if nothing arrives within ms. */
@@ -56,6 +57,7 @@ export async function openSse(url: string, query: string, headers: Record<string
     });
   return {
     status: response.status,
+    contentType: response.headers.get("content-type"),
     async next(timeoutMs = 5_000) {
       if (!(await waitFor(timeoutMs))) throw new Error(`no event within ${timeoutMs} ms`);
       return received.shift();
