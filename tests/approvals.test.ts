@@ -7,6 +7,7 @@ import { signDevToken } from "../src/context/auth.ts";
 import { ROUTINES, canExecute, type RoutineName } from "../src/auth/policy.ts";
 import { firstError, useTestGateway, TEST_JWT_SECRET, type GqlResponse, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";
+import { sqlAs, sqlState } from "./support/sql-as.ts";
 
 let db: TestDatabase;
 let gw: TestGateway;
@@ -224,22 +225,7 @@ describe("deadlines", () => {
 });
 
 describe("the database enforces the state machine for every writer", () => {
-  async function asRole<T>(role: string, claims: object, sql: string, params: unknown[] = []): Promise<T> {
-    const client = await db.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query(`SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, JSON.stringify(claims)]);
-      const result = await client.query(sql, params);
-      await client.query("COMMIT");
-      return result.rows as T;
-    } catch (error) {
-      await client.query("ROLLBACK");
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-  const sqlState = (promise: Promise<unknown>) => promise.then(() => "ok", (e: { code?: string }) => e.code);
+  const asRole = (role: string, claims: object, sql: string, params: unknown[] = []) => sqlAs(db.pool, role, claims, sql, params);
 
   test("service_role cannot reopen, re-decide or edit a decided approval, nor create a decided one", async () => {
     const { id } = await submit({ payload: { amount: 1 } });

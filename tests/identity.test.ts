@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { signDevToken } from "../src/context/auth.ts";
 import { applyMigrations, DEFAULT_MIGRATIONS_DIR } from "../src/db/migrate.ts";
+import { sqlAs, sqlState } from "./support/sql-as.ts";
 import { configureVault, loadVaultKeys } from "../src/vault/index.ts";
 import { firstError, startTestGateway, TEST_JWT_SECRET, type GqlOptions, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -38,23 +39,7 @@ async function session(sub: string, claims: Record<string, unknown> = {}): Promi
 }
 const anonymous = () => session(ANONYMOUS_SUB, ANONYMOUS_CLAIMS);
 
-/** One statement as a database role with JWT claims, the gateway's way; the transaction commits. */
-async function sql<T = Record<string, unknown>>(role: string, claims: object, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = await db.pool.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query(`SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, JSON.stringify(claims)]);
-    const result = await client.query(text, params);
-    await client.query("COMMIT");
-    return result.rows as T[];
-  } catch (error) {
-    await client.query("ROLLBACK");
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-const sqlState = (promise: Promise<unknown>) => promise.then(() => "ok", (e: { code?: string }) => e.code);
+const sql = <T = Record<string, unknown>>(role: string, claims: object, text: string, params: unknown[] = []) => sqlAs<T>(db.pool, role, claims, text, params);
 
 let n = 0;
 async function submit(options: GqlOptions = { role: "service_role" }): Promise<string> {
