@@ -22,7 +22,7 @@ import type { RoleBudget } from "../config.ts";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
 import type { Db, GatewayContext, Role, Viewer } from "../context/types.ts";
 import { budgetRoleOf } from "../auth/policy.ts";
-import { destroyConnection, watchConnections, type ConnectionWatch } from "../db/client.ts";
+import { destroyConnection, operationToken, type ConnectionWatch } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import { TransactionStartError } from "./errors.ts";
 
@@ -32,18 +32,22 @@ export interface TransactionBudget {
   timeoutMs: number;
   /** Wait for a pooled connection. */
   maxWaitMs?: number;
+  /** operationToken(): the connection that runs this transaction's role switch reports to its watch. */
+  operation?: string;
 }
 
 /**
  * Switches the transaction to the viewer's role and claims, and bounds its statements server-side:
  * one round trip, transaction-local.
  */
-export async function applyViewer(tx: Prisma.TransactionClient, viewer: Viewer, statementTimeoutMs?: number): Promise<void> {
+export async function applyViewer(tx: Prisma.TransactionClient, viewer: Viewer, budget?: TransactionBudget): Promise<void> {
   const claims = JSON.stringify(viewer.claims);
-  if (statementTimeoutMs === undefined) {
+  if (budget === undefined) {
     await tx.$executeRaw`select set_config('role', ${viewer.role}, true), set_config('request.jwt.claims', ${claims}, true)`;
   } else {
-    await tx.$executeRaw`select set_config('role', ${viewer.role}, true), set_config('request.jwt.claims', ${claims}, true), set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`;
+    // 'hotdash.operation' (OPERATION_SETTING) is literal SQL, so the connection recognises its
+    // operation's token (src/db/client.ts); a parameter would hide the name.
+    await tx.$executeRaw`select set_config('role', ${viewer.role}, true), set_config('request.jwt.claims', ${claims}, true), set_config('statement_timeout', ${String(budget.timeoutMs)}, true), set_config('hotdash.operation', ${budget.operation ?? ""}, true)`;
   }
 }
 
@@ -57,7 +61,7 @@ export function withRls<T>(
   return prisma.$transaction(
     async (tx) => {
       try {
-        await applyViewer(tx, viewer, budget?.timeoutMs);
+        await applyViewer(tx, viewer, budget);
       } catch (error) {
         throw new TransactionStartError(error);
       }
@@ -188,30 +192,29 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
         let started = false;
         const db = forwardingDb(() => (budget.reason ? STOPPED_DB : (tx ?? STOPPED_DB)));
 
-        const work = watchConnections(budget, () =>
-          withRls(
-            prisma,
-            ctx.viewer,
-            async (open) => {
-              started = true;
-              if (budget.reason) throw budget.reason; // started after the budget ran out: roll back, run nothing
-              tx = open;
-              ctx.db = db;
-              try {
-                const result = await executeFn(args);
-                if (isAsyncIterable(result)) {
-                  // @defer/@stream would outlive the transaction; nothing enables them today.
-                  throw new Error("Incremental delivery is not supported inside the per-operation transaction");
-                }
-                if (isMutation && result.errors?.length) throw new Rollback(result);
-                return result;
-              } finally {
-                // A stopped execution keeps the refusing handle: it may still be running resolvers.
-                if (!budget.reason) ctx.db = prisma;
+        const watch = operationToken(budget);
+        const work = withRls(
+          prisma,
+          ctx.viewer,
+          async (open) => {
+            started = true;
+            if (budget.reason) throw budget.reason; // started after the budget ran out: roll back, run nothing
+            tx = open;
+            ctx.db = db;
+            try {
+              const result = await executeFn(args);
+              if (isAsyncIterable(result)) {
+                // @defer/@stream would outlive the transaction; nothing enables them today.
+                throw new Error("Incremental delivery is not supported inside the per-operation transaction");
               }
-            },
-            { timeoutMs, maxWaitMs: Math.min(options.maxWaitMs, timeoutMs) },
-          ),
+              if (isMutation && result.errors?.length) throw new Rollback(result);
+              return result;
+            } finally {
+              // A stopped execution keeps the refusing handle: it may still be running resolvers.
+              if (!budget.reason) ctx.db = prisma;
+            }
+          },
+          { timeoutMs, maxWaitMs: Math.min(options.maxWaitMs, timeoutMs), operation: watch.token },
         ).then(
           (result): ExecutionResult => result,
           (error: unknown): ExecutionResult => {
@@ -226,6 +229,7 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
         try {
           return await Promise.race([work, budget.stopped.then((reason): ExecutionResult => ({ errors: [reason] }))]);
         } finally {
+          watch.release();
           budget.finish();
           if (budget.reason) {
             options.logger?.warn("Operation stopped", {
