@@ -12,6 +12,7 @@ import { GraphQLError } from "graphql";
 import type { AgentKeyFailure } from "../auth/agent-keys.ts";
 import type { Viewer } from "../context/types.ts";
 import type { Logger } from "../logger.ts";
+import { releasing } from "./limits.ts";
 
 /** How often an open stream re-checks its credential (expiry, and an agent key's state). */
 export const RECHECK_MS = 30_000;
@@ -93,33 +94,17 @@ export function untilCredentialEnds<T>(source: AsyncIterableIterator<T>, viewer:
   const unsubscribe = keys && keyId ? keys.onChange((changed) => (changed === undefined || changed === keyId) && void checkKey()) : undefined;
   schedule();
 
-  const finish = () => {
-    finished = true;
-    stop();
-  };
-  return {
+  // The source raced against the credential's end; `releasing` stops the timer and the key watch
+  // once, however the stream ends.
+  const raced: AsyncIterableIterator<T> = {
     async next() {
-      if (finished) return { value: undefined, done: true };
-      if (ended) {
-        finish();
-        throw ended;
-      }
-      try {
-        const result = await Promise.race([source.next(), endSignal]);
-        if (ended) throw ended; // ended while the notice was on its way
-        if (result.done) finish();
-        return result;
-      } catch (error) {
-        finish();
-        throw error;
-      }
+      if (ended) throw ended;
+      const result = await Promise.race([source.next(), endSignal]);
+      if (ended) throw ended; // ended while the notice was on its way
+      return result;
     },
-    async return() {
-      finish();
-      return (await source.return?.()) ?? { value: undefined, done: true };
-    },
+    return: async () => (await source.return?.()) ?? { value: undefined, done: true },
     async throw(error?: unknown) {
-      finish();
       await source.return?.();
       throw error;
     },
@@ -127,4 +112,8 @@ export function untilCredentialEnds<T>(source: AsyncIterableIterator<T>, viewer:
       return this;
     },
   };
+  return releasing(raced, () => {
+    finished = true;
+    stop();
+  });
 }
