@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { loadVaultKeys, VaultKeyError } from "./vault/keys.ts";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
-import type { Role } from "./context/types.ts";
+import type { Role } from "./auth/viewer.ts";
 import { DEFAULT_AUDIENCE } from "./context/auth.ts";
 import { DEFAULT_KEY_SET_TIMING, jwksProblem, jwksUrlOf, type JwksSource, type KeySetTiming } from "./context/jwks.ts";
 

@@ -19,6 +19,7 @@ import { createLogger } from "./logger.ts";
 import { schema } from "./schema/index.ts";
 import { createGateway } from "./server.ts";
 import { startGatewayEvents } from "./pubsub/index.ts";
+import { EXPIRY_SWEEP_MS, startApprovalExpirySweep } from "./jobs/approval-expiry.ts";
 import { checkDatabase, checkPortFree, describeStartupError } from "./startup.ts";
 import { checkVaultKeys, currentKeyring, initVault, KEY_ENV, type VaultHealth, type VaultStatus } from "./vault/index.ts";
 import { ensureEmbeddedVaultKey, type EmbeddedVaultKey } from "./vault/key-file.ts";
@@ -124,8 +125,14 @@ try {
   reportVault(vault, vaultHealth, vaultKeyFile);
   // Embedded demo: a development agent key as well (kept in the data folder; the database has only its hash).
   const devAgentKey = opened.embedded && config.printDevTokens ? await ensureDevAgentKey(database.prisma, config.dataDir) : null;
-  // LISTEN/NOTIFY for the live approval queue, plus the periodic expiry sweep.
+  // LISTEN/NOTIFY for the live approval queue, and the periodic sweep that turns deadlines into expiries.
   const events = await startGatewayEvents({ databaseUrl: opened.url, prisma: database.prisma, pool: database.pool, logger });
+  const stopExpirySweep = startApprovalExpirySweep(database.prisma, {
+    intervalMs: EXPIRY_SWEEP_MS,
+    onExpired: (count) => logger.info("Expired pending agent approvals past their deadline", { count }),
+    onError: (error) => logger.warn("Approval expiry sweep failed; retrying next interval", { err: error }),
+  });
+  openResources.push({ name: "approval expiry sweep", close: stopExpirySweep });
 
   const tokens =
     config.printDevTokens && config.jwtSecret !== null

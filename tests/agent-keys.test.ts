@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { AgentKeyVerifier } from "../src/auth/agent-keys.ts";
-import { withRls } from "../src/plugins/rls-transaction.ts";
+import { withRls } from "../src/db/rls.ts";
 import { startTestGateway, type TestGateway } from "./support/gateway.ts";
 import { openSse } from "./support/sse.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";

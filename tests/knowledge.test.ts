@@ -3,7 +3,7 @@
 // into both; searches must rank alike and agree with cosine similarity computed here.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_BUDGETS } from "../src/config.ts";
-import { EMBEDDING_DIMENSIONS, searchSql } from "../src/resolvers/knowledge.ts";
+import { EMBEDDING_DIMENSIONS, searchSql } from "../src/data/knowledge.ts";
 import { embedText } from "../src/db/seed/demo.ts";
 import { startTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, createVectorTestDatabase, type TestDatabase } from "./support/test-database.ts";

@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { schema } from "../src/schema/index.ts";
 import { randomBytes } from "node:crypto";
 import { connectionPageOf, listBoundOf } from "../src/schema/bounds.ts";
-import { MAX_ROTATION_BATCH } from "../src/resolvers/credentials.ts";
+import { MAX_ROTATION_BATCH } from "../src/data/credentials.ts";
 import { configureVault, loadVaultKeys, seal } from "../src/vault/index.ts";
 import { useTestGateway, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";

@@ -20,7 +20,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { GraphQLError } from "graphql";
-import type { Viewer } from "../context/types.ts";
+import type { Viewer } from "./viewer.ts";
+import type { AgentKeyChanges } from "../pubsub/types.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 
@@ -181,14 +182,6 @@ export async function ensureDevAgentKey(prisma: PrismaClient, dataDir: string): 
 }
 
 // ───────────── verification (the gateway) ─────────────
-
-/** Where key changes are heard: the gateway's events (src/pubsub/index.ts). */
-export interface AgentKeyChanges {
-  /** Called with a key id, or undefined when anything may have changed (the listener reconnected). */
-  onAgentKeyChange(listener: (keyId: string | undefined) => void): () => void;
-  /** Whether every committed key change, from any client of the database, is heard right now. */
-  hearsEveryKeyChange(): boolean;
-}
 
 interface CachedKey {
   id: string;

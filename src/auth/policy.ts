@@ -13,7 +13,7 @@
  * gateway.is_operator() (migration 20251020000600_identity).
  */
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { Role, Viewer } from "../context/types.ts";
+import type { Role, Viewer } from "./viewer.ts";
 
 export type Operation = "select" | "insert" | "update" | "delete";
 export const OPERATIONS: readonly Operation[] = ["select", "insert", "update", "delete"];
@@ -196,7 +196,7 @@ export const ROUTINES = {
   // the function also refuses anonymous sign-ins and, with DECISION_MIN_AAL=aal2, single-factor sessions.
   decide_agent_approval: { signature: "gateway.decide_agent_approval(uuid, text, text)", roles: ["authenticated"] },
   expire_agent_approvals: { signature: "gateway.expire_agent_approvals()", roles: ["service_role"] },
-  // The vault's audit rows (src/resolvers/credentials.ts): the function names the caller itself.
+  // The vault's audit rows (src/data/credentials.ts): the function names the caller itself.
   record_vault_audit: { signature: "gateway.record_vault_audit(jsonb)", roles: ["service_role"] },
 } as const satisfies Record<string, RoutinePolicy>;
 
@@ -232,3 +232,6 @@ export async function storeDecisionMinAal(pool: { query: (sql: string, params: u
     [minimum],
   );
 }
+
+/** Whether the viewer may read a table (for data functions that assemble rows by hand). */
+export const canRead = (scope: { viewer: Pick<Viewer, "role" | "claims"> }, table: TableName) => can(policyRoleOf(scope.viewer), table, "select");

@@ -13,7 +13,7 @@
 import { GraphQLError } from "graphql";
 import { decodeProtectedHeader, errors as jose, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyResult } from "jose";
 import { SigningKeysUnavailable, type SigningKeys } from "./jwks.ts";
-import type { Role, Viewer } from "./types.ts";
+import type { Role, Viewer } from "../auth/viewer.ts";
 
 export type TokenRole = Exclude<Role, "anon">;
 export const TOKEN_ROLES: readonly TokenRole[] = ["authenticated", "service_role"];

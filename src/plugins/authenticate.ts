@@ -18,7 +18,7 @@ import type { Plugin } from "graphql-yoga";
 import { isAgentKey, type AgentKeyVerifier } from "../auth/agent-keys.ts";
 import type { RoleBudget } from "../config.ts";
 import type { Authenticate } from "../context/auth.ts";
-import type { Role, Viewer } from "../context/types.ts";
+import type { Role, Viewer } from "../auth/viewer.ts";
 import { budgetRoleOf } from "../auth/policy.ts";
 
 const viewers = new WeakMap<Request, Viewer>();

@@ -10,6 +10,7 @@ import { handleStreamOrSingleExecutionResult, isAsyncIterable, type Plugin } fro
 import type { GatewayContext } from "../context/types.ts";
 import type { Logger } from "../logger.ts";
 import { requestIdOf } from "./request-id.ts";
+import { TransactionStartError } from "../db/rls.ts";
 
 export type ErrorCode =
   | "INTERNAL_SERVER_ERROR"
@@ -42,17 +43,6 @@ const KNOWN: Record<ErrorCode, Classification> = {
     status: 500,
   },
 };
-
-/**
- * Thrown by the RLS transaction plugin when getting a connection, BEGIN or the role switch fails:
- * never the client's fault.
- */
-export class TransactionStartError extends Error {
-  override name = "TransactionStartError";
-  constructor(cause: unknown) {
-    super("Could not start the request's database transaction", { cause });
-  }
-}
 
 const PRISMA_CODES: Record<string, ErrorCode> = {
   P2002: "CONFLICT",

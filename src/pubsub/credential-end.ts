@@ -10,7 +10,7 @@
  */
 import { GraphQLError } from "graphql";
 import type { AgentKeyFailure } from "../auth/agent-keys.ts";
-import type { Viewer } from "../context/types.ts";
+import type { Viewer } from "../auth/viewer.ts";
 import type { Logger } from "../logger.ts";
 import { releasing } from "./limits.ts";
 

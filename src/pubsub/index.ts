@@ -8,32 +8,25 @@
  * Notifications carry only { id, status, event }. Subscriptions re-read the row per event inside a
  * short transaction as the subscriber (withRls), so a subscriber sees exactly what its role may read.
  *
- * The events object also runs the approval expiry sweep, which is what turns deadlines into
- * EXPIRED events without anyone calling expireAgentApprovals.
+ * Deadlines become EXPIRED events through the expiry sweep, a job of its own (src/jobs/approval-expiry.ts).
  */
 import type pg from "pg";
-import type { AgentKeyChanges, AgentKeyVerifier } from "../auth/agent-keys.ts";
-import type { Viewer } from "../context/types.ts";
+import type { AgentKeyVerifier } from "../auth/agent-keys.ts";
+import type { Viewer } from "../auth/viewer.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
-import { startApprovalExpirySweep, type ApprovalStatus } from "../resolvers/agents.ts";
 import { untilCredentialEnds } from "./credential-end.ts";
 import { Fanout } from "./fanout.ts";
 import { releasing, type Semaphore, type SubscriptionLimits } from "./limits.ts";
-import { PgListener, type ListenMode } from "./pg-listener.ts";
+import { PgListener } from "./pg-listener.ts";
+import type { AgentKeyChanges, ApprovalQueueEventKind, ApprovalQueueNotice, ApprovalStatus, ListenMode } from "./types.ts";
+
+export type { ApprovalQueueEventKind, ApprovalQueueNotice } from "./types.ts";
 
 /** The channel the agent_workflows migration NOTIFYs on. */
 export const APPROVAL_QUEUE_CHANNEL = "agent_approval_events";
 /** The channel the agent_keys migration NOTIFYs on (create, revoke, delete; payload { id, event }). */
 export const AGENT_KEY_CHANNEL = "agent_key_events";
-
-export type ApprovalQueueEventKind = "submitted" | "decided" | "expired";
-
-export interface ApprovalQueueNotice {
-  id: string;
-  status: ApprovalStatus;
-  event: ApprovalQueueEventKind;
-}
 
 export interface GatewayEvents extends AgentKeyChanges {
   /** "listen": every committed change on the database; "shared-session": embedded PGlite, this instance's own changes only. */
@@ -47,7 +40,7 @@ export interface GatewayEvents extends AgentKeyChanges {
   readonly rereads?: Semaphore;
   /** The base (privileged) client: each event is re-read through withRls(prisma, viewer, ...). */
   readonly prisma: PrismaClient;
-  /** Stops listening and sweeping; open subscriptions end. */
+  /** Stops listening; open subscriptions end. */
   close(): Promise<void>;
 }
 
@@ -58,8 +51,6 @@ export interface GatewayEventsOptions {
   /** The gateway's pool: needed for delivery on embedded PGlite (see PgListener.attachPool). */
   pool?: pg.Pool;
   logger?: Logger;
-  /** Expiry sweep interval (default 30 s; 0 turns the sweep off, e.g. in tests that drive it). */
-  expirySweepMs?: number;
   /** Listener heartbeat interval (default 30 s). */
   heartbeatMs?: number;
 }
@@ -109,7 +100,7 @@ export function withSubscriptionLimits(events: GatewayEvents, limits: Subscripti
   };
 }
 
-/** Connects the listener (rejects if the database cannot be reached) and starts the expiry sweep. */
+/** Connects the listener (rejects if the database cannot be reached). */
 export async function startGatewayEvents(options: GatewayEventsOptions): Promise<GatewayEvents> {
   const { logger } = options;
   const approvalQueue = new Fanout<ApprovalQueueNotice>();
@@ -137,16 +128,6 @@ export async function startGatewayEvents(options: GatewayEventsOptions): Promise
     else logger?.warn("LISTEN/NOTIFY: no pool given for the embedded database; live events will not be delivered");
   }
 
-  const sweepMs = options.expirySweepMs ?? 30_000;
-  const stopSweep =
-    sweepMs > 0
-      ? startApprovalExpirySweep(options.prisma, {
-          intervalMs: sweepMs,
-          onExpired: (count) => logger?.info("Expired pending agent approvals past their deadline", { count }),
-          onError: (error) => logger?.warn("Approval expiry sweep failed; retrying next interval", { err: error }),
-        })
-      : async () => {};
-
   return {
     delivery,
     prisma: options.prisma,
@@ -160,7 +141,6 @@ export async function startGatewayEvents(options: GatewayEventsOptions): Promise
     async close() {
       keyChanged(undefined);
       keyListeners.clear();
-      await stopSweep();
       await listener.close();
       approvalQueue.close();
     },

@@ -5,7 +5,7 @@
  * burst of events times hundreds of streams takes the whole pool, and ordinary queries wait.
  */
 import { GraphQLError } from "graphql";
-import type { Viewer } from "../context/types.ts";
+import type { Viewer } from "../auth/viewer.ts";
 
 export interface SubscriptionCaps {
   /** SUBSCRIPTIONS_MAX_PER_CALLER */

@@ -16,7 +16,7 @@
 import pg from "pg";
 import type { Logger } from "../logger.ts";
 
-export type ListenMode = "listen" | "shared-session";
+import type { ListenMode } from "./types.ts";
 
 export interface PgListenerOptions {
   connectionString: string;

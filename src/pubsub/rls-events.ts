@@ -12,8 +12,12 @@
  * instead of taking all of it, and a consumer that stops reading cannot keep its slot.
  */
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
-import type { GatewayContext } from "../context/types.ts";
-import { forwardingDb, withRls } from "../plugins/rls-transaction.ts";
+import type { DataContext } from "../data/context.ts";
+import type { Semaphore } from "./limits.ts";
+
+/** A subscriber's request scope; `events.rereads` bounds how many re-reads run at once. */
+type SubscriberScope = DataContext & { events?: { rereads?: Semaphore } };
+import { forwardingDb, withRls } from "../db/rls.ts";
 
 interface OpenTransaction {
   tx: Prisma.TransactionClient;
@@ -25,7 +29,7 @@ interface OpenTransaction {
 export const EVENT_TRANSACTION_MS = 10_000;
 
 /** A withRls transaction held open until finish(): the callback API turned inside out. */
-async function openRlsTransaction(prisma: PrismaClient, ctx: GatewayContext): Promise<OpenTransaction> {
+async function openRlsTransaction(prisma: PrismaClient, ctx: SubscriberScope): Promise<OpenTransaction> {
   const freeSlot = (await ctx.events?.rereads?.acquire()) ?? (() => {});
   // Prisma ends the transaction at its timeout even if the consumer never asks for more: so does the slot.
   const expiry = setTimeout(freeSlot, EVENT_TRANSACTION_MS);
@@ -69,7 +73,7 @@ export interface PerEventOptions<N, E> {
 }
 
 export function perEventTransactions<N, E>(
-  ctx: GatewayContext,
+  ctx: SubscriberScope,
   prisma: PrismaClient,
   source: AsyncIterator<N>,
   { accept, load }: PerEventOptions<N, E>,

@@ -1,14 +1,15 @@
 /** Ads & marketing: campaigns, their daily metrics, the legacy metrics table, and the service_role mutations. */
 import { access, builder } from "./builder.ts";
-import { DateRangeInput, dateRangeWhere, delegate, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
-import { notFound } from "./errors.ts";
-import { nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
-import { campaignWhere, DailyMetricRow, dailyMetricsLoader, rangeDays, upsertDailyMetrics } from "../resolvers/ads.ts";
-import { MAX_RANGE_DAYS } from "../resolvers/dashboard.ts";
+import { DateRangeInput, delegate, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
+import { dateRangeWhere } from "../lib/dates.ts";
+import { notFound } from "../errors.ts";
+import { nonEmpty, nonNegativeInt, validate, z } from "../lib/validation.ts";
+import { campaignWhere, DailyMetricRow, dailyMetricsLoader, rangeDays, upsertDailyMetrics } from "../data/ads.ts";
+import { MAX_RANGE_DAYS } from "../data/dashboard.ts";
 import { listBound } from "./bounds.ts";
 
 type DateRangeArg = Parameters<typeof rangeDays>[0];
-import { rejectDuplicateKeys } from "../resolvers/upsert.ts";
+import { rejectDuplicateKeys } from "../data/upsert.ts";
 import { upsertCountsPayload } from "./batch.ts";
 
 const PLATFORMS = { META: { value: "meta" }, GOOGLE: { value: "google" }, ORGANIC: { value: "organic" }, TIKTOK: { value: "tiktok" }, PINTEREST: { value: "pinterest" } } as const;

@@ -6,11 +6,12 @@
 import { GraphQLError } from "graphql";
 import { access, builder, executes } from "./builder.ts";
 import { meetsDecisionAal } from "../auth/policy.ts";
-import { cappedStringList, DateTimeRangeInput, dateTimeRangeWhere, exposeEnum, guardedList, guardedRelation, orderInput, tableById, tableConnection } from "./common.ts";
+import { cappedStringList, DateTimeRangeInput, exposeEnum, guardedList, guardedRelation, orderInput, tableById, tableConnection } from "./common.ts";
+import { dateTimeRangeWhere } from "../lib/dates.ts";
 import { listBound } from "./bounds.ts";
 import { DecisionLog } from "./analytics.ts";
-import { badInput } from "./errors.ts";
-import { nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
+import { badInput } from "../errors.ts";
+import { nonEmpty, nonNegativeInt, validate, z } from "../lib/validation.ts";
 import {
   ageSeconds,
   approvalQueueStats,
@@ -27,7 +28,7 @@ import {
   runByIdLoader,
   submitApproval,
   submitFeedback,
-} from "../resolvers/agents.ts";
+} from "../data/agents.ts";
 import { perEventTransactions } from "../pubsub/rls-events.ts";
 import type { ApprovalQueueEventKind } from "../pubsub/index.ts";
 import type { Prisma } from "../generated/prisma/client.ts";

@@ -4,12 +4,12 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { access, builder } from "./builder.ts";
 import { DateRangeInput, DateTimeRangeInput, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
 import { upsertCountsPayload } from "./batch.ts";
-import { badInput } from "./errors.ts";
+import { badInput } from "../errors.ts";
 import { RESERVED_AUDIT_ACTION_PREFIXES, RESERVED_AUDIT_SCOPES, rowAllowed } from "../auth/policy.ts";
-import { formatDate } from "./scalars.ts";
-import { httpUrl, nonEmpty, validate, z } from "./validation.ts";
-import { decisionWhere, factWhere, ingestFacts } from "../resolvers/analytics.ts";
-import { rejectDuplicateKeys } from "../resolvers/upsert.ts";
+import { formatDate } from "../lib/dates.ts";
+import { httpUrl, nonEmpty, validate, z } from "../lib/validation.ts";
+import { decisionWhere, factWhere, ingestFacts } from "../data/analytics.ts";
+import { rejectDuplicateKeys } from "../data/upsert.ts";
 
 export const DashboardFactUnit = builder.enumType("DashboardFactUnit", {
   description: "What a fact's value counts.",

@@ -1,6 +1,6 @@
-/** The payload every idempotent batch upsert returns (see src/resolvers/upsert.ts). */
+/** The payload every idempotent batch upsert returns (see src/data/upsert.ts). */
 import { builder } from "./builder.ts";
-import type { UpsertCounts } from "../resolvers/upsert.ts";
+import type { UpsertCounts } from "../data/upsert.ts";
 
 /** `<name>` with inserted / updated / unchanged counts; `unit` names one row ("SKU-day"). */
 export function upsertCountsPayload(name: string, unit: string) {

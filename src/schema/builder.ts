@@ -2,18 +2,23 @@
  * The one Pothos builder. Plugins are wired here once:
  *  - scope-auth: every type and field checks the policy table (src/auth/policy.ts);
  *  - prisma: types from Prisma models, relations loaded without N+1 through ctx.db (the request's RLS transaction);
- *  - relay: cursor connections with a maximum page size.
+ *  - relay: cursor connections with a maximum page size;
+ *  - simple-objects: plain output types (tiles, payloads, statistics) without a backing model;
+ *  - validation: zod schemas on inputs and arguments, checked before the resolver runs; every
+ *    failure is shaped once (src/lib/validation.ts invalidInput).
  */
 import SchemaBuilder from "@pothos/core";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import SimpleObjectsPlugin from "@pothos/plugin-simple-objects";
+import ValidationPlugin from "@pothos/plugin-validation";
 import { GraphQLError } from "graphql";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
+import { invalidInput } from "../lib/validation.ts";
 import { can, canExecute, policyRoleOf, type Operation, type RoutineName, type TableName } from "../auth/policy.ts";
 
 export const MAX_PAGE_SIZE = 100;
@@ -39,7 +44,11 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, SimpleObjectsPlugin],
+  // Scope-auth before validation: a caller who may not run a field learns nothing about its inputs.
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, SimpleObjectsPlugin, ValidationPlugin],
+  validation: {
+    validationError: (failure) => invalidInput(failure.issues),
+  },
   scopeAuth: {
     // One check per object instead of per field; results are cached per request.
     runScopesOnType: true,

@@ -3,10 +3,9 @@
  * cursor connections with a page-size cap and totalCount, stable ordering (ties broken by id),
  * date ranges, and relations that quietly resolve to null for roles that may not read the target.
  */
-import { GraphQLError } from "graphql";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
-import { can, policyRoleOf, rowFilter, type TableName } from "../auth/policy.ts";
+import { rowFilter, type TableName } from "../auth/policy.ts";
 import { access, builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./builder.ts";
 import { connectionPage, edgesBound, listBound } from "./bounds.ts";
 
@@ -21,26 +20,6 @@ export const DateTimeRangeInput = builder.inputType("DateTimeRange", {
   description: "Range of instants: from inclusive, to exclusive; either end may be omitted.",
   fields: (t) => ({ from: t.field({ type: "DateTime", required: false }), to: t.field({ type: "DateTime", required: false }) }),
 });
-
-type Range<T> = { from?: T | null; to?: T | null } | null | undefined;
-
-/** Prisma filter for an inclusive date range; rejects from > to with a clear error. */
-export function dateRangeWhere(range: Range<Date>, field = "range"): Prisma.DateTimeFilter | undefined {
-  if (!range || (!range.from && !range.to)) return undefined;
-  if (range.from && range.to && range.from > range.to) {
-    throw new GraphQLError(`${field}: "from" must not be after "to".`, { extensions: { code: "BAD_USER_INPUT", field } });
-  }
-  return { ...(range.from ? { gte: range.from } : {}), ...(range.to ? { lte: range.to } : {}) };
-}
-
-/** Prisma filter for an instant range [from, to). */
-export function dateTimeRangeWhere(range: Range<Date>, field = "range"): Prisma.DateTimeFilter | undefined {
-  if (!range || (!range.from && !range.to)) return undefined;
-  if (range.from && range.to && range.from > range.to) {
-    throw new GraphQLError(`${field}: "from" must not be after "to".`, { extensions: { code: "BAD_USER_INPUT", field } });
-  }
-  return { ...(range.from ? { gte: range.from } : {}), ...(range.to ? { lt: range.to } : {}) };
-}
 
 /**
  * An `orderBy` argument: `{ field: <Enum>, direction: ASC|DESC }`, mapped to Prisma field names.
@@ -164,6 +143,3 @@ export function cappedStringList(t: any, column: string, cap: number, options: R
     resolve: (row: Record<string, string[]>) => row[column]!.slice(0, cap),
   });
 }
-
-/** Whether the viewer may read a table (for resolvers that assemble data by hand). */
-export const canRead = (ctx: GatewayContext, table: TableName) => can(policyRoleOf(ctx.viewer), table, "select");

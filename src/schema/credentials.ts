@@ -5,9 +5,9 @@
  */
 import { access, builder } from "./builder.ts";
 import { orderInput, tableConnection, visibleWhere } from "./common.ts";
-import { badInput } from "./errors.ts";
-import { nonEmpty, validate, z } from "./validation.ts";
-import { deleteCredential, MAX_ROTATION_BATCH, putCredential, revealCredential, rotateCredentialKey } from "../resolvers/credentials.ts";
+import { badInput } from "../errors.ts";
+import { nonEmpty, validate, z } from "../lib/validation.ts";
+import { deleteCredential, MAX_ROTATION_BATCH, putCredential, revealCredential, rotateCredentialKey } from "../data/credentials.ts";
 import { listBound } from "./bounds.ts";
 
 export const Credential = builder.prismaObject("CredsMeta", {

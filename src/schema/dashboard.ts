@@ -1,16 +1,17 @@
 /**
  * The operator dashboard: `dashboard { revenue inventory adsRoas supportQueue }` loads the whole
  * page in one request. Each tile costs one SQL statement however many of its fields are selected and
- * however much data there is (src/resolvers/dashboard.ts); formulas are in docs/dashboard.md.
+ * however much data there is (src/data/dashboard.ts); formulas are in docs/dashboard.md.
  */
 import type { GatewayContext } from "../context/types.ts";
 import type { TableName } from "../auth/policy.ts";
 import { builder } from "./builder.ts";
-import { canRead, DateRangeInput, SortDirection } from "./common.ts";
+import { DateRangeInput, SortDirection } from "./common.ts";
+import { canRead } from "../auth/policy.ts";
 import { countArgBound, listBound } from "./bounds.ts";
-import { formatDate, parseDate } from "./scalars.ts";
+import { formatDate, parseDate } from "../lib/dates.ts";
 import { ADS_PLATFORM_COUNT, AdsCampaignStatus, AdsDailyMetric, AdsPlatform } from "./ads.ts";
-import { dailyMetricsLoader } from "../resolvers/ads.ts";
+import { dailyMetricsLoader } from "../data/ads.ts";
 import {
   ADS_CAMPAIGN_ORDER,
   adsBlended,
@@ -42,7 +43,7 @@ import {
   type SupportKindCount,
   type SupportQueueItem,
   type StockStatus as StockStatusValue,
-} from "../resolvers/dashboard.ts";
+} from "../data/dashboard.ts";
 
 /** A tile is readable when every table it aggregates is (the database applies RLS to each as well). */
 const readsAll = (...tables: TableName[]) => (_parent: unknown, _args: unknown, ctx: GatewayContext) =>

@@ -2,7 +2,7 @@
 import { access, builder } from "./builder.ts";
 import { DateRangeInput, guardedList, guardedRelation, orderInput, tableById, tableConnection } from "./common.ts";
 import { upsertCountsPayload } from "./batch.ts";
-import { nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
+import { nonEmpty, nonNegativeInt, validate, z } from "../lib/validation.ts";
 import {
   ingestSnapshots,
   latestSnapshotLoader,
@@ -11,9 +11,9 @@ import {
   supplierWhere,
   upsertReorderPoint,
   upsertSupplier,
-} from "../resolvers/inventory.ts";
-import { rejectDuplicateKeys } from "../resolvers/upsert.ts";
-import { formatDate } from "./scalars.ts";
+} from "../data/inventory.ts";
+import { rejectDuplicateKeys } from "../data/upsert.ts";
+import { formatDate } from "../lib/dates.ts";
 
 export const InventorySnapshot = builder.prismaObject("InventorySnapshot", {
   description: "Stock of one SKU on one day (table inventory_snapshots); at most one row per SKU per day.",

@@ -7,8 +7,8 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import { access, builder } from "./builder.ts";
 import { guardedList, guardedRelation, orderInput, tableById, tableConnection, visibleWhere } from "./common.ts";
 import { countArgBound, listBound } from "./bounds.ts";
-import { notFound } from "./errors.ts";
-import { httpUrl, nonEmpty, nonNegativeInt, validate, z } from "./validation.ts";
+import { notFound } from "../errors.ts";
+import { httpUrl, nonEmpty, nonNegativeInt, validate, z } from "../lib/validation.ts";
 import {
   deleteDocument,
   documentWhere,
@@ -19,7 +19,7 @@ import {
   ingestDocument,
   MAX_SEARCH_LIMIT,
   searchChunks,
-} from "../resolvers/knowledge.ts";
+} from "../data/knowledge.ts";
 
 /** What one ingestion may write: also the caps of a document's chunks and metadata lists. */
 const MAX_INGEST_CHUNKS = 1000;

@@ -5,9 +5,9 @@
  */
 import { access, builder } from "./builder.ts";
 import { DateTimeRangeInput, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
-import { validate, z } from "./validation.ts";
+import { validate, z } from "../lib/validation.ts";
 import { rowAllowed, VISIBLE_LOG_LEVELS } from "../auth/policy.ts";
-import { logWhere } from "../resolvers/observability.ts";
+import { logWhere } from "../data/observability.ts";
 
 export const LogLevel = builder.enumType("LogLevel", {
   description: `Severity of a log line. The authenticated role sees ${VISIBLE_LOG_LEVELS.join(" and ")} only; filtering on other levels returns nothing for it.`,

@@ -2,6 +2,7 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { JSONResolver, UUIDResolver, DateTimeResolver } from "graphql-scalars";
 import { Prisma } from "../generated/prisma/client.ts";
+import { formatDate, parseDate } from "../lib/dates.ts";
 import { builder } from "./builder.ts";
 
 builder.addScalarType("UUID", UUIDResolver);
@@ -40,20 +41,6 @@ builder.addScalarType(
 );
 builder.addScalarType("DateTime", DateTimeResolver);
 
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Parses a calendar date "YYYY-MM-DD" (UTC midnight, as Prisma stores @db.Date). */
-export function parseDate(value: unknown): Date {
-  if (typeof value === "string" && DATE_PATTERN.test(value)) {
-    const date = new Date(`${value}T00:00:00.000Z`);
-    if (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)) return date;
-  }
-  throw new GraphQLError(`Date must be a calendar date "YYYY-MM-DD"; got ${JSON.stringify(value)}.`, {
-    extensions: { code: "BAD_USER_INPUT" },
-  });
-}
-
-export const formatDate = (date: Date) => date.toISOString().slice(0, 10);
 
 builder.scalarType("Date", {
   description: 'A calendar date, "YYYY-MM-DD" (UTC).',

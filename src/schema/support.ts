@@ -1,9 +1,9 @@
 /** Support: curated ("gold") replies approved by operators, for agent evaluation and retrieval. */
 import { access, builder } from "./builder.ts";
 import { cappedStringList, DateTimeRangeInput, orderInput, tableById, tableConnection } from "./common.ts";
-import { badInput, notFound } from "./errors.ts";
-import { nonEmpty, validate, z } from "./validation.ts";
-import { curatedReplyWhere } from "../resolvers/support.ts";
+import { badInput, notFound } from "../errors.ts";
+import { nonEmpty, validate, z } from "../lib/validation.ts";
+import { curatedReplyWhere } from "../data/support.ts";
 
 /** Most tags on one reply: checked on write, capped on read. */
 const MAX_TAGS = 50;

@@ -10,6 +10,7 @@ import { createLogger } from "../../src/logger.ts";
 import { schema } from "../../src/schema/index.ts";
 import { createGateway, type Gateway } from "../../src/server.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+import { startApprovalExpirySweep } from "../../src/jobs/approval-expiry.ts";
 import { startGatewayEvents, type GatewayEvents, type GatewayEventsOptions } from "../../src/pubsub/index.ts";
 
 export const TEST_JWT_SECRET = "test-secret-for-the-hotdash-gateway-suite-0123456789";
@@ -71,7 +72,7 @@ export async function startTestGateway({
   poolMax?: number;
   env?: Record<string, string>;
   /** Start live events (LISTEN/NOTIFY, expiry sweep) as src/index.ts does; the sweep is off unless expirySweepMs is given. */
-  events?: Pick<GatewayEventsOptions, "expirySweepMs" | "heartbeatMs">;
+  events?: Pick<GatewayEventsOptions, "heartbeatMs"> & { expirySweepMs?: number };
   /** Collects the gateway's log lines (every level) here instead of printing errors. */
   logs?: string[];
 }): Promise<TestGateway> {
@@ -82,8 +83,10 @@ export async function startTestGateway({
   };
   const database = createDatabase(databaseUrl, { ...config.db, poolMax });
   const events = eventOptions
-    ? await startGatewayEvents({ databaseUrl, prisma: database.prisma, pool: database.pool, expirySweepMs: 0, ...eventOptions })
+    ? await startGatewayEvents({ databaseUrl, prisma: database.prisma, pool: database.pool, heartbeatMs: eventOptions.heartbeatMs })
     : undefined;
+  const sweepMs = eventOptions?.expirySweepMs ?? 0;
+  const stopSweep = sweepMs > 0 ? startApprovalExpirySweep(database.prisma, { intervalMs: sweepMs }) : async () => {};
   const logger = logs ? createLogger("debug", { write: (line) => void logs.push(line) }) : createLogger(config.logLevel);
   const gateway = createGateway({ config, database, schema, logger, events });
   const { url } = await gateway.listen();
@@ -117,6 +120,7 @@ export async function startTestGateway({
     failure,
     events,
     close: async () => {
+      await stopSweep();
       await events?.close(); // ends open subscriptions first, so the HTTP server closes at once
       await gateway.close();
       await database.close();

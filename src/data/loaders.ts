@@ -4,9 +4,9 @@
  * one batch: one SQL statement however many parents there are.
  */
 import DataLoader from "dataloader";
-import type { GatewayContext } from "../context/types.ts";
+import type { DataContext } from "./context.ts";
 
-export function loaderFor<K, V>(ctx: GatewayContext, key: string, batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
+export function loaderFor<K, V>(ctx: DataContext, key: string, batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
   let loader = ctx.loaders.get(key) as DataLoader<K, V> | undefined;
   if (!loader) {
     loader = new DataLoader<K, V>(batch, { maxBatchSize: 5000 });

@@ -3,9 +3,10 @@
  * snapshot ingestion, and the supplier / reorder-point upserts.
  */
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { Db, GatewayContext } from "../context/types.ts";
-import { dateRangeWhere } from "../schema/common.ts";
-import { badInput } from "../schema/errors.ts";
+import type { Db } from "../db/rls.ts";
+import type { DataContext } from "./context.ts";
+import { dateRangeWhere } from "../lib/dates.ts";
+import { badInput } from "../errors.ts";
 import { literal } from "./like.ts";
 import { loaderFor } from "./loaders.ts";
 import { upsertBatch, type UpsertCounts } from "./upsert.ts";
@@ -62,7 +63,7 @@ export type SnapshotRow = Prisma.InventorySnapshotGetPayload<object>;
  * The newest snapshot of each SKU, for many reorder points at once: one DISTINCT ON statement per
  * request, served by the (sku, snapshot_date) unique index. Goes through ctx.db, so RLS applies.
  */
-export function latestSnapshotLoader(ctx: GatewayContext) {
+export function latestSnapshotLoader(ctx: DataContext) {
   return loaderFor<string, SnapshotRow | null>(ctx, "inventory.latestSnapshot", async (skus) => {
     const rows = await ctx.db.$queryRaw<SnapshotRow[]>`
       SELECT DISTINCT ON (sku)

@@ -9,9 +9,9 @@
  * validate batches with `rejectDuplicateKeys` first so the caller gets a field path, not a 21000.
  */
 import { Prisma } from "../generated/prisma/client.ts";
-import type { Db } from "../context/types.ts";
-import { formatDate } from "../schema/scalars.ts";
-import type { z } from "../schema/validation.ts";
+import type { Db } from "../db/rls.ts";
+import { formatDate } from "../lib/dates.ts";
+import type { z } from "../lib/validation.ts";
 
 /** SQL element types the helper knows how to send. */
 export type ColumnType = "text" | "int" | "numeric" | "date" | "timestamptz" | "jsonb" | "uuid";

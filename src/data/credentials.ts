@@ -7,8 +7,9 @@
  */
 import { GraphQLError } from "graphql";
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { Db, GatewayContext } from "../context/types.ts";
-import { notFound } from "../schema/errors.ts";
+import type { Db } from "../db/rls.ts";
+import type { DataContext } from "./context.ts";
+import { notFound } from "../errors.ts";
 import { VAULT_AUDIT_SCOPE } from "../auth/policy.ts";
 import { judgeVaultKeys, open, requireKeyring, seal, VaultError, VaultUnavailableError, type Keyring } from "../vault/index.ts";
 
@@ -31,7 +32,7 @@ interface AuditEntry {
  * refused (D4), and the function names the actor itself (the token's sub, else its role), so no
  * caller can attribute a vault access to someone else. One statement for any number of entries.
  */
-async function audit(ctx: GatewayContext, entries: AuditEntry[]): Promise<void> {
+async function audit(ctx: DataContext, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const rows = entries.map((e) => ({
     action: e.action,
@@ -85,7 +86,7 @@ function decrypt(ring: Keyring, row: StoredSecret): string {
  * Refused with VAULT_KEY_MISMATCH until the keys are fixed. The credential being replaced does not
  * count: overwriting it with a fresh secret loses nothing.
  */
-async function refuseOnKeyMismatch(ctx: GatewayContext, ring: Keyring, name: string): Promise<void> {
+async function refuseOnKeyMismatch(ctx: DataContext, ring: Keyring, name: string): Promise<void> {
   const keys = await ctx.db.$queryRaw<{ keyId: string; count: number }[]>`
     SELECT key_id AS "keyId", count(*)::int AS count FROM creds_meta WHERE name <> ${name} GROUP BY 1 ORDER BY 1`;
   const health = judgeVaultKeys(ring, keys);
@@ -105,7 +106,7 @@ export interface PutCredentialInput {
 }
 
 /** Creates or replaces a credential (new nonce, current key); returns its id. Audited. */
-export async function putCredential(ctx: GatewayContext, input: PutCredentialInput): Promise<string> {
+export async function putCredential(ctx: DataContext, input: PutCredentialInput): Promise<string> {
   const ring = keyring();
   await refuseOnKeyMismatch(ctx, ring, input.name);
   const sealed = seal(ring, input.name, input.secret);
@@ -138,7 +139,7 @@ export interface RevealedSecret {
 }
 
 /** The one audited read of a decrypted secret; also stamps last_accessed_at. */
-export async function revealCredential(ctx: GatewayContext, name: string, reason: string): Promise<RevealedSecret> {
+export async function revealCredential(ctx: DataContext, name: string, reason: string): Promise<RevealedSecret> {
   const ring = keyring();
   const [row] = await ctx.db.$queryRaw<(StoredSecret & { accessed_at: Date })[]>`
     UPDATE creds_meta SET last_accessed_at = now() WHERE name = ${name}
@@ -150,7 +151,7 @@ export async function revealCredential(ctx: GatewayContext, name: string, reason
 }
 
 /** Deletes a credential; audited. Needs no key: nothing is decrypted. */
-export async function deleteCredential(ctx: GatewayContext, name: string, reason?: string | null): Promise<{ id: string; name: string }> {
+export async function deleteCredential(ctx: DataContext, name: string, reason?: string | null): Promise<{ id: string; name: string }> {
   const [row] = await ctx.db.$queryRaw<{ id: string; key_id: string; provider: string }[]>`
     DELETE FROM creds_meta WHERE name = ${name} RETURNING id::text AS id, key_id, provider`;
   if (!row) throw notFound("Credential", name);
@@ -172,7 +173,7 @@ export interface KeyRotation {
 /** Most credentials one rotation re-encrypts (and lists); the next call takes the rest. */
 export const MAX_ROTATION_BATCH = 1000;
 
-export async function rotateCredentialKey(ctx: GatewayContext, reason?: string | null): Promise<KeyRotation> {
+export async function rotateCredentialKey(ctx: DataContext, reason?: string | null): Promise<KeyRotation> {
   const ring = keyring();
   const current = ring.current.id;
   const stale = await ctx.db.$queryRaw<StoredSecret[]>`

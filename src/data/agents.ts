@@ -5,16 +5,18 @@
  */
 import { GraphQLError } from "graphql";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
-import type { Db, GatewayContext, Viewer } from "../context/types.ts";
-import { canRead, dateTimeRangeWhere } from "../schema/common.ts";
-import { badInput, conflict, notFound } from "../schema/errors.ts";
+import type { Db } from "../db/rls.ts";
+import type { Viewer } from "../auth/viewer.ts";
+import type { DataContext } from "./context.ts";
+import { canRead } from "../auth/policy.ts";
+import { dateTimeRangeWhere } from "../lib/dates.ts";
+import { badInput, conflict, notFound } from "../errors.ts";
 import { rowAllowed } from "../auth/policy.ts";
-import { withRls } from "../plugins/rls-transaction.ts";
+import type { ApprovalStatus } from "../pubsub/types.ts";
 import { groupByKeys, loaderFor } from "./loaders.ts";
 
 // ───────────── Approval status ─────────────
 
-export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired";
 
 /**
  * The status a reader sees: a pending approval whose deadline has passed is expired, even before
@@ -110,7 +112,7 @@ export async function approvalQueueStats(db: Db, filter: { kinds?: string[] | nu
 // ───────────── Loaders (one statement per request each) ─────────────
 
 /** The audit entries of many approvals: one statement per request. */
-export const auditTrailLoader = (ctx: GatewayContext) =>
+export const auditTrailLoader = (ctx: DataContext) =>
   loaderFor<string, Prisma.DecisionLogGetPayload<object>[]>(ctx, "agents.auditTrail", async (ids) => {
     // Only the rows the database wrote: anything logged by hand is not part of an approval's record (D4).
     const rows = await ctx.db.decisionLog.findMany({
@@ -126,13 +128,13 @@ export const auditTrailLoader = (ctx: GatewayContext) =>
  * planned into the parent's query as an include even for a role that may not read the target, and
  * the database would then refuse the whole parent (42501) instead of the field reading null.
  */
-export const runByIdLoader = (ctx: GatewayContext) =>
+export const runByIdLoader = (ctx: DataContext) =>
   loaderFor<string, Prisma.AgentRunGetPayload<object> | null>(ctx, "agents.runById", async (ids) => {
     const rows = await ctx.db.agentRun.findMany({ where: { runId: { in: [...ids] } } });
     const byId = new Map(rows.map((row) => [row.runId, row]));
     return ids.map((id) => byId.get(id) ?? null);
   });
-export const queryByIdLoader = (ctx: GatewayContext) =>
+export const queryByIdLoader = (ctx: DataContext) =>
   loaderFor<string, Prisma.AgentQueryGetPayload<object> | null>(ctx, "agents.queryById", async (ids) => {
     const rows = await ctx.db.agentQuery.findMany({ where: { id: { in: [...ids] } } });
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -237,42 +239,6 @@ export async function expireApprovals(db: Db): Promise<number> {
   return row?.expired ?? 0;
 }
 
-/** The identity the gateway's own background work runs as (the expiry sweep). */
-export const SYSTEM_VIEWER: Viewer = { role: "service_role", subject: null, claims: { role: "service_role" } };
-
-/**
- * Runs the expiry sweep now and then every `intervalMs`, so deadlines are recorded (with their
- * DecisionLog row and EXPIRED event) without anyone calling expireAgentApprovals. Every gateway
- * instance may run it: the function skips rows another sweep or decider holds, so each expiry is
- * written once. Returns a stop function (which waits for a sweep in flight).
- */
-export function startApprovalExpirySweep(
-  prisma: PrismaClient,
-  options: { intervalMs: number; onError?: (error: unknown) => void; onExpired?: (count: number) => void },
-): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<void> | undefined;
-  const sweep = () => {
-    if (stopped || running) return;
-    running = withRls(prisma, SYSTEM_VIEWER, expireApprovals)
-      .then((count) => {
-        if (count > 0) options.onExpired?.(count);
-      })
-      .catch((error) => options.onError?.(error))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  sweep();
-  const timer = setInterval(sweep, options.intervalMs);
-  timer.unref();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running; // let a sweep in flight finish before the caller closes the pool
-  };
-}
-
 export interface SubmitApprovalInput {
   kind: string;
   summary: string;
@@ -324,7 +290,7 @@ export interface FeedbackInput {
  * annotate as their token's sub (the RLS insert policy demands it too); service_role may name one.
  * The conversation comes from what the feedback is about, and must agree with it.
  */
-export async function submitFeedback<Q extends object>(ctx: GatewayContext, query: Q, input: FeedbackInput) {
+export async function submitFeedback<Q extends object>(ctx: DataContext, query: Q, input: FeedbackInput) {
   const { viewer, db } = ctx;
   let annotator = input.annotator ?? null;
   if (viewer.role === "authenticated") {

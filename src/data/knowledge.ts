@@ -9,8 +9,9 @@
  * computed over the arrays.
  */
 import { Prisma } from "../generated/prisma/client.ts";
-import type { Db, GatewayContext } from "../context/types.ts";
-import { z } from "../schema/validation.ts";
+import type { Db } from "../db/rls.ts";
+import type { DataContext } from "./context.ts";
+import { z } from "../lib/validation.ts";
 import { loaderFor } from "./loaders.ts";
 
 export const EMBEDDING_DIMENSIONS = 1536;
@@ -199,7 +200,7 @@ export async function deleteDocument(db: Db, id: string): Promise<{ id: string; 
 }
 
 /** Per request: whether each chunk has an embedding, one statement for all chunks asked about. */
-export function hasEmbeddingLoader(ctx: GatewayContext) {
+export function hasEmbeddingLoader(ctx: DataContext) {
   return loaderFor<string, boolean>(ctx, "knowledge.hasEmbedding", async (ids) => {
     const rows = await ctx.db.$queryRaw<{ id: string; has: boolean }[]>`
       SELECT id::text AS id, embedding IS NOT NULL AS has FROM knowledge_chunks WHERE id = ANY(${[...ids]}::uuid[])`;
@@ -209,7 +210,7 @@ export function hasEmbeddingLoader(ctx: GatewayContext) {
 }
 
 /** Per request: the embeddings of the chunks asked about, as float arrays (null when absent). */
-export function embeddingLoader(ctx: GatewayContext) {
+export function embeddingLoader(ctx: DataContext) {
   return loaderFor<string, number[] | null>(ctx, "knowledge.embedding", async (ids) => {
     const rows = await ctx.db.$queryRaw<{ id: string; embedding: number[] | null }[]>`
       SELECT id::text AS id, embedding::real[] AS embedding FROM knowledge_chunks WHERE id = ANY(${[...ids]}::uuid[])`;

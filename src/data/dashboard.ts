@@ -8,9 +8,9 @@
  * one JSON column per part. All aggregation happens in PostgreSQL; JavaScript only renames fields.
  */
 import { Prisma } from "../generated/prisma/client.ts";
-import type { GatewayContext } from "../context/types.ts";
-import { badInput } from "../schema/errors.ts";
-import { formatDate } from "../schema/scalars.ts";
+import type { DataContext } from "./context.ts";
+import { badInput } from "../errors.ts";
+import { formatDate } from "../lib/dates.ts";
 import { loaderFor } from "./loaders.ts";
 
 // ───────────── Date ranges ─────────────
@@ -72,7 +72,7 @@ export function checkLimit(first: number, field: string): number {
  * A loader for one tile with fixed arguments (`key`): each distinct part string loaded in the same
  * tick becomes one JSON column of a single statement `<with> SELECT (<part 1>) AS p0, (<part 2>) AS p1 …`.
  */
-function tileLoader(ctx: GatewayContext, key: string, withClause: Prisma.Sql, partSql: (part: string) => Prisma.Sql) {
+function tileLoader(ctx: DataContext, key: string, withClause: Prisma.Sql, partSql: (part: string) => Prisma.Sql) {
   return loaderFor<string, unknown>(ctx, `dashboard.${key}`, async (parts) => {
     const columns = parts.map((part, i) => Prisma.sql`(${partSql(part)}) AS ${Prisma.raw(`p${i}`)}`);
     const rows = await ctx.db.$queryRaw<Record<string, unknown>[]>`${withClause} SELECT ${Prisma.join(columns)}`;
@@ -109,7 +109,7 @@ export interface RevenueDay {
   hasData: boolean;
 }
 
-function revenueLoader(ctx: GatewayContext, tile: RevenueTileArgs) {
+function revenueLoader(ctx: DataContext, tile: RevenueTileArgs) {
   const { range, previous, shopDomain } = tile;
   // Per-day sums over both periods (several shops' facts add up when no shop is given).
   const withClause = Prisma.sql`
@@ -148,10 +148,10 @@ function revenueLoader(ctx: GatewayContext, tile: RevenueTileArgs) {
   });
 }
 
-export const revenueTotals = (ctx: GatewayContext, tile: RevenueTileArgs) =>
+export const revenueTotals = (ctx: DataContext, tile: RevenueTileArgs) =>
   revenueLoader(ctx, tile).load(partKey("totals")) as Promise<RevenueTotals>;
 
-export async function revenueDaily(ctx: GatewayContext, tile: RevenueTileArgs): Promise<RevenueDay[]> {
+export async function revenueDaily(ctx: DataContext, tile: RevenueTileArgs): Promise<RevenueDay[]> {
   const days = (await revenueLoader(ctx, tile).load(partKey("daily"))) as { date: string; valueCents: string; hasData: boolean }[];
   return days.map((d) => ({ ...d, date: new Date(`${d.date}T00:00:00Z`) }));
 }
@@ -202,7 +202,7 @@ export interface SkuListArgs {
   atOrBelowReorderPoint: boolean | null;
 }
 
-function inventoryLoader(ctx: GatewayContext, tile: InventoryTileArgs) {
+function inventoryLoader(ctx: DataContext, tile: InventoryTileArgs) {
   const { window } = tile;
   // One row per SKU with a snapshot in the window: its latest snapshot there, its sales over the
   // window's snapshot days, its lead time and safety stock, then the derived figures and status.
@@ -277,10 +277,10 @@ function inventoryLoader(ctx: GatewayContext, tile: InventoryTileArgs) {
   });
 }
 
-export const inventorySummary = (ctx: GatewayContext, tile: InventoryTileArgs) =>
+export const inventorySummary = (ctx: DataContext, tile: InventoryTileArgs) =>
   inventoryLoader(ctx, tile).load(partKey("summary")) as Promise<InventorySummary>;
 
-export async function inventorySkus(ctx: GatewayContext, tile: InventoryTileArgs, list: SkuListArgs): Promise<InventorySku[]> {
+export async function inventorySkus(ctx: DataContext, tile: InventoryTileArgs, list: SkuListArgs): Promise<InventorySku[]> {
   const rows = (await inventoryLoader(ctx, tile).load(partKey("skus", { ...list }))) as (Omit<InventorySku, "snapshotDate"> & { snapshotDate: string })[];
   return rows.map((row) => ({ ...row, snapshotDate: new Date(`${row.snapshotDate}T00:00:00Z`) }));
 }
@@ -352,7 +352,7 @@ const performanceJson = Prisma.sql`
   'ctr', round(sum(clicks)::numeric / nullif(sum(impressions), 0), 4)::text,
   'conversionRate', round(sum(conversions)::numeric / nullif(sum(clicks), 0), 4)::text`;
 
-function adsLoader(ctx: GatewayContext, tile: AdsTileArgs) {
+function adsLoader(ctx: DataContext, tile: AdsTileArgs) {
   const { range, platforms } = tile;
   const withClause = Prisma.sql`
     WITH metrics AS (
@@ -393,14 +393,14 @@ function adsLoader(ctx: GatewayContext, tile: AdsTileArgs) {
   });
 }
 
-export const adsBlended = (ctx: GatewayContext, tile: AdsTileArgs) => adsLoader(ctx, tile).load(partKey("blended")) as Promise<AdsBlended>;
+export const adsBlended = (ctx: DataContext, tile: AdsTileArgs) => adsLoader(ctx, tile).load(partKey("blended")) as Promise<AdsBlended>;
 
-export async function adsDaily(ctx: GatewayContext, tile: AdsTileArgs): Promise<AdsDay[]> {
+export async function adsDaily(ctx: DataContext, tile: AdsTileArgs): Promise<AdsDay[]> {
   const days = (await adsLoader(ctx, tile).load(partKey("daily"))) as (AdsPerformance & { date: string })[];
   return days.map((d) => ({ ...d, date: new Date(`${d.date}T00:00:00Z`) }));
 }
 
-export const adsCampaigns = (ctx: GatewayContext, tile: AdsTileArgs, list: AdsCampaignListArgs) =>
+export const adsCampaigns = (ctx: DataContext, tile: AdsTileArgs, list: AdsCampaignListArgs) =>
   adsLoader(ctx, tile).load(partKey("campaigns", { ...list })) as Promise<AdsCampaignPerformance[]>;
 
 // ───────────── Support queue (pending AgentApproval) ─────────────
@@ -438,7 +438,7 @@ export interface SupportItemsArgs {
   kinds: string[] | null;
 }
 
-function supportLoader(ctx: GatewayContext) {
+function supportLoader(ctx: DataContext) {
   // Ages are measured from now(), the start of the request's transaction: one instant for the whole
   // tile. A pending item past its deadline reads as expired (as everywhere in the gateway): not queued.
   const withClause = Prisma.sql`
@@ -482,17 +482,17 @@ function supportLoader(ctx: GatewayContext) {
   });
 }
 
-export async function supportSummary(ctx: GatewayContext): Promise<SupportQueueSummary> {
+export async function supportSummary(ctx: DataContext): Promise<SupportQueueSummary> {
   const s = (await supportLoader(ctx).load(partKey("summary"))) as Omit<SupportQueueSummary, "oldestPendingAt"> & { oldestPendingAt: string | null };
   return { ...s, oldestPendingAt: toDate(s.oldestPendingAt) };
 }
 
-export async function supportByKind(ctx: GatewayContext): Promise<SupportKindCount[]> {
+export async function supportByKind(ctx: DataContext): Promise<SupportKindCount[]> {
   const kinds = (await supportLoader(ctx).load(partKey("byKind"))) as { kind: string; count: number; oldestPendingAt: string }[];
   return kinds.map((k) => ({ ...k, oldestPendingAt: new Date(k.oldestPendingAt) }));
 }
 
-export async function supportItems(ctx: GatewayContext, list: SupportItemsArgs): Promise<SupportQueueItem[]> {
+export async function supportItems(ctx: DataContext, list: SupportItemsArgs): Promise<SupportQueueItem[]> {
   const items = (await supportLoader(ctx).load(partKey("items", { ...list }))) as (Omit<SupportQueueItem, "createdAt" | "expiresAt"> & {
     createdAt: string;
     expiresAt: string | null;

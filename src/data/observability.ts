@@ -1,6 +1,6 @@
 /** Data access for observability: log filters. The role's row rule is added by tableConnection / tableById. */
 import type { Prisma } from "../generated/prisma/client.ts";
-import { dateTimeRangeWhere } from "../schema/common.ts";
+import { dateTimeRangeWhere } from "../lib/dates.ts";
 import { literal } from "./like.ts";
 
 export interface LogFilter {

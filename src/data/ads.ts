@@ -1,9 +1,10 @@
 /** Data access for ads: campaign filters, the campaign → daily-metrics loader, the idempotent metrics upsert. */
 import { GraphQLError } from "graphql";
 import { Prisma, type AdsDailyMetric } from "../generated/prisma/client.ts";
-import type { Db, GatewayContext } from "../context/types.ts";
-import { dateRangeWhere } from "../schema/common.ts";
-import { formatDate } from "../schema/scalars.ts";
+import type { Db } from "../db/rls.ts";
+import type { DataContext } from "./context.ts";
+import { dateRangeWhere } from "../lib/dates.ts";
+import { formatDate } from "../lib/dates.ts";
 import { MAX_RANGE_DAYS } from "./dashboard.ts";
 import { loaderFor } from "./loaders.ts";
 import { literal } from "./like.ts";
@@ -102,7 +103,7 @@ export function rangeDays(range: DateRange): number | null {
   return range?.from && range.to ? Math.round((range.to.getTime() - range.from.getTime()) / DAY_MS) + 1 : null;
 }
 
-export function dailyMetricsLoader(ctx: GatewayContext, range: DateRange) {
+export function dailyMetricsLoader(ctx: DataContext, range: DateRange) {
   dateRangeWhere(range, "range"); // validates from <= to
   const days = rangeDays(range);
   if (days !== null && days > MAX_RANGE_DAYS) {

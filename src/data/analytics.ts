@@ -1,7 +1,7 @@
 /** Data access for analytics: dashboard-fact and decision-log filters, fact ingestion, decision logging. */
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { Db } from "../context/types.ts";
-import { dateRangeWhere, dateTimeRangeWhere } from "../schema/common.ts";
+import type { Db } from "../db/rls.ts";
+import { dateRangeWhere, dateTimeRangeWhere } from "../lib/dates.ts";
 import { literal } from "./like.ts";
 import { upsertBatch, type UpsertCounts } from "./upsert.ts";
 
