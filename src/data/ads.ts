@@ -7,7 +7,7 @@ import { dateRangeWhere } from "../lib/dates.ts";
 import { formatDate } from "../lib/dates.ts";
 import { MAX_RANGE_DAYS } from "./dashboard.ts";
 import { loaderFor } from "./loaders.ts";
-import { literal } from "./like.ts";
+import { literal } from "../lib/filters.ts";
 import { upsertBatch } from "./upsert.ts";
 
 export interface CampaignFilter {

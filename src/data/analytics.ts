@@ -2,7 +2,7 @@
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import { dateRangeWhere, dateTimeRangeWhere } from "../lib/dates.ts";
-import { literal } from "./like.ts";
+import { literal } from "../lib/filters.ts";
 import { upsertBatch, type UpsertCounts } from "./upsert.ts";
 
 type Range = { from?: Date | null; to?: Date | null } | null | undefined;

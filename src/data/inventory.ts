@@ -7,7 +7,7 @@ import type { Db } from "../db/rls.ts";
 import type { DataContext } from "./context.ts";
 import { dateRangeWhere } from "../lib/dates.ts";
 import { badInput } from "../errors.ts";
-import { literal } from "./like.ts";
+import { literal } from "../lib/filters.ts";
 import { loaderFor } from "./loaders.ts";
 import { upsertBatch, type UpsertCounts } from "./upsert.ts";
 

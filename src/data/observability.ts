@@ -1,7 +1,7 @@
 /** Data access for observability: log filters. The role's row rule is added by tableConnection / tableById. */
 import type { Prisma } from "../generated/prisma/client.ts";
 import { dateTimeRangeWhere } from "../lib/dates.ts";
-import { literal } from "./like.ts";
+import { literal } from "../lib/filters.ts";
 
 export interface LogFilter {
   levels?: string[] | null;

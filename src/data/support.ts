@@ -1,7 +1,7 @@
 /** Data access for support: curated-reply filters. */
 import type { Prisma } from "../generated/prisma/client.ts";
 import { dateTimeRangeWhere } from "../lib/dates.ts";
-import { literal } from "./like.ts";
+import { literal } from "../lib/filters.ts";
 
 export interface CuratedReplyFilter {
   tagsAny?: string[] | null;
