@@ -1,5 +1,6 @@
 /** Scalars: UUID and JSON from graphql-scalars; DateTime, Date and Decimal tuned to Prisma's values. */
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
+import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
+import { ClientError } from "../errors.ts";
 import { JSONResolver, UUIDResolver, DateTimeResolver } from "graphql-scalars";
 import { Prisma } from "../generated/prisma/client.ts";
 import { formatDate, parseDate } from "../lib/dates.ts";
@@ -23,7 +24,7 @@ function checkDepth<T>(root: T, childrenOf: (value: T) => T[]): T {
     const children = childrenOf(current);
     if (children.length === 0) continue;
     if (depth > MAX_JSON_DEPTH) {
-      throw new GraphQLError(`JSON input must not be nested more than ${MAX_JSON_DEPTH} levels deep.`, { extensions: { code: "BAD_USER_INPUT" } });
+      throw new ClientError(`JSON input must not be nested more than ${MAX_JSON_DEPTH} levels deep.`, "BAD_USER_INPUT");
     }
     for (const child of children) stack.push([child, depth + 1]);
   }
@@ -56,9 +57,7 @@ const CANONICAL_DECIMAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
 function parseDecimal(value: unknown): Prisma.Decimal {
   const text = typeof value === "number" && Number.isFinite(value) ? String(value) : value;
   if (typeof text === "string" && DECIMAL_PATTERN.test(text)) return new Prisma.Decimal(text);
-  throw new GraphQLError(`Decimal must be a decimal number such as "3.25"; got ${JSON.stringify(value)}.`, {
-    extensions: { code: "BAD_USER_INPUT" },
-  });
+  throw new ClientError(`Decimal must be a decimal number such as "3.25"; got ${JSON.stringify(value)}.`, "BAD_USER_INPUT");
 }
 
 builder.scalarType("Decimal", {
