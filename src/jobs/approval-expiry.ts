@@ -4,7 +4,7 @@
  * expireAgentApprovals.
  */
 import type { Viewer } from "../auth/viewer.ts";
-import { expireApprovals } from "../data/agents.ts";
+import { expireApprovals } from "../data/agents/approvals.ts";
 import { withRls } from "../db/rls.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 

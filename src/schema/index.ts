@@ -3,7 +3,7 @@ import { builder } from "./builder.ts";
 import "./scalars.ts";
 import "./viewer.ts";
 import "./ads.ts";
-import "./agents.ts";
+import "./agents/index.ts";
 import "./knowledge.ts";
 import "./inventory.ts";
 import "./analytics.ts";
