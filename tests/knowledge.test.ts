@@ -3,7 +3,8 @@
 // into both; searches must rank alike and agree with cosine similarity computed here.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_BUDGETS } from "../src/config.ts";
-import { EMBEDDING_DIMENSIONS, searchSql } from "../src/data/knowledge.ts";
+import { searchSql } from "../src/data/knowledge.ts";
+import { EMBEDDING_DIMENSIONS } from "../src/lib/embedding.ts";
 import { embedText } from "../src/db/seed/demo.ts";
 import { startTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, createVectorTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -385,6 +386,35 @@ describe("knowledgeDocuments and knowledgeDocument", () => {
       expect((await list({ metadata: [{ key: "category", value: "catalog" }, { key: "language", value: "en" }] })).totalCount).toBe(1);
       expect((await list({ metadata: [{ key: "category", value: "catalog" }, { key: "language", value: "fr" }] })).totalCount).toBe(0);
       expect((await list({ search: "SHIPP" })).edges.map((e: any) => e.node.id)).toEqual([ids.shipping]);
+    }),
+  );
+});
+
+describe("knowledgeDocuments search is literal (D9)", () => {
+  test(
+    "% and _ in a title search match only titles that contain them; a_b does not match axb",
+    each(async ({ gateway }) => {
+      const titles = ["Refunds 100% guaranteed", "Refunds 1000 guaranteed", "Spec a_b notes", "Spec axb notes"];
+      const created: string[] = [];
+      for (const title of titles) {
+        const res = await gateway.gql(INGEST, { input: { title, source: "d9_literal", content: "Literal search check.", metadata: [], chunks: [] } });
+        expect(res.body.errors).toBeUndefined();
+        created.push(res.body.data.ingestKnowledgeDocument.id);
+      }
+      const found = async (search: string) => {
+        const res = await gateway.gql(
+          `query($filter: KnowledgeDocumentFilter) { knowledgeDocuments(filter: $filter, first: 50, orderBy: { field: TITLE }) { edges { node { title } } } }`,
+          { filter: { source: "d9_literal", search } },
+        );
+        expect(res.body.errors).toBeUndefined();
+        return res.body.data.knowledgeDocuments.edges.map((e: { node: { title: string } }) => e.node.title);
+      };
+      expect(await found("a_b")).toEqual(["Spec a_b notes"]);
+      expect(await found("_")).toEqual(["Spec a_b notes"]);
+      expect(await found("100%")).toEqual(["Refunds 100% guaranteed"]);
+      expect(await found("%")).toEqual(["Refunds 100% guaranteed"]);
+      expect(await found("\\")).toEqual([]);
+      for (const id of created) await gateway.gql(`mutation($id: UUID!) { deleteKnowledgeDocument(id: $id) { id } }`, { id });
     }),
   );
 });

@@ -395,6 +395,27 @@ describe("credentials through GraphQL", () => {
   });
 });
 
+describe("credentials search is literal (D9)", () => {
+  beforeAll(() => configureVault(ringA()));
+
+  test("_ in a name search matches only names that contain it; a_b does not match axb; % matches nothing", async () => {
+    for (const name of ["d9.a_b", "d9.axb", "d9.plain"]) expect((await put(name, { provider: "d9literal" })).body.errors).toBeUndefined();
+    const found = async (search: string) => {
+      const res = await gateway.gql(`query($filter: CredentialFilter) { credentials(filter: $filter, first: 50) { edges { node { name } } } }`, {
+        filter: { provider: "d9literal", search },
+      });
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data.credentials.edges.map((e: { node: { name: string } }) => e.node.name);
+    };
+    expect(await found("a_b")).toEqual(["d9.a_b"]);
+    expect(await found("_")).toEqual(["d9.a_b"]);
+    expect(await found("%")).toEqual([]);
+    expect(await found("d9.%")).toEqual([]);
+    expect(await found("D9.A")).toEqual(["d9.a_b", "d9.axb"]);
+    for (const name of ["d9.a_b", "d9.axb", "d9.plain"]) await gateway.gql(DELETE, { name });
+  });
+});
+
 describe("key rotation", () => {
   beforeAll(async () => {
     configureVault(ringA());

@@ -5,11 +5,12 @@
  * Secrets exist in plaintext only in this process, between the GraphQL argument and seal(), or
  * between open() and the one field that returns them; they are never logged or put in an error.
  */
-import { GraphQLError } from "graphql";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import type { DataContext } from "./context.ts";
-import { notFound } from "../errors.ts";
+import { ClientError, notFound } from "../errors.ts";
+import { allOf, text } from "../lib/filters.ts";
+import { nonEmpty, z } from "../lib/validation.ts";
 import { VAULT_AUDIT_SCOPE } from "../auth/policy.ts";
 import { judgeVaultKeys, open, requireKeyring, seal, VaultError, VaultUnavailableError, type Keyring } from "../vault/index.ts";
 
@@ -46,10 +47,10 @@ async function audit(ctx: DataContext, entries: AuditEntry[]): Promise<void> {
 /** Vault failures as client errors with stable codes (their messages carry no secret material). */
 function vaultError(error: unknown): never {
   if (error instanceof VaultUnavailableError) {
-    throw new GraphQLError(error.message, { extensions: { code: error.code } });
+    throw new ClientError(error.message, error.code);
   }
   if (error instanceof VaultError) {
-    throw new GraphQLError(error.message, { extensions: { code: error.code, credential: error.credential } });
+    throw new ClientError(error.message, error.code, { extensions: { credential: error.credential } });
   }
   throw error;
 }
@@ -91,18 +92,39 @@ async function refuseOnKeyMismatch(ctx: DataContext, ring: Keyring, name: string
     SELECT key_id AS "keyId", count(*)::int AS count FROM creds_meta WHERE name <> ${name} GROUP BY 1 ORDER BY 1`;
   const health = judgeVaultKeys(ring, keys);
   if (health.status !== "KEY_MISMATCH") return;
-  throw new GraphQLError(`Refusing to seal a new secret with key ${ring.current.id}: ${health.message}`, {
-    extensions: { code: "VAULT_KEY_MISMATCH", keyIds: health.orphaned.map((k) => k.keyId) },
+  throw new ClientError(`Refusing to seal a new secret with key ${ring.current.id}: ${health.message}`, "VAULT_KEY_MISMATCH", {
+    extensions: { keyIds: health.orphaned.map((k) => k.keyId) },
   });
 }
 
-export interface PutCredentialInput {
-  name: string;
-  provider: string;
-  /** undefined keeps the current description on replace; null clears it. */
-  description?: string | null;
-  secret: string;
-  reason?: string | null;
+const NAME_RULE = "must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)";
+/** A credential's name, e.g. shopify.admin_token. */
+export const credentialName = z.string().max(128, NAME_RULE).regex(/^[a-z0-9][a-z0-9_.-]*$/, NAME_RULE);
+/** Why a vault operation happens: the audit row's rationale. */
+export const auditReason = z.string().trim().min(1, "must not be empty").max(1000, "must be at most 1000 characters");
+// Rules only: a zod message must never quote the value, since this one is a secret.
+const secret = z.string().min(1, "must not be empty").max(65_536, "must be at most 65536 characters");
+
+export const putCredentialInput = z.object({
+  name: credentialName,
+  provider: nonEmpty.pipe(z.string().max(100, "must be at most 100 characters")),
+  /** undefined (omitted) keeps the current description on replace; null clears it (nullish keeps the two apart). */
+  description: z.string().max(1000, "must be at most 1000 characters").nullish(),
+  secret,
+  reason: auditReason.nullish(),
+});
+export type PutCredentialInput = z.infer<typeof putCredentialInput>;
+
+export const credentialFilter = z.object({ provider: z.string().nullish(), keyId: z.string().nullish(), search: z.string().nullish() });
+export type CredentialFilter = z.infer<typeof credentialFilter>;
+
+/** Prisma filter for credentials: provider, key, literal name search (D9). */
+export function credentialWhere(filter: CredentialFilter | null | undefined): Prisma.CredsMetaWhereInput {
+  return allOf<Prisma.CredsMetaWhereInput>([
+    { provider: text(filter?.provider, "equals", { caseSensitive: true }) },
+    { keyId: text(filter?.keyId, "equals", { caseSensitive: true }) },
+    { name: text(filter?.search, "contains") },
+  ]);
 }
 
 /** Creates or replaces a credential (new nonce, current key); returns its id. Audited. */
@@ -125,10 +147,10 @@ export async function putCredential(ctx: DataContext, input: PutCredentialInput)
       action: "credential.write",
       name: input.name,
       rationale: input.reason,
-      payload: { keyId: sealed.keyId, provider: input.provider, created: row!.created },
+      payload: { keyId: sealed.keyId, provider: input.provider, created: row.created },
     },
   ]);
-  return row!.id;
+  return row.id;
 }
 
 export interface RevealedSecret {
@@ -165,14 +187,14 @@ export interface KeyRotation {
   alreadyCurrent: number;
 }
 
+/** Most credentials one rotation re-encrypts (and lists); the next call takes the rest. */
+export const MAX_ROTATION_BATCH = 1000;
+
 /**
  * Re-encrypts every credential not on the current key with it, all or nothing: the rows are locked,
  * all are decrypted before anything is written, and any row that fails aborts the whole rotation.
  * One DecisionLog row per re-encrypted credential (it was decrypted and rewritten).
  */
-/** Most credentials one rotation re-encrypts (and lists); the next call takes the rest. */
-export const MAX_ROTATION_BATCH = 1000;
-
 export async function rotateCredentialKey(ctx: DataContext, reason?: string | null): Promise<KeyRotation> {
   const ring = keyring();
   const current = ring.current.id;

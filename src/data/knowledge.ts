@@ -1,5 +1,5 @@
 /**
- * Knowledge base data access: document filters, similarity search, ingestion.
+ * Knowledge base data access: the input rules, document filters, similarity search, ingestion.
  *
  * knowledge_chunks.embedding is vector(1536) where the server has pgvector (HNSW cosine index) and
  * real[] elsewhere; `gateway.vector_enabled()` says which. Embeddings therefore travel only through
@@ -11,11 +11,15 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import type { DataContext } from "./context.ts";
-import { z } from "../lib/validation.ts";
+import { EMBEDDING_DIMENSIONS } from "../lib/embedding.ts";
+import { allOf, text } from "../lib/filters.ts";
+import { httpUrl, nonEmpty, nonNegativeInt, z } from "../lib/validation.ts";
 import { loaderFor } from "./loaders.ts";
 
-export const EMBEDDING_DIMENSIONS = 1536;
 export const MAX_SEARCH_LIMIT = 50;
+/** What one ingestion may write: also the caps of a document's chunks and metadata lists. */
+export const MAX_INGEST_CHUNKS = 1000;
+export const MAX_METADATA_ENTRIES = 100;
 // HNSW candidate list: at least the largest page, so one pass can fill it.
 const HNSW_EF_SEARCH = 100;
 const FLOAT4_MAX = 3.4028234663852886e38;
@@ -39,33 +43,31 @@ export const embeddingSchema = z
   .transform((values) => values.map(Math.fround))
   .refine((values) => values.some((v) => v !== 0), "must not be the zero vector");
 
-export interface MetadataPair {
-  key: string;
-  value: string;
-}
+/** A metadata key/value as a filter gives it: documents must have every pair. */
+const metadataPair = z.object({ key: z.string(), value: z.string() });
 
-export interface DocumentFilter {
-  source?: string | null;
-  metadata?: MetadataPair[] | null;
-  search?: string | null;
-}
+export const searchFilter = z.object({ source: z.string().nullish(), metadata: z.array(metadataPair).nullish() });
+export const documentFilter = searchFilter.extend({ search: z.string().nullish() });
+export type DocumentFilter = z.infer<typeof documentFilter>;
 
-/** Prisma filter for documents: source, every given metadata pair, title search. */
+/** Prisma filter for documents: source, every given metadata pair, literal title search (D9). */
 export function documentWhere(filter: DocumentFilter | null | undefined): Prisma.KnowledgeDocumentWhereInput {
-  if (!filter) return {};
-  const and: Prisma.KnowledgeDocumentWhereInput[] = [];
-  if (filter.source) and.push({ source: filter.source });
-  for (const { key, value } of filter.metadata ?? []) and.push({ metadata: { some: { key, value } } });
-  if (filter.search) and.push({ title: { contains: filter.search, mode: "insensitive" } });
-  return and.length ? { AND: and } : {};
+  return allOf<Prisma.KnowledgeDocumentWhereInput>([
+    { source: text(filter?.source, "equals", { caseSensitive: true }) },
+    ...(filter?.metadata ?? []).map(({ key, value }) => ({ metadata: { some: { key, value } } })),
+    { title: text(filter?.search, "contains") },
+  ]);
 }
 
+export const searchLimit = z.number().int("must be an integer").min(1, "must be ≥ 1").max(MAX_SEARCH_LIMIT, `must be ≤ ${MAX_SEARCH_LIMIT}`);
+export const minSimilarity = z.number().min(-1, "must be ≥ -1").max(1, "must be ≤ 1");
+
+/** searchChunks' arguments, each checked by its rule above (embedding by embeddingSchema). */
 export interface SearchArgs {
-  /** Already validated by embeddingSchema. */
-  embedding: number[];
-  limit: number;
-  minSimilarity?: number | null;
-  filter?: Omit<DocumentFilter, "search"> | null;
+  embedding: z.infer<typeof embeddingSchema>;
+  limit: z.infer<typeof searchLimit>;
+  minSimilarity?: z.infer<typeof minSimilarity> | null;
+  filter?: z.infer<typeof searchFilter> | null;
 }
 
 export interface SearchHit {
@@ -149,21 +151,29 @@ export async function searchChunks(db: Db, args: SearchArgs): Promise<SearchHit[
   return rows.map((r) => ({ ...r, similarity: Number(r.similarity) }));
 }
 
-export interface ChunkInput {
-  content: string;
-  tokenCount: number;
-  /** Validated by embeddingSchema, or null for a chunk not embedded yet. */
-  embedding?: number[] | null;
-}
+const present = z.string().refine((s) => s.trim().length > 0, "must not be empty");
 
-export interface IngestInput {
-  title: string;
-  source: string;
-  sourceUrl?: string | null;
-  content: string;
-  metadata: MetadataPair[];
-  chunks: ChunkInput[];
-}
+export const ingestInput = z.object({
+  title: nonEmpty.pipe(z.string().max(1000, "must be at most 1000 characters")),
+  source: nonEmpty.pipe(z.string().max(200, "must be at most 200 characters")),
+  sourceUrl: httpUrl.nullish(),
+  content: present,
+  metadata: z
+    .array(z.object({ key: nonEmpty.pipe(z.string().max(200, "must be at most 200 characters")), value: z.string().max(10_000, "must be at most 10000 characters") }))
+    .max(MAX_METADATA_ENTRIES, `must have at most ${MAX_METADATA_ENTRIES} entries`)
+    .superRefine((entries, issue) => {
+      const seen = new Map<string, number>();
+      entries.forEach((e, i) => {
+        if (seen.has(e.key)) issue.addIssue({ code: "custom", path: [i, "key"], message: `duplicates entry ${seen.get(e.key)}: keys are unique per document` });
+        else seen.set(e.key, i);
+      });
+    }),
+  /** In document order; an embedding may be absent for a chunk not embedded yet. */
+  chunks: z
+    .array(z.object({ content: present, tokenCount: nonNegativeInt, embedding: embeddingSchema.nullish() }))
+    .max(MAX_INGEST_CHUNKS, `must have at most ${MAX_INGEST_CHUNKS} chunks`),
+});
+export type IngestInput = z.infer<typeof ingestInput>;
 
 /** Inserts a document with its metadata and chunks (chunk_index = position in `chunks`); returns its id. */
 export async function ingestDocument(db: Db, input: IngestInput): Promise<string> {

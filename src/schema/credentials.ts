@@ -6,8 +6,18 @@
 import { access, builder } from "./builder.ts";
 import { orderInput, tableConnection, visibleWhere } from "./common.ts";
 import { badInput } from "../errors.ts";
-import { nonEmpty, validate, z } from "../lib/validation.ts";
-import { deleteCredential, MAX_ROTATION_BATCH, putCredential, revealCredential, rotateCredentialKey } from "../data/credentials.ts";
+import {
+  auditReason,
+  credentialFilter,
+  credentialName,
+  credentialWhere,
+  deleteCredential,
+  MAX_ROTATION_BATCH,
+  putCredential,
+  putCredentialInput,
+  revealCredential,
+  rotateCredentialKey,
+} from "../data/credentials.ts";
 import { listBound } from "./bounds.ts";
 
 export const Credential = builder.prismaObject("CredsMeta", {
@@ -39,7 +49,7 @@ const CredentialFilter = builder.inputType("CredentialFilter", {
     keyId: t.string({ required: false, description: "Only credentials sealed with this key (e.g. to check a rotation)." }),
     search: t.string({ required: false, description: "Case-insensitive match on the name." }),
   }),
-});
+}).validate(credentialFilter);
 const credentialOrder = orderInput(
   "Credential",
   { NAME: "name", PROVIDER: "provider", CREATED_AT: "createdAt", UPDATED_AT: "updatedAt", LAST_ACCESSED_AT: "lastAccessedAt" },
@@ -53,11 +63,7 @@ builder.queryFields((t) => ({
     type: "CredsMeta",
     description: "Stored credentials (metadata only), by name by default. service_role only.",
     args: { filter: t.arg({ type: CredentialFilter, required: false }), orderBy: t.arg({ type: credentialOrder.input, required: false }) },
-    where: ({ filter }) => ({
-      ...(filter?.provider ? { provider: filter.provider } : {}),
-      ...(filter?.keyId ? { keyId: filter.keyId } : {}),
-      ...(filter?.search ? { name: { contains: filter.search, mode: "insensitive" } } : {}),
-    }),
+    where: ({ filter }) => credentialWhere(filter),
     orderBy: (args) => credentialOrder.toPrisma(args.orderBy),
   }),
   credential: t.prismaField({
@@ -73,21 +79,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-// ───────────── Mutations (service_role), each audited in DecisionLog ─────────────
-
-const NAME_RULE = "must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)";
-const credentialName = z.string().max(128, NAME_RULE).regex(/^[a-z0-9][a-z0-9_.-]*$/, NAME_RULE);
-const reason = z.string().trim().min(1, "must not be empty").max(1000, "must be at most 1000 characters");
-// Rules only: a zod message must never quote the value, since this one is a secret.
-const secret = z.string().min(1, "must not be empty").max(65_536, "must be at most 65536 characters");
-
-const putSchema = z.object({
-  name: credentialName,
-  provider: nonEmpty.pipe(z.string().max(100, "must be at most 100 characters")),
-  description: z.string().max(1000, "must be at most 1000 characters").nullish(),
-  secret,
-  reason: reason.nullish(),
-});
+// Mutations (service_role), each audited in DecisionLog. Their rules are the data layer's (src/data/credentials.ts).
 
 const PutCredentialInput = builder.inputType("PutCredentialInput", {
   fields: (t) => ({
@@ -97,7 +89,7 @@ const PutCredentialInput = builder.inputType("PutCredentialInput", {
     secret: t.string({ required: true, description: "The plaintext; encrypted before it reaches the database, never returned." }),
     reason: t.string({ required: false, description: "Recorded as the audit row's rationale." }),
   }),
-});
+}).validate(putCredentialInput);
 
 const RevealedCredential = builder.simpleObject("RevealedCredential", {
   description: "A decrypted secret. Each one handed out is recorded in DecisionLog.",
@@ -131,9 +123,7 @@ builder.mutationFields((t) => ({
     authScopes: access("creds_meta", ["insert", "update"]),
     args: { input: t.arg({ type: PutCredentialInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const v = validate(putSchema, input);
-      // Omitted description (undefined) keeps the stored one; zod's nullish keeps the distinction.
-      const id = await putCredential(ctx, { ...v, description: input.description === undefined ? undefined : v.description ?? null });
+      const id = await putCredential(ctx, input);
       return ctx.db.credsMeta.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
@@ -141,19 +131,18 @@ builder.mutationFields((t) => ({
     type: RevealedCredential,
     description: "Decrypts one secret: the only way to read one. Records credential.read (with the reason) in DecisionLog and stamps lastAccessedAt.",
     authScopes: access("creds_meta", ["select", "update"]),
-    args: { name: t.arg.string({ required: true }), reason: t.arg.string({ required: true, description: "Why it is needed; kept in the audit trail." }) },
-    resolve: (_root, args, ctx) => {
-      return revealCredential(ctx, validate(credentialName, args.name, "name"), validate(reason, args.reason, "reason"));
+    args: {
+      name: t.arg.string({ required: true, validate: credentialName }),
+      reason: t.arg.string({ required: true, validate: auditReason, description: "Why it is needed; kept in the audit trail." }),
     },
+    resolve: (_root, args, ctx) => revealCredential(ctx, args.name, args.reason),
   }),
   deleteCredential: t.field({
     type: DeletedCredential,
     description: "Deletes a credential. Audited as credential.delete.",
     authScopes: access("creds_meta", "delete"),
-    args: { name: t.arg.string({ required: true }), reason: t.arg.string({ required: false }) },
-    resolve: (_root, args, ctx) => {
-      return deleteCredential(ctx, validate(credentialName, args.name, "name"), validate(reason.nullish(), args.reason, "reason"));
-    },
+    args: { name: t.arg.string({ required: true, validate: credentialName }), reason: t.arg.string({ required: false, validate: auditReason }) },
+    resolve: (_root, args, ctx) => deleteCredential(ctx, args.name, args.reason),
   }),
   rotateCredentialKey: t.field({
     type: CredentialKeyRotation,
@@ -161,7 +150,7 @@ builder.mutationFields((t) => ({
       "Re-encrypts every credential still sealed with a previous key (CREDS_PREVIOUS_KEYS) with the current CREDS_ENCRYPTION_KEY, " +
       "all or nothing. One credential.rotate row per re-encrypted credential in DecisionLog.",
     authScopes: access("creds_meta", ["select", "update"]),
-    args: { reason: t.arg.string({ required: false }) },
-    resolve: (_root, args, ctx) => rotateCredentialKey(ctx, validate(reason.nullish(), args.reason, "reason")),
+    args: { reason: t.arg.string({ required: false, validate: auditReason }) },
+    resolve: (_root, args, ctx) => rotateCredentialKey(ctx, args.reason),
   }),
 }));

@@ -8,22 +8,24 @@ import { access, builder } from "./builder.ts";
 import { guardedList, guardedRelation, orderInput, tableById, tableConnection, visibleWhere } from "./common.ts";
 import { countArgBound, listBound } from "./bounds.ts";
 import { notFound } from "../errors.ts";
-import { httpUrl, nonEmpty, nonNegativeInt, validate, z } from "../lib/validation.ts";
+import { EMBEDDING_DIMENSIONS } from "../lib/embedding.ts";
 import {
   deleteDocument,
+  documentFilter,
   documentWhere,
   embeddingLoader,
   embeddingSchema,
-  EMBEDDING_DIMENSIONS,
   hasEmbeddingLoader,
   ingestDocument,
+  ingestInput,
+  MAX_INGEST_CHUNKS,
+  MAX_METADATA_ENTRIES,
   MAX_SEARCH_LIMIT,
+  minSimilarity,
   searchChunks,
+  searchFilter,
+  searchLimit,
 } from "../data/knowledge.ts";
-
-/** What one ingestion may write: also the caps of a document's chunks and metadata lists. */
-const MAX_INGEST_CHUNKS = 1000;
-const MAX_METADATA_ENTRIES = 100;
 
 export const KnowledgeDocument = builder.prismaObject("KnowledgeDocument", {
   description: "A source document of the knowledge base (table knowledge_documents).",
@@ -100,14 +102,14 @@ const DocumentFilter = builder.inputType("KnowledgeDocumentFilter", {
     metadata: t.field({ type: [MetadataInput], required: false, description: "Every pair must match (e.g. category = shipping)." }),
     search: t.string({ required: false, description: "Case-insensitive match on the title." }),
   }),
-});
+}).validate(documentFilter);
 
 const SearchFilter = builder.inputType("KnowledgeSearchFilter", {
   fields: (t) => ({
     source: t.string({ required: false }),
     metadata: t.field({ type: [MetadataInput], required: false, description: "The chunk's document must have every pair." }),
   }),
-});
+}).validate(searchFilter);
 
 const documentOrder = orderInput("KnowledgeDocument", { CREATED_AT: "createdAt", UPDATED_AT: "updatedAt", TITLE: "title" }, "CREATED_AT");
 
@@ -119,9 +121,6 @@ const KnowledgeSearchHit = builder.simpleObject("KnowledgeSearchHit", {
     document: t.field({ type: KnowledgeDocument }),
   }),
 });
-
-const searchLimit = z.number().int("must be an integer").min(1, "must be ≥ 1").max(MAX_SEARCH_LIMIT, `must be ≤ ${MAX_SEARCH_LIMIT}`);
-const similarity = z.number().min(-1, "must be ≥ -1").max(1, "must be ≤ 1").nullish();
 
 builder.queryFields((t) => ({
   knowledgeDocuments: tableConnection(t, {
@@ -141,18 +140,13 @@ builder.queryFields((t) => ({
       "with similarity = 1 − cosine distance. Uses the HNSW index where the database has pgvector and an exact scan elsewhere; both rank alike.",
     authScopes: access("knowledge_chunks"),
     args: {
-      embedding: t.arg.floatList({ required: true }),
-      limit: t.arg.int({ required: false, defaultValue: 10, description: `At most ${MAX_SEARCH_LIMIT}.` }),
-      minSimilarity: t.arg.float({ required: false, description: "Drop chunks less similar than this (−1 to 1)." }),
+      embedding: t.arg.floatList({ required: true, validate: embeddingSchema }),
+      limit: t.arg.int({ required: false, defaultValue: 10, validate: searchLimit, description: `At most ${MAX_SEARCH_LIMIT}.` }),
+      minSimilarity: t.arg.float({ required: false, validate: minSimilarity, description: "Drop chunks less similar than this (−1 to 1)." }),
       filter: t.arg({ type: SearchFilter, required: false }),
     },
     resolve: async (_root, args, ctx, info) => {
-      const hits = await searchChunks(ctx.db, {
-        embedding: validate(embeddingSchema, args.embedding, "embedding"),
-        limit: validate(searchLimit, args.limit ?? 10, "limit"),
-        minSimilarity: validate(similarity, args.minSimilarity, "minSimilarity"),
-        filter: args.filter,
-      });
+      const hits = await searchChunks(ctx.db, { ...args, limit: args.limit ?? 10 });
       if (hits.length === 0) return [];
       // Load the chunks and documents with exactly the fields (and nested relations) the query selects.
       const [chunks, documents] = await Promise.all([
@@ -172,28 +166,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-// ───────────── Mutations (service_role: the ingestion pipeline) ─────────────
-
-const present = z.string().refine((s) => s.trim().length > 0, "must not be empty");
-const ingestSchema = z.object({
-  title: nonEmpty.pipe(z.string().max(1000, "must be at most 1000 characters")),
-  source: nonEmpty.pipe(z.string().max(200, "must be at most 200 characters")),
-  sourceUrl: httpUrl.nullish(),
-  content: present,
-  metadata: z
-    .array(z.object({ key: nonEmpty.pipe(z.string().max(200, "must be at most 200 characters")), value: z.string().max(10_000, "must be at most 10000 characters") }))
-    .max(MAX_METADATA_ENTRIES, `must have at most ${MAX_METADATA_ENTRIES} entries`)
-    .superRefine((entries, issue) => {
-      const seen = new Map<string, number>();
-      entries.forEach((e, i) => {
-        if (seen.has(e.key)) issue.addIssue({ code: "custom", path: [i, "key"], message: `duplicates entry ${seen.get(e.key)}: keys are unique per document` });
-        else seen.set(e.key, i);
-      });
-    }),
-  chunks: z
-    .array(z.object({ content: present, tokenCount: nonNegativeInt, embedding: embeddingSchema.nullish() }))
-    .max(MAX_INGEST_CHUNKS, `must have at most ${MAX_INGEST_CHUNKS} chunks`),
-});
+// Mutations (service_role: the ingestion pipeline). The input rules are the data layer's (ingestInput).
 
 const ChunkInput = builder.inputType("KnowledgeChunkInput", {
   fields: (t) => ({
@@ -212,7 +185,7 @@ const IngestInput = builder.inputType("IngestKnowledgeDocumentInput", {
     metadata: t.field({ type: [MetadataInput], required: false, defaultValue: [] }),
     chunks: t.field({ type: [ChunkInput], required: false, defaultValue: [], description: "In document order: the first gets chunkIndex 0." }),
   }),
-});
+}).validate(ingestInput);
 
 const DeletedDocument = builder.simpleObject("DeleteKnowledgeDocumentPayload", {
   fields: (t) => ({
@@ -228,7 +201,7 @@ builder.mutationFields((t) => ({
     authScopes: access("knowledge_chunks", "insert"),
     args: { input: t.arg({ type: IngestInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const id = await ingestDocument(ctx.db, validate(ingestSchema, input));
+      const id = await ingestDocument(ctx.db, input);
       return ctx.db.knowledgeDocument.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
