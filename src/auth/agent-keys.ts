@@ -19,7 +19,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { GraphQLError } from "graphql";
+import { ClientError } from "../errors.ts";
 import type { Viewer } from "./viewer.ts";
 import type { AgentKeyChanges } from "../pubsub/types.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
@@ -36,14 +36,14 @@ const KEY_ID = /^ak_[0-9a-f]{12}$/;
 export type AgentKeyFailure = "UNKNOWN_KEY" | "KEY_REVOKED" | "KEY_EXPIRED";
 
 /** 401 UNAUTHENTICATED with a specific reason, shaped like the JWT authenticator's errors. */
-export function agentKeyError(reason: AgentKeyFailure): GraphQLError {
+export function agentKeyError(reason: AgentKeyFailure): ClientError {
   const message = {
     UNKNOWN_KEY: "Invalid agent key: not known to this gateway.",
     KEY_REVOKED: "Invalid agent key: revoked.",
     KEY_EXPIRED: "Invalid agent key: expired.",
   }[reason];
-  return new GraphQLError(message, {
-    extensions: { code: "UNAUTHENTICATED", reason, http: { status: 401, headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } } },
+  return new ClientError(message, "UNAUTHENTICATED", {
+    extensions: { reason, http: { status: 401, headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } } },
   });
 }
 

@@ -10,7 +10,7 @@
  * UNAUTHENTICATED error with a specific `reason`; keys that cannot be loaded are a 503. The request
  * never executes.
  */
-import { GraphQLError } from "graphql";
+import { ClientError } from "../errors.ts";
 import { decodeProtectedHeader, errors as jose, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyResult } from "jose";
 import { SigningKeysUnavailable, type SigningKeys } from "./jwks.ts";
 import type { Role, Viewer } from "../auth/viewer.ts";
@@ -47,10 +47,9 @@ const CLAIM_CHECKS = { clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: 
 
 export const ANON_VIEWER: Viewer = Object.freeze({ role: "anon", subject: null, claims: Object.freeze({ role: "anon" }) });
 
-export function authError(reason: AuthFailureReason, message: string): GraphQLError {
-  return new GraphQLError(message, {
+export function authError(reason: AuthFailureReason, message: string): ClientError {
+  return new ClientError(message, "UNAUTHENTICATED", {
     extensions: {
-      code: "UNAUTHENTICATED",
       reason,
       // yoga uses this for the HTTP response and strips it from the body (RFC 6750 challenge).
       http: { status: 401, headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } },
@@ -59,9 +58,9 @@ export function authError(reason: AuthFailureReason, message: string): GraphQLEr
 }
 
 /** The token may be fine, but the keys to check it could not be loaded: retry, do not sign out. */
-function keysUnavailable(): GraphQLError {
-  return new GraphQLError("The signing keys to verify this token are unavailable; try again shortly.", {
-    extensions: { code: "SIGNING_KEYS_UNAVAILABLE", http: { status: 503, headers: { "Retry-After": "30" } } },
+function keysUnavailable(): ClientError {
+  return new ClientError("The signing keys to verify this token are unavailable; try again shortly.", "SIGNING_KEYS_UNAVAILABLE", {
+    extensions: { http: { status: 503, headers: { "Retry-After": "30" } } },
   });
 }
 
@@ -146,7 +145,7 @@ function acceptedAlgorithms(secret: boolean, keys: boolean): string {
   return "only HS256 tokens are accepted (no project key set is configured: set SUPABASE_URL)";
 }
 
-function toAuthError(error: unknown): GraphQLError {
+function toAuthError(error: unknown): ClientError {
   if (error instanceof SigningKeysUnavailable) return keysUnavailable();
   if (error instanceof jose.JWTExpired) return authError("TOKEN_EXPIRED", "Invalid token: expired.");
   if (error instanceof jose.JOSEAlgNotAllowed) return authError("UNSUPPORTED_ALGORITHM", "Invalid token: algorithm not accepted.");

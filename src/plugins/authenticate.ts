@@ -13,7 +13,7 @@
  * `apikey` header and are checked here, before the JWT authenticator. An `apikey` that is not an
  * agent key is ignored (Supabase clients send their project key there on every request).
  */
-import { GraphQLError } from "graphql";
+import { ClientError } from "../errors.ts";
 import type { Plugin } from "graphql-yoga";
 import { isAgentKey, type AgentKeyVerifier } from "../auth/agent-keys.ts";
 import type { RoleBudget } from "../config.ts";
@@ -28,10 +28,9 @@ export const viewerOf = (request: Request): Viewer | undefined => viewers.get(re
 
 const CONTENT_LENGTH = /^\d+$/;
 
-export function payloadTooLarge(role: Role, limit: number): GraphQLError {
-  return new GraphQLError(`Request body too large: the ${role} limit is ${limit} bytes.`, {
+export function payloadTooLarge(role: Role, limit: number): ClientError {
+  return new ClientError(`Request body too large: the ${role} limit is ${limit} bytes.`, "PAYLOAD_TOO_LARGE", {
     extensions: {
-      code: "PAYLOAD_TOO_LARGE",
       maxBodyBytes: limit,
       // The rest of the body is not read: close the connection rather than drain it.
       http: { status: 413, headers: { connection: "close" } },
@@ -41,9 +40,9 @@ export function payloadTooLarge(role: Role, limit: number): GraphQLError {
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
-function twoCredentials(): GraphQLError {
-  return new GraphQLError("Send one credential: the apikey header holds an agent key and Authorization another credential.", {
-    extensions: { code: "UNAUTHENTICATED", reason: "MALFORMED_HEADER", http: { status: 401, headers: { "WWW-Authenticate": 'Bearer error="invalid_request"' } } },
+function twoCredentials(): ClientError {
+  return new ClientError("Send one credential: the apikey header holds an agent key and Authorization another credential.", "UNAUTHENTICATED", {
+    extensions: { reason: "MALFORMED_HEADER", http: { status: 401, headers: { "WWW-Authenticate": 'Bearer error="invalid_request"' } } },
   });
 }
 

@@ -5,8 +5,9 @@
  * and fail there as an internal error. This plugin refuses such cursors before anything executes,
  * as the client's error: BAD_USER_INPUT, HTTP 400.
  */
-import { GraphQLError, Kind, TypeInfo, getNamedType, visit, visitWithTypeInfo, type ArgumentNode, type ExecutionArgs } from "graphql";
+import { Kind, TypeInfo, getNamedType, visit, visitWithTypeInfo, type ArgumentNode, type ExecutionArgs } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { ClientError } from "../errors.ts";
 
 const CURSOR_ARGS = new Set(["after", "before"]);
 const ISSUED_FORM = /^GPC:S:/;
@@ -51,9 +52,9 @@ export function useCursorCheck(): Plugin {
       if (!forged) return;
       setResultAndStopExecution({
         errors: [
-          new GraphQLError(`Invalid cursor in \`${forged.name.value}\`: use a cursor from this connection's edges or pageInfo.`, {
+          new ClientError(`Invalid cursor in \`${forged.name.value}\`: use a cursor from this connection's edges or pageInfo.`, "BAD_USER_INPUT", {
             nodes: forged,
-            extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+            extensions: { http: { status: 400 } },
           }),
         ],
       });

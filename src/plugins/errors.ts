@@ -1,9 +1,10 @@
 /**
- * Error policy hooks: clients see deliberate GraphQLErrors (those with an extensions.code, and graphql's
- * own parse/validation errors) as they are. Anything else is logged server-side with the request id
- * and replaced: known database failures get a stable code and a fixed message (the taxonomy is in
- * src/db/errors.ts), the rest become "Unexpected error." / INTERNAL_SERVER_ERROR. No stack, SQL or driver text ever reaches a client,
- * and every error in a response carries extensions.requestId (= the x-request-id header).
+ * Error policy hooks: clients see deliberate errors (ClientErrors, src/errors.ts, and graphql's or
+ * yoga's own parse/validation/request errors) as they are. Anything else is logged server-side with
+ * the request id and replaced: known database failures get a stable code and a fixed message (the
+ * taxonomy is src/db/errors.ts), the rest become "Unexpected error." / INTERNAL_SERVER_ERROR. No
+ * stack, SQL or driver text ever reaches a client, and every error in a response carries
+ * extensions.requestId (= the x-request-id header).
  */
 import { GraphQLError, type ExecutionResult } from "graphql";
 import { handleStreamOrSingleExecutionResult, isAsyncIterable, type Plugin } from "graphql-yoga";
@@ -11,6 +12,7 @@ import type { GatewayContext } from "../context/types.ts";
 import type { Logger } from "../logger.ts";
 import { requestIdOf } from "./request-id.ts";
 import { classifyError, KNOWN, type Classification } from "../db/errors.ts";
+import { isClientError } from "../errors.ts";
 
 /** classifyError, plus the one non-database error written for the client that arrives unwrapped. */
 function classify(error: unknown): Classification {
@@ -30,16 +32,18 @@ export function isGraphQLError(value: unknown): value is GraphQLError {
   return value instanceof Error && value.name === "GraphQLError";
 }
 
-/** True for errors a client may see verbatim: graphql's own, or ones given a code on purpose. */
+/**
+ * True for errors a client may see verbatim: a ClientError anywhere in the GraphQLError chain (graphql
+ * wraps a resolver's error, keeping it as originalError), or a GraphQLError that wraps nothing, i.e.
+ * made by graphql or yoga themselves (parse and validation errors, bad requests). A chain that ends
+ * in anything else (a driver error, a plain Error, even one carrying `extensions`) is not deliberate.
+ */
 export function isDeliberate(error: GraphQLError): boolean {
   let e: unknown = error;
   while (isGraphQLError(e)) {
-    const original = e.originalError;
-    // GraphQLError copies a wrapped plain error's `extensions`: a code that came from there is not ours.
-    const copied = original != null && !isGraphQLError(original) && (original as { extensions?: unknown }).extensions === e.extensions;
-    if (typeof e.extensions.code === "string" && !copied) return true;
-    if (original == null) return true; // raised as a GraphQLError: by graphql itself or a resolver
-    e = original;
+    if (isClientError(e)) return true;
+    if (e.originalError == null) return true;
+    e = e.originalError;
   }
   return false;
 }

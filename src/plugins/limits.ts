@@ -14,7 +14,7 @@
  * Refusals are ordinary GraphQL errors with stable codes and HTTP 400.
  */
 import {
-  GraphQLError,
+  type GraphQLError,
   getArgumentValues,
   getNamedType,
   getNullableType,
@@ -39,6 +39,7 @@ import type { GatewayContext, Role } from "../context/types.ts";
 import { budgetRoleOf } from "../auth/policy.ts";
 import { connectionPageOf, itemsFor, listBoundOf } from "../schema/bounds.ts";
 import { isGraphQLError } from "./errors.ts";
+import { ClientError } from "../errors.ts";
 
 /** Limits that hold for every caller. */
 export interface QueryLimits {
@@ -158,12 +159,12 @@ export function estimateOperation(
 }
 
 const refuse = (code: LimitCode, message: string, extra: Record<string, unknown> = {}) =>
-  new GraphQLError(message, { extensions: { code, ...extra, http: { status: 400 } } });
+  new ClientError(message, code, { extensions: { ...extra, http: { status: 400 } } });
 
 const formatCount = (n: number) => (n >= 1e15 ? n.toExponential(2) : Math.round(n).toLocaleString("en-US"));
 
 /** Why an operation is refused for this role's budget, or null when it fits. */
-export function checkBudget(estimate: Estimate, role: Role, budget: Pick<RoleBudget, "maxDepth" | "maxCost">): GraphQLError | null {
+export function checkBudget(estimate: Estimate, role: Role, budget: Pick<RoleBudget, "maxDepth" | "maxCost">): ClientError | null {
   if (estimate.depth > budget.maxDepth) {
     return refuse("QUERY_TOO_DEEP", `Query depth ${estimate.depth} exceeds the ${role} limit of ${budget.maxDepth}.`, {
       depth: estimate.depth,
@@ -187,7 +188,7 @@ const aliasRejection = {
   propagateOnRejection: false,
   onReject: [
     (context: ValidationContext | null, error: GraphQLError) =>
-      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ""), { extensions: { code: "TOO_MANY_ALIASES" } })),
+      context?.reportError(new ClientError(error.message.replace(/^Syntax Error: /, ""), "TOO_MANY_ALIASES")),
   ],
 };
 
@@ -211,10 +212,9 @@ export function useQueryLimits(limits: QueryLimits, budgets: Record<Role, Pick<R
           return parseFn(source, { ...options, maxTokens: limits.maxTokens });
         } catch (error) {
           if (isGraphQLError(error) && TOKEN_LIMIT_MESSAGE.test(error.message)) {
-            throw new GraphQLError(`Token limit of ${limits.maxTokens} exceeded.`, {
+            throw new ClientError(`Token limit of ${limits.maxTokens} exceeded.`, "TOO_MANY_TOKENS", {
               source: error.source,
               positions: error.positions,
-              extensions: { code: "TOO_MANY_TOKENS" },
             });
           }
           throw error;

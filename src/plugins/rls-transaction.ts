@@ -26,6 +26,7 @@ import { forwardingDb, refusingDb, TransactionStartError, withRls, type Db } fro
 import { budgetRoleOf } from "../auth/policy.ts";
 import { destroyConnection, operationToken, type ConnectionWatch } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
+import { ClientError } from "../errors.ts";
 
 /** Thrown inside the transaction callback to roll a failed mutation back while keeping its result. */
 class Rollback {
@@ -34,16 +35,17 @@ class Rollback {
 
 export type StopCode = "TIMEOUT" | "RESPONSE_TOO_LARGE";
 
-export function timeoutError(budgetMs: number): GraphQLError {
-  return new GraphQLError(`The operation ran past its time budget of ${budgetMs} ms and was stopped; ask for less, or retry later.`, {
-    extensions: { code: "TIMEOUT" satisfies StopCode, http: { status: 503 } },
+export function timeoutError(budgetMs: number): ClientError {
+  return new ClientError(`The operation ran past its time budget of ${budgetMs} ms and was stopped; ask for less, or retry later.`, "TIMEOUT" satisfies StopCode, {
+    extensions: { http: { status: 503 } },
   });
 }
 
-export function responseTooLargeError(maxBytes: number): GraphQLError {
-  return new GraphQLError(
+export function responseTooLargeError(maxBytes: number): ClientError {
+  return new ClientError(
     `The response grew past the limit of ${maxBytes} bytes (RESPONSE_MAX_BYTES) and was cut off; ask for fewer rows or fields, e.g. smaller pages.`,
-    { extensions: { code: "RESPONSE_TOO_LARGE" satisfies StopCode, http: { status: 422 } } },
+    "RESPONSE_TOO_LARGE" satisfies StopCode,
+    { extensions: { http: { status: 422 } } },
   );
 }
 

@@ -8,7 +8,7 @@
  * The pending next() rejects with the error (yoga sends it as the stream's last event and closes it)
  * and the source is returned, so the subscriber's slot and fan-out registration go away at once.
  */
-import { GraphQLError } from "graphql";
+import { ClientError } from "../errors.ts";
 import type { AgentKeyFailure } from "../auth/agent-keys.ts";
 import type { Viewer } from "../auth/viewer.ts";
 import type { Logger } from "../logger.ts";
@@ -25,15 +25,15 @@ export interface KeyWatch {
   onChange(listener: (keyId: string | undefined) => void): () => void;
 }
 
-export function credentialEnded(reason: StreamEndReason): GraphQLError {
+export function credentialEnded(reason: StreamEndReason): ClientError {
   const what = {
     TOKEN_EXPIRED: "your token expired",
     KEY_EXPIRED: "your agent key expired",
     KEY_REVOKED: "your agent key was revoked",
     UNKNOWN_KEY: "your agent key no longer exists",
   }[reason];
-  return new GraphQLError(`The stream ended: ${what}. Subscribe again with a valid credential.`, {
-    extensions: { code: "UNAUTHENTICATED", reason },
+  return new ClientError(`The stream ended: ${what}. Subscribe again with a valid credential.`, "UNAUTHENTICATED", {
+    extensions: { reason },
   });
 }
 
@@ -53,10 +53,10 @@ export function untilCredentialEnds<T>(source: AsyncIterableIterator<T>, viewer:
   const { keys, recheckMs = RECHECK_MS, logger } = options;
   const expiresAt = credentialExpiry(viewer);
   const keyId = viewer.agent?.keyId;
-  let ended: GraphQLError | undefined;
+  let ended: ClientError | undefined;
   let finished = false;
   let timer: NodeJS.Timeout | undefined;
-  let fail!: (error: GraphQLError) => void;
+  let fail!: (error: ClientError) => void;
   const endSignal = new Promise<never>((_, reject) => (fail = reject));
   endSignal.catch(() => {}); // observed through next(); never an unhandled rejection
 

@@ -4,7 +4,7 @@
  * at once. Each event is re-read in its own transaction per subscriber; without the second bound a
  * burst of events times hundreds of streams takes the whole pool, and ordinary queries wait.
  */
-import { GraphQLError } from "graphql";
+import { ClientError } from "../errors.ts";
 import type { Viewer } from "../auth/viewer.ts";
 
 export interface SubscriptionCaps {
@@ -17,8 +17,8 @@ export interface SubscriptionCaps {
 /** Who a stream counts against: the token's subject, else its role (anon, or tokens without `sub`). */
 export const callerKey = (viewer: Viewer): string => (viewer.subject ? `sub:${viewer.subject}` : `role:${viewer.role}`);
 
-function tooMany(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS", http: { status: 429 } } });
+function tooMany(message: string): ClientError {
+  return new ClientError(message, "TOO_MANY_SUBSCRIPTIONS", { extensions: { http: { status: 429 } } });
 }
 
 export class SubscriptionLimits {
