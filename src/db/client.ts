@@ -14,6 +14,7 @@ import net from "node:net";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
+import { serializeStatements } from "./pg-serialize.ts";
 
 export interface DatabaseOptions {
   poolMax: number;
@@ -64,7 +65,8 @@ export function createDatabase(url: string, options: DatabaseOptions): Database 
   // Each physical connection gets its query method wrapped once, when the pool creates it. pool.query
   // goes through client.query too, so this sees every statement: one integer increment each.
   pool.on("connect", (client) => {
-    queueStatements(client, () => statements++);
+    serializeStatements(client);
+    observeStatements(client, () => statements++);
   });
   // A connection back in the pool belongs to no operation any more.
   pool.on("release", (_error: Error | undefined, client: pg.PoolClient) => {
@@ -171,86 +173,22 @@ function requestCancel(connection: pg.PoolClient): void {
   socket.on("connect", () => socket.end(packet));
 }
 
-type QueryArgs = unknown[];
-type Callback = (err: Error | null, result?: unknown) => void;
-
 /**
- * Sends one connection's statements one at a time, in call order. Resolvers of one request run in
- * parallel on the request's transaction connection; pg queues such statements itself today but
- * deprecates that (it prints "Calling client.query() when the client is already executing a query",
- * and pg 9 removes it). A statement that arrives while another runs waits here instead. Promise and
- * callback forms keep their contracts (results and errors arrive where they did); objects pg submits
- * itself (cursors, streams) stay on pg's own path. `onStatement` runs once per call, when it is made.
+ * Counts every statement sent on `client` (`onStatement`, once per call, when it is made) and points
+ * the connection at the watch its statement names (operationToken). Installed over the statement
+ * queue, so it sees calls in the order they are made, before any of them waits.
  */
-function queueStatements(client: pg.PoolClient, onStatement: () => void): void {
-  const query = client.query as (this: pg.PoolClient, ...args: QueryArgs) => unknown;
+function observeStatements(client: pg.PoolClient, onStatement: () => void): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   // One listener per connection for its lifetime: a counter increment per socket chunk (~64 KB).
   client.connection.stream.on("data", (chunk: Buffer) => watched.get(client)?.received(chunk.length));
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const finished = () => {
-    running--;
-    waiting.shift()?.();
-  };
-
-  /** Hands the statement to pg now; `finished` runs once its result or error is in. */
-  const send = (args: QueryArgs): unknown => {
-    running++;
-    const last = args.length - 1;
-    if (typeof args[last] === "function") {
-      const callback = args[last] as Callback;
-      args[last] = (err: Error | null, result?: unknown) => {
-        finished();
-        callback(err, result);
-      };
-      try {
-        return query.apply(client, args);
-      } catch (error) {
-        finished();
-        throw error;
-      }
-    }
-    let result: unknown;
-    try {
-      result = query.apply(client, args);
-    } catch (error) {
-      finished();
-      throw error;
-    }
-    (result as Promise<unknown>).then(finished, finished);
-    return result;
-  };
-
-  client.query = function (this: pg.PoolClient, ...args: QueryArgs) {
+  client.query = function (this: pg.PoolClient, ...args: unknown[]) {
     onStatement();
     const watch = watchNamedBy(args[0]);
     if (watch !== undefined && watched.get(client) !== watch) {
       watched.set(client, watch);
       watch.attached(client);
     }
-    const config = args[0] as { submit?: unknown; callback?: unknown } | null | undefined;
-    // Submittables (and configs carrying their own callback) complete on pg's terms: not queued here.
-    if (config != null && (typeof config.submit === "function" || typeof config.callback === "function")) return query.apply(client, args);
-    if (running === 0) return send(args);
-    const callback = args[args.length - 1];
-    if (typeof callback === "function") {
-      waiting.push(() => {
-        try {
-          send(args);
-        } catch (error) {
-          (callback as Callback)(error as Error);
-        }
-      });
-      return undefined;
-    }
-    return new Promise((resolve, reject) => {
-      waiting.push(() => {
-        try {
-          (send(args) as Promise<unknown>).then(resolve, reject);
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+    return query(...args);
   } as typeof client.query;
 }
