@@ -38,7 +38,7 @@ export function approvalStatusWhere(statuses: readonly ApprovalStatus[], now: Da
 }
 
 export const approvalFilter = z.object({
-  statuses: z.array(z.enum(["pending", "approved", "rejected", "expired"])).nullish(),
+  statuses: z.array(z.enum(["pending", "approved", "rejected", "expired"] as const satisfies readonly ApprovalStatus[])).nullish(),
   kinds: names,
   agents: names,
   conversationId: z.string().nullish(),
