@@ -42,7 +42,7 @@ async function run(command: string, url: string): Promise<number> {
         });
       }
       // Imported lazily (by URL, so the type-check does not require it) so migrate/status work without it.
-      const { seedDemoData } = (await import(new URL("../src/db/seed/demo.ts", import.meta.url).href)) as {
+      const { seedDemoData } = (await import(new URL("../src/db/seed/index.ts", import.meta.url).href)) as {
         seedDemoData: (databaseUrl: string) => Promise<unknown>;
       };
       const result = await seedDemoData(url);

@@ -13,7 +13,7 @@ import type { KeySetHealth } from "./context/jwks.ts";
 import { createDatabase } from "./db/client.ts";
 import { applyMigrations, type MigrationProgress } from "./db/migrate.ts";
 import { openDatabase } from "./db/resolve-url.ts";
-import { DEMO_OPERATORS, seedDemoData } from "./db/seed/demo.ts";
+import { DEMO_OPERATORS, seedDemoData } from "./db/seed/index.ts";
 import { reanchorDemoData } from "./db/seed/reanchor.ts";
 import { createLogger } from "./logger.ts";
 import { schema } from "./schema/index.ts";

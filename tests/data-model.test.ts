@@ -12,7 +12,7 @@ import {
   embedText,
   embeddingLiteral,
   seedDemoData,
-} from "../src/db/seed/demo.ts";
+} from "../src/db/seed/index.ts";
 import { createTestDatabase, createVectorTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const ALL_TABLES = [

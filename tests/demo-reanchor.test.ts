@@ -1,7 +1,7 @@
 // The embedded demo stays live: demo data loaded 60 days ago shows empty tiles and an expired queue
 // today; after reanchorDemoData() it looks as it did on its first day (issue 8, item 7).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { seedDemoData } from "../src/db/seed/demo.ts";
+import { seedDemoData } from "../src/db/seed/index.ts";
 import { DEMO_REANCHOR_ACTION, reanchorDemoData } from "../src/db/seed/reanchor.ts";
 import { startTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";

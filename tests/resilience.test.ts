@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import type { GatewayContext } from "../src/context/types.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
-import { seedDemoData } from "../src/db/seed/demo.ts";
+import { seedDemoData } from "../src/db/seed/index.ts";
 import { createLogger } from "../src/logger.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
 import { signDevToken } from "../src/context/auth.ts";

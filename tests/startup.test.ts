@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { inject } from "vitest";
 import { startEmbeddedPostgres } from "../src/db/embedded.ts";
 import { applyMigrations } from "../src/db/migrate.ts";
-import { seedDemoData } from "../src/db/seed/demo.ts";
+import { seedDemoData } from "../src/db/seed/index.ts";
 import { describeStartupError } from "../src/startup.ts";
 import { ensureEmbeddedVaultKey, VaultKeyFileError } from "../src/vault/key-file.ts";
 import { bannerUrl, runEntryPoint, type EntryRun } from "./support/entry-point.ts";

@@ -15,7 +15,7 @@
 //   PostgreSQL checks non-deferrable uniqueness row by row; such tables move in two steps, through a
 //   range far beyond any real date.
 import pg from "pg";
-import { DEMO_SEED_MARKER, DEMO_SHOP_DOMAIN } from "./demo.ts";
+import { DEMO_SEED_MARKER, DEMO_SHOP_DOMAIN } from "./constants.ts";
 
 /** The DecisionLog action recording each shift (scope 'seed', like the marker). */
 export const DEMO_REANCHOR_ACTION = "demo_data_reanchored";
