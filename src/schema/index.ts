@@ -10,6 +10,6 @@ import "./analytics.ts";
 import "./support.ts";
 import "./observability.ts";
 import "./credentials.ts";
-import "./dashboard.ts";
+import "./dashboard/index.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });
