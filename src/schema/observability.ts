@@ -5,13 +5,12 @@
  */
 import { access, builder } from "./builder.ts";
 import { DateTimeRangeInput, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
-import { validate, z } from "../lib/validation.ts";
 import { rowAllowed, VISIBLE_LOG_LEVELS } from "../auth/policy.ts";
-import { logWhere } from "../data/observability.ts";
+import { LOG_LEVELS, logFilter, logWhere, recordLogs, recordLogsInput } from "../data/observability.ts";
 
 export const LogLevel = builder.enumType("LogLevel", {
   description: `Severity of a log line. The authenticated role sees ${VISIBLE_LOG_LEVELS.join(" and ")} only; filtering on other levels returns nothing for it.`,
-  values: ["DEBUG", "INFO", "WARN", "ERROR"] as const,
+  values: LOG_LEVELS,
 });
 
 export const ObservabilityLog = builder.prismaObject("ObservabilityLog", {
@@ -36,7 +35,7 @@ const LogFilter = builder.inputType("ObservabilityLogFilter", {
     createdAt: t.field({ type: DateTimeRangeInput, required: false }),
     search: t.string({ required: false, description: "Case-insensitive match anywhere in the message." }),
   }),
-});
+}).validate(logFilter);
 const logOrder = orderInput("ObservabilityLog", { CREATED_AT: "createdAt" }, "CREATED_AT");
 
 builder.queryFields((t) => ({
@@ -55,7 +54,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-// ───────────── Mutations (service_role: services shipping their logs) ─────────────
+// Mutations (service_role: services shipping their logs). The input rules are the data layer's (recordLogsInput).
 
 const LogInput = builder.inputType("ObservabilityLogInput", {
   fields: (t) => ({
@@ -69,22 +68,7 @@ const LogInput = builder.inputType("ObservabilityLogInput", {
 });
 const RecordLogsInput = builder.inputType("RecordObservabilityLogsInput", {
   fields: (t) => ({ logs: t.field({ type: [LogInput], required: true }) }),
-});
-const logsSchema = z.object({
-  logs: z
-    .array(
-      z.object({
-        level: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]),
-        message: z.string().refine((m) => m.trim().length > 0, "must not be empty"),
-        metadata: z.unknown().optional(),
-        requestId: z.string().nullish(),
-        userAgent: z.string().nullish(),
-        createdAt: z.date().nullish(),
-      }),
-    )
-    .min(1, "must contain at least one row")
-    .max(10_000, "must contain at most 10000 rows"),
-});
+}).validate(recordLogsInput);
 
 const RecordLogsPayload = builder.simpleObject("RecordObservabilityLogsPayload", {
   fields: (t) => ({ recorded: t.int({ description: "Log lines written (all of them, or the mutation fails)." }) }),
@@ -96,15 +80,6 @@ builder.mutationFields((t) => ({
     description: "Appends a batch of log lines in one statement. All-or-nothing.",
     authScopes: access("observability_logs", "insert"),
     args: { input: t.arg({ type: RecordLogsInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const { logs } = validate(logsSchema, input);
-      const { count } = await ctx.db.observabilityLog.createMany({
-        data: logs.map((log) => ({
-          level: log.level, message: log.message, metadata: (log.metadata ?? {}) as object,
-          requestId: log.requestId ?? null, userAgent: log.userAgent ?? null, ...(log.createdAt ? { createdAt: log.createdAt } : {}),
-        })),
-      });
-      return { recorded: count };
-    },
+    resolve: async (_root, { input }, ctx) => ({ recorded: await recordLogs(ctx.db, input) }),
   }),
 }));

@@ -2,11 +2,7 @@
 import { access, builder } from "./builder.ts";
 import { cappedStringList, DateTimeRangeInput, orderInput, tableById, tableConnection } from "./common.ts";
 import { badInput, notFound } from "../errors.ts";
-import { nonEmpty, validate, z } from "../lib/validation.ts";
-import { curatedReplyWhere } from "../data/support.ts";
-
-/** Most tags on one reply: checked on write, capped on read. */
-const MAX_TAGS = 50;
+import { createCuratedReplyInput, curatedReplyFilter, curatedReplyWhere, MAX_TAGS, updateCuratedReplyInput } from "../data/support.ts";
 
 export const SupportCuratedReply = builder.prismaObject("SupportCuratedReply", {
   description: "A support reply an operator approved as a model answer (table support_curated_replies).",
@@ -34,7 +30,7 @@ const CuratedReplyFilter = builder.inputType("SupportCuratedReplyFilter", {
     approvedAt: t.field({ type: DateTimeRangeInput, required: false }),
     search: t.string({ required: false, description: "Case-insensitive match anywhere in the body." }),
   }),
-});
+}).validate(curatedReplyFilter);
 const curatedReplyOrder = orderInput("SupportCuratedReply", { APPROVED_AT: "approvedAt", CREATED_AT: "createdAt", UPDATED_AT: "updatedAt" }, "APPROVED_AT");
 
 builder.queryFields((t) => ({
@@ -49,14 +45,7 @@ builder.queryFields((t) => ({
   supportCuratedReply: tableById(t, { table: "support_curated_replies", type: "SupportCuratedReply", description: "One curated reply by id." }),
 }));
 
-// ───────────── Mutations (service_role: the support agent and Chatwoot webhook) ─────────────
-
-const optionalText = z.string().trim().min(1, "must not be empty when given").nullish();
-/** Trimmed, non-empty, each tag once (first occurrence wins). */
-const tagList = z
-  .array(z.string().trim().min(1, "must not be empty"))
-  .max(MAX_TAGS, `must contain at most ${MAX_TAGS} tags`)
-  .transform((tags) => [...new Set(tags)]);
+// Mutations (service_role: the support agent and Chatwoot webhook). The input rules are the data layer's.
 
 const CreateCuratedReplyInput = builder.inputType("CreateSupportCuratedReplyInput", {
   fields: (t) => ({
@@ -67,15 +56,7 @@ const CreateCuratedReplyInput = builder.inputType("CreateSupportCuratedReplyInpu
     sourceMessageId: t.string({ required: false }),
     conversationId: t.string({ required: false }),
   }),
-});
-const createSchema = z.object({
-  body: nonEmpty,
-  tags: tagList,
-  approver: optionalText,
-  approvedAt: z.date().nullish(),
-  sourceMessageId: optionalText,
-  conversationId: optionalText,
-});
+}).validate(createCuratedReplyInput);
 
 const UpdateCuratedReplyInput = builder.inputType("UpdateSupportCuratedReplyInput", {
   description: "Fields to change; omitted fields stay as they are. tags replaces the whole list.",
@@ -87,23 +68,14 @@ const UpdateCuratedReplyInput = builder.inputType("UpdateSupportCuratedReplyInpu
     sourceMessageId: t.string({ required: false }),
     conversationId: t.string({ required: false }),
   }),
-});
-const updateSchema = z.object({
-  body: nonEmpty.optional(),
-  tags: tagList.optional(),
-  approver: nonEmpty.optional(),
-  approvedAt: z.date().optional(),
-  sourceMessageId: optionalText,
-  conversationId: optionalText,
-});
+}).validate(updateCuratedReplyInput);
 
 builder.mutationFields((t) => ({
   createSupportCuratedReply: t.prismaField({
     type: "SupportCuratedReply",
     authScopes: access("support_curated_replies", "insert"),
     args: { input: t.arg({ type: CreateCuratedReplyInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => {
-      const v = validate(createSchema, input);
+    resolve: (query, _root, { input: v }, ctx) => {
       const approver = v.approver ?? ctx.viewer.subject;
       if (!approver) throw badInput("input.approver", "required when the token has no sub claim");
       return ctx.db.supportCuratedReply.create({
@@ -119,11 +91,7 @@ builder.mutationFields((t) => ({
     type: "SupportCuratedReply",
     authScopes: access("support_curated_replies", "update"),
     args: { id: t.arg({ type: "UUID", required: true }), input: t.arg({ type: UpdateCuratedReplyInput, required: true }) },
-    resolve: async (query, _root, { id, input }, ctx) => {
-      // null clears the two optional ids; for the required columns null means "leave as is".
-      const given = Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && (v !== null || k === "sourceMessageId" || k === "conversationId")));
-      const { body, ...rest } = validate(updateSchema, given);
-      const data = { ...rest, ...(body ? { messageBody: body } : {}) };
+    resolve: async (query, _root, { id, input: data }, ctx) => {
       if (Object.keys(data).length > 0) await ctx.db.supportCuratedReply.updateMany({ where: { id }, data });
       const reply = await ctx.db.supportCuratedReply.findUnique({ ...query, where: { id } });
       if (!reply) throw notFound("SupportCuratedReply", id);
