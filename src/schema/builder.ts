@@ -4,8 +4,8 @@
  *  - prisma: types from Prisma models, relations loaded without N+1 through ctx.db (the request's RLS transaction);
  *  - relay: cursor connections with a maximum page size;
  *  - simple-objects: plain output types (tiles, payloads, statistics) without a backing model;
- *  - validation: zod schemas on inputs and arguments, checked before the resolver runs; every
- *    failure is shaped once (src/lib/validation.ts invalidInput).
+ *  - validation: zod schemas on inputs and arguments, checked before the resolver runs (after the
+ *    field's auth scopes: auth-before-arguments.ts); every failure is shaped once (src/lib/validation.ts invalidInput).
  */
 import SchemaBuilder from "@pothos/core";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
@@ -13,6 +13,7 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import SimpleObjectsPlugin from "@pothos/plugin-simple-objects";
 import ValidationPlugin from "@pothos/plugin-validation";
+import AuthBeforeArgumentsPlugin from "./auth-before-arguments.ts";
 import { ClientError } from "../errors.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
@@ -44,8 +45,9 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,
-  // Scope-auth before validation: a caller who may not run a field learns nothing about its inputs.
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, SimpleObjectsPlugin, ValidationPlugin],
+  // Scope-auth first, so it wraps every other resolver wrapper. Pothos validates arguments outside all
+  // of them; auth-before-arguments (first too) checks a field's scopes before its inputs.
+  plugins: [AuthBeforeArgumentsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, SimpleObjectsPlugin, ValidationPlugin],
   validation: {
     validationError: (failure) => invalidInput(failure.issues),
   },
