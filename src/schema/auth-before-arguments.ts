@@ -9,7 +9,7 @@
  * types have no scopes of their own, so the field's scopes are the whole check.
  */
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from "@pothos/core";
-import type { AuthScopeMap } from "@pothos/plugin-scope-auth";
+import { AuthScopeFailureType, type AuthScopeMap, type ForbiddenResult } from "@pothos/plugin-scope-auth";
 import type { GraphQLFieldResolver, GraphQLResolveInfo } from "graphql";
 
 type Resolver<Types extends SchemaTypes> = GraphQLFieldResolver<unknown, Types["Context"], object>;
@@ -24,13 +24,13 @@ export class AuthBeforeArgumentsPlugin<Types extends SchemaTypes> extends BasePl
     const builder = this.builder;
     const unauthorized = builder.options.scopeAuth.unauthorizedError;
     return async (parent, args, context, info) => {
-      const fail = (message = "Unauthorized") => {
-        const error = unauthorized?.(parent as object, context, info, { message, failure: { kind: "Unknown" } as never });
-        return typeof error === "string" || error === undefined ? new Error(error ?? message) : error;
+      const fail = (result: ForbiddenResult) => {
+        const error = unauthorized?.(parent as object, context, info, result);
+        return typeof error === "string" || error === undefined ? new Error(error ?? result.message) : error;
       };
       const map = typeof scopes === "function" ? await scopes(parent, args, context, info) : scopes;
-      if (map === false) throw fail();
-      if (map !== true) await builder.runAuthScopes(context, map, (result) => fail(result.message));
+      if (map === false) throw fail({ message: "Unauthorized", failure: { kind: AuthScopeFailureType.AuthScopeFunction, error: null } });
+      if (map !== true) await builder.runAuthScopes(context, map, fail);
       return resolver(parent, args, context, info);
     };
   }

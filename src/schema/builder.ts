@@ -8,7 +8,7 @@
  *    field's auth scopes: auth-before-arguments.ts); every failure is shaped once (src/lib/validation.ts invalidInput).
  */
 import SchemaBuilder from "@pothos/core";
-import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from "@pothos/plugin-scope-auth";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import SimpleObjectsPlugin from "@pothos/plugin-simple-objects";
@@ -20,7 +20,7 @@ import { getDatamodel } from "../generated/pothos-types.ts";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
 import { invalidInput } from "../lib/validation.ts";
-import { can, canExecute, policyRoleOf, type Operation, type RoutineName, type TableName } from "../auth/policy.ts";
+import { can, canExecute, meetsDecisionAal, policyRoleOf, type Aal, type Operation, type RoutineName, type TableName } from "../auth/policy.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -31,10 +31,25 @@ export interface AccessScope {
   op: Operation | Operation[];
 }
 
+const decisionMinAal = (ctx: GatewayContext): Aal => ctx.decisionMinAal ?? "aal1";
+
+/** The names of the scopes a scope-auth failure says were missing (empty when it names none). */
+function failedScopes(failure: AuthFailure): string[] {
+  if (failure.kind === AuthScopeFailureType.AuthScope) return [failure.scope];
+  if (failure.kind === AuthScopeFailureType.AllAuthScopes || failure.kind === AuthScopeFailureType.AnyAuthScopes) return failure.failures.flatMap(failedScopes);
+  return [""];
+}
+
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { access: AccessScope; signedIn: boolean; execute: RoutineName };
+  AuthScopes: {
+    access: AccessScope;
+    signedIn: boolean;
+    execute: RoutineName;
+    /** The session is strong enough to decide an approval (DECISION_MIN_AAL); the parameter is ignored. */
+    decisionAal: true;
+  };
   Scalars: {
     UUID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
@@ -64,17 +79,23 @@ export const builder = new SchemaBuilder<{
         signedIn: role !== "anon" && role !== "anonymous",
         access: ({ table, op }: AccessScope) => (Array.isArray(op) ? op : [op]).every((o) => can(role, table, o)),
         execute: (routine: RoutineName) => canExecute(role, routine),
+        // A function, so in a $all it is evaluated after `execute` (scope-auth checks booleans first).
+        decisionAal: () => meetsDecisionAal(ctx.viewer, decisionMinAal(ctx)),
       };
     },
     // No valid token and the field needs one: UNAUTHENTICATED. A valid token whose role may not: FORBIDDEN.
-    unauthorizedError: (_parent, ctx) =>
+    unauthorizedError: (_parent, ctx, _info, result) =>
       ctx.viewer.role === "anon"
         ? new ClientError("Authentication required: send Authorization: Bearer <token>.", "UNAUTHENTICATED")
         : policyRoleOf(ctx.viewer) === "anonymous"
           ? new ClientError("An anonymous sign-in is not an operator: sign in with an operator account.", "FORBIDDEN", {
               extensions: { reason: "ANONYMOUS" },
             })
-          : new ClientError(`The ${ctx.viewer.role} role may not access this.`, "FORBIDDEN"),
+          : failedScopes(result.failure).every((scope) => scope === "decisionAal")
+            ? new ClientError(`Deciding an approval needs a multi-factor sign-in (${decisionMinAal(ctx)}); sign in again with your second factor.`, "FORBIDDEN", {
+                extensions: { reason: "AAL_REQUIRED", required: decisionMinAal(ctx) },
+              })
+            : new ClientError(`The ${ctx.viewer.role} role may not access this.`, "FORBIDDEN"),
   },
   prisma: {
     // Resolvers always go through the request's transaction, so RLS applies to every statement.
@@ -97,6 +118,8 @@ export const builder = new SchemaBuilder<{
 export const access = (table: TableName, op: Operation | Operation[] = "select") => ({ access: { table, op } });
 /** Scope requiring EXECUTE on a database function per the policy's ROUTINES. */
 export const executes = (routine: RoutineName) => ({ execute: routine });
+/** Deciding an approval: EXECUTE on the decision function, then a session as strong as DECISION_MIN_AAL. */
+export const decides = { $all: { execute: "decide_agent_approval", decisionAal: true } } as const;
 
 builder.queryType({});
 builder.mutationType({});

@@ -2,9 +2,7 @@
  * The approval queue's API: listing and statistics, agents submitting, operators deciding (only an
  * operator's own session, every decision audited by the database), and the expiry sweep on demand.
  */
-import { access, builder, executes } from "../builder.ts";
-import { meetsDecisionAal } from "../../auth/policy.ts";
-import { ClientError } from "../../errors.ts";
+import { access, builder, decides, executes } from "../builder.ts";
 import { DateTimeRangeInput, orderInput, tableById, tableConnection } from "../common.ts";
 import {
   ageSeconds,
@@ -94,20 +92,14 @@ builder.mutationFields((t) => ({
       "a past-deadline one CONFLICT (reason EXPIRED), an unknown id NOT_FOUND. Only an operator's own session decides: service_role " +
       "tokens and agent keys, anonymous sign-ins and (with DECISION_MIN_AAL=aal2) single-factor sessions get FORBIDDEN. Your token's " +
       "sub is recorded as decidedBy; a DecisionLog entry is written in the same transaction.",
-    authScopes: executes("decide_agent_approval"),
+    // The policy's half of DECISION_MIN_AAL (the database's is in gateway.decide_agent_approval).
+    authScopes: decides,
     args: {
       id: t.arg({ type: "UUID", required: true }),
       decision: t.arg({ type: AgentApprovalDecision, required: true }),
       note: t.arg.string({ required: false, description: "Why; at most 4000 characters.", validate: decisionNote }),
     },
     resolve: async (query, _root, args, ctx) => {
-      // The policy's half of DECISION_MIN_AAL (the database's is in gateway.decide_agent_approval).
-      const minimum = ctx.decisionMinAal ?? "aal1";
-      if (!meetsDecisionAal(ctx.viewer, minimum)) {
-        throw new ClientError(`Deciding an approval needs a multi-factor sign-in (${minimum}); sign in again with your second factor.`, "FORBIDDEN", {
-          extensions: { reason: "AAL_REQUIRED", required: minimum },
-        });
-      }
       const id = await decideApproval(ctx.db, args.id, args.decision, args.note?.trim() || null);
       return ctx.db.agentApproval.findUniqueOrThrow({ ...query, where: { id } });
     },
