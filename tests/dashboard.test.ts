@@ -3,7 +3,7 @@
 // copied (a "0 %" change when the previous period is 0; a pending count that counted kinds).
 // The last block checks all four tiles on the demo data against plain SQL over the same rows.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { seedDemoData } from "../src/db/seed/demo.ts";
+import { seedDemoData } from "../src/db/seed/index.ts";
 import { startTestGateway, useTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 

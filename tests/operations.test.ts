@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { parse, validate, type OperationDefinitionNode } from "graphql";
 import { describe, expect, test } from "vitest";
-import { seedDemoData } from "../src/db/seed/demo.ts";
+import { seedDemoData } from "../src/db/seed/index.ts";
 import { printSchemaFile } from "../src/schema/print.ts";
 import { schema } from "../src/schema/index.ts";
 import { useTestGateway, type TestGateway } from "./support/gateway.ts";

@@ -7,7 +7,7 @@ import { getNamedType, getNullableType, isListType, isObjectType, parse, type Gr
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Role } from "../src/context/types.ts";
 import { DEFAULT_BUDGETS } from "../src/config.ts";
-import { seedDemoData } from "../src/db/seed/demo.ts";
+import { seedDemoData } from "../src/db/seed/index.ts";
 import { estimateOperation } from "../src/plugins/limits.ts";
 import { listBoundOf } from "../src/schema/bounds.ts";
 import { schema } from "../src/schema/index.ts";
