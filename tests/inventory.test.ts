@@ -278,6 +278,22 @@ describe("suppliers and reorder points", () => {
     expect(bySku).toEqual({ reorderPointBySku: { sku: "FLT-1", supplier: { name: "Bottle Works" } }, missing: null });
   });
 
+  test("supplierName is exact: % and _ are literal characters, not wildcards; case still does not matter (D9)", async () => {
+    await data(SUPPLIER, { input: { name: "Salt Mine", leadTimeDays: 5 } });
+    await data(SUPPLIER, { input: { name: "100% Pure", leadTimeDays: 5 } });
+    await data(REORDER, { input: { sku: "D9-1", supplierName: "Salt Mine" } });
+    await data(REORDER, { input: { sku: "D9-2", supplierName: "100% Pure" } });
+    const q = /* GraphQL */ `
+      query ($filter: ReorderPointFilter) { reorderPoints(filter: $filter, first: 50) { totalCount edges { node { sku } } } }`;
+    const skus = async (supplierName: string) =>
+      (await data(q, { filter: { supplierName, skuPrefix: "D9-" } }, { role: "authenticated" })).reorderPoints.edges.map((e: any) => e.node.sku);
+    expect(await skus("%")).toEqual([]);
+    expect(await skus("Salt Min_")).toEqual([]);
+    expect(await skus("100% Pur_")).toEqual([]);
+    expect(await skus("sALT mINE")).toEqual(["D9-1"]);
+    expect(await skus("100% pure")).toEqual(["D9-2"]);
+  });
+
   test("latestSnapshot is the newest snapshot of the SKU, loaded in one statement however many reorder points", async () => {
     const skus = Array.from({ length: 12 }, (_, i) => `LAT-${String(i).padStart(2, "0")}`);
     await data(INGEST, {

@@ -1,15 +1,20 @@
 /**
  * Data access for inventory: list filters, the reorder point → latest snapshot loader, the idempotent
  * snapshot ingestion, and the supplier / reorder-point upserts.
+ *
+ * Inputs follow the pattern of src/data/agents/approvals.ts: each mutation input's zod schema is
+ * declared once, here; the data functions take its `z.infer` type and src/schema/inventory.ts
+ * attaches the schema to the GraphQL input (`.validate(schema)`).
  */
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import type { DataContext } from "./context.ts";
-import { dateRangeWhere } from "../lib/dates.ts";
+import { dateRangeWhere, formatDate } from "../lib/dates.ts";
+import { nonEmpty, nonNegativeInt, z } from "../lib/validation.ts";
 import { badInput } from "../errors.ts";
-import { literal } from "../lib/filters.ts";
+import { allOf, equals, text } from "../lib/filters.ts";
 import { loaderFor } from "./loaders.ts";
-import { upsertBatch, type UpsertCounts } from "./upsert.ts";
+import { rejectDuplicateKeys, upsertBatch, type UpsertCounts } from "./upsert.ts";
 
 type DateRange = { from?: Date | null; to?: Date | null } | null | undefined;
 
@@ -19,11 +24,9 @@ export interface SkuFilter {
   skuPrefix?: string | null;
 }
 
-function skuWhere(filter: SkuFilter): { sku: Prisma.StringFilter }[] {
-  const and: { sku: Prisma.StringFilter }[] = [];
-  if (filter.skus) and.push({ sku: { in: filter.skus } });
-  if (filter.skuPrefix) and.push({ sku: { startsWith: literal(filter.skuPrefix), mode: "insensitive" } });
-  return and;
+/** An empty `skus` list matches no SKU (as it always has), unlike anyOf's "no filter". */
+function skuConditions(filter: SkuFilter): { sku: Prisma.StringFilter | undefined }[] {
+  return [{ sku: filter.skus ? { in: filter.skus } : undefined }, { sku: text(filter.skuPrefix, "startsWith") }];
 }
 
 export interface SnapshotFilter extends SkuFilter {
@@ -32,10 +35,7 @@ export interface SnapshotFilter extends SkuFilter {
 
 export function snapshotWhere(filter: SnapshotFilter | null | undefined): Prisma.InventorySnapshotWhereInput {
   if (!filter) return {};
-  const and: Prisma.InventorySnapshotWhereInput[] = skuWhere(filter);
-  const snapshotDate = dateRangeWhere(filter.snapshotDate, "filter.snapshotDate");
-  if (snapshotDate) and.push({ snapshotDate });
-  return and.length ? { AND: and } : {};
+  return allOf<Prisma.InventorySnapshotWhereInput>([...skuConditions(filter), { snapshotDate: dateRangeWhere(filter.snapshotDate, "filter.snapshotDate") }]);
 }
 
 export interface ReorderPointFilter extends SkuFilter {
@@ -46,15 +46,18 @@ export interface ReorderPointFilter extends SkuFilter {
 
 export function reorderPointWhere(filter: ReorderPointFilter | null | undefined): Prisma.ReorderPointWhereInput {
   if (!filter) return {};
-  const and: Prisma.ReorderPointWhereInput[] = skuWhere(filter);
-  if (filter.supplierId) and.push({ supplierId: filter.supplierId });
-  if (filter.supplierName) and.push({ supplier: { supplier: { equals: filter.supplierName, mode: "insensitive" } } });
-  if (filter.hasSupplier != null) and.push({ supplierId: filter.hasSupplier ? { not: null } : null });
-  return and.length ? { AND: and } : {};
+  const supplierName = text(filter.supplierName, "equals");
+  return allOf<Prisma.ReorderPointWhereInput>([
+    ...skuConditions(filter),
+    { supplierId: equals(filter.supplierId || undefined) },
+    // Exact but case-insensitive: Prisma sends that as ILIKE, so text() escapes % and _ (D9).
+    supplierName && { supplier: { supplier: supplierName } },
+    filter.hasSupplier != null && { supplierId: filter.hasSupplier ? { not: null } : null },
+  ]);
 }
 
 export function supplierWhere(filter: { search?: string | null } | null | undefined): Prisma.SupplierLeadTimeWhereInput {
-  return filter?.search ? { supplier: { contains: literal(filter.search), mode: "insensitive" } } : {};
+  return allOf<Prisma.SupplierLeadTimeWhereInput>([{ supplier: text(filter?.search, "contains") }]);
 }
 
 export type SnapshotRow = Prisma.InventorySnapshotGetPayload<object>;
@@ -79,17 +82,43 @@ export function latestSnapshotLoader(ctx: DataContext) {
   });
 }
 
-export interface SnapshotInput {
-  sku: string;
-  snapshotDate: Date;
-  variantId?: string | null;
-  productTitle?: string | null;
-  onHandQuantity: number;
-  availableQuantity: number;
-  committedQuantity: number;
-  incomingQuantity: number;
-  unitsSold: number;
-}
+const positiveDays = z.number().int("must be an integer").min(1, "must be ≥ 1").max(3650, "must be ≤ 3650");
+const int32 = z.number().int("must be an integer").min(-2_147_483_648, "must fit in 32 bits").max(2_147_483_647, "must fit in 32 bits");
+const optionalText = z.string().trim().min(1, "must not be empty when given").nullish();
+
+/** IngestInventorySnapshotsInput. */
+export const ingestSnapshotsInput = z.object({
+  snapshots: z
+    .array(
+      z.object({
+        sku: nonEmpty,
+        snapshotDate: z.date(),
+        variantId: optionalText,
+        productTitle: optionalText,
+        onHandQuantity: nonNegativeInt,
+        availableQuantity: int32,
+        committedQuantity: nonNegativeInt,
+        incomingQuantity: nonNegativeInt,
+        unitsSold: nonNegativeInt,
+      }),
+    )
+    .min(1, "must contain at least one row")
+    .max(10_000, "must contain at most 10000 rows")
+    .superRefine(rejectDuplicateKeys((s) => `${s.sku}|${formatDate(s.snapshotDate)}`, "snapshotDate", "one snapshot per SKU per day")),
+});
+export type SnapshotInput = z.infer<typeof ingestSnapshotsInput>["snapshots"][number];
+
+/** UpsertSupplierLeadTimeInput. */
+export const supplierInput = z
+  .object({ name: nonEmpty, leadTimeDays: positiveDays, maxLeadDays: positiveDays.nullish() })
+  .refine((s) => s.maxLeadDays == null || s.maxLeadDays >= s.leadTimeDays, { message: "must be ≥ leadTimeDays", path: ["maxLeadDays"] });
+export type SupplierInput = z.infer<typeof supplierInput>;
+
+/** UpsertReorderPointInput. */
+export const reorderPointInput = z
+  .object({ sku: nonEmpty, supplierId: z.string().nullish(), supplierName: optionalText, safetyStock: nonNegativeInt, leadTimeDays: positiveDays.nullish() })
+  .refine((r) => !(r.supplierId && r.supplierName), { message: "give at most one of supplierId and supplierName", path: ["supplierName"] });
+export type ReorderPointInput = z.infer<typeof reorderPointInput>;
 
 /** One statement for the whole batch; each row replaces the snapshot of its SKU and day. */
 export function ingestSnapshots(db: Db, snapshots: SnapshotInput[]): Promise<UpsertCounts> {
@@ -108,12 +137,6 @@ export function ingestSnapshots(db: Db, snapshots: SnapshotInput[]): Promise<Ups
   });
 }
 
-export interface SupplierInput {
-  name: string;
-  leadTimeDays: number;
-  maxLeadDays?: number | null;
-}
-
 /** Creates or replaces the supplier named `name`; unchanged values leave the row (and updatedAt) alone. */
 export async function upsertSupplier(db: Db, input: SupplierInput): Promise<void> {
   await upsertBatch(db, {
@@ -122,14 +145,6 @@ export async function upsertSupplier(db: Db, input: SupplierInput): Promise<void
     columns: { supplier: "text", lead_time_days: "int", max_lead_days: "int" },
     rows: [{ supplier: input.name, lead_time_days: input.leadTimeDays, max_lead_days: input.maxLeadDays }],
   });
-}
-
-export interface ReorderPointInput {
-  sku: string;
-  supplierId?: string | null;
-  supplierName?: string | null;
-  safetyStock: number;
-  leadTimeDays?: number | null;
 }
 
 /** Resolves the supplier (by id or name, or none) and creates or replaces the SKU's reorder point. */

@@ -1,19 +1,19 @@
 /** Inventory: daily SKU snapshots, per-SKU reorder points, supplier lead times, and the service_role mutations. */
 import { access, builder } from "./builder.ts";
-import { DateRangeInput, guardedList, guardedRelation, orderInput, tableById, tableConnection } from "./common.ts";
+import { DateRangeInput, guardedList, type Types, guardedRelation, orderInput, tableById, tableConnection } from "./common.ts";
 import { upsertCountsPayload } from "./batch.ts";
-import { nonEmpty, nonNegativeInt, validate, z } from "../lib/validation.ts";
 import {
   ingestSnapshots,
+  ingestSnapshotsInput,
   latestSnapshotLoader,
+  reorderPointInput,
   reorderPointWhere,
   snapshotWhere,
+  supplierInput,
   supplierWhere,
   upsertReorderPoint,
   upsertSupplier,
 } from "../data/inventory.ts";
-import { rejectDuplicateKeys } from "../data/upsert.ts";
-import { formatDate } from "../lib/dates.ts";
 
 export const InventorySnapshot = builder.prismaObject("InventorySnapshot", {
   description: "Stock of one SKU on one day (table inventory_snapshots); at most one row per SKU per day.",
@@ -83,9 +83,8 @@ export const ReorderPoint = builder.prismaObject("ReorderPoint", {
   }),
 });
 
-// ───────────── Lists ─────────────
-
-const SkuFields = (t: any) => ({
+/** The SKU filter fields shared by snapshots and reorder points. */
+const SkuFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, "InputObject">) => ({
   skus: t.stringList({ required: false, description: "Exact SKUs (any of them)." }),
   skuPrefix: t.string({ required: false, description: "SKUs starting with this text, case-insensitive." }),
 });
@@ -107,7 +106,7 @@ function snapshotOrderBy(order: Parameters<typeof snapshotOrder.toPrisma>[0]) {
   const field = order?.field ?? "SNAPSHOT_DATE";
   const then: Record<string, "asc" | "desc">[] =
     field === "SNAPSHOT_DATE" ? [{ sku: "asc" }] : field === "SKU" ? [{ snapshotDate: "desc" }] : [{ snapshotDate: "desc" }, { sku: "asc" }];
-  return [primary!, ...then, byId!];
+  return [primary, ...then, byId];
 }
 
 const ReorderPointFilter = builder.inputType("ReorderPointFilter", {
@@ -163,12 +162,7 @@ builder.queryFields((t) => ({
   supplierLeadTime: tableById(t, { table: "supplier_lead_times", type: "SupplierLeadTime", description: "One supplier by id." }),
 }));
 
-// ───────────── Mutations (service_role: agents and ETL jobs) ─────────────
-
-const positiveDays = z.number().int("must be an integer").min(1, "must be ≥ 1").max(3650, "must be ≤ 3650");
-const int32 = z.number().int("must be an integer").min(-2_147_483_648, "must fit in 32 bits").max(2_147_483_647, "must fit in 32 bits");
-const optionalText = z.string().trim().min(1, "must not be empty when given").nullish();
-
+// Mutations: service_role (agents and ETL jobs).
 const SnapshotInput = builder.inputType("InventorySnapshotInput", {
   description: "The whole snapshot of one SKU on one day: omitted quantities are 0, omitted texts are null.",
   fields: (t) => ({
@@ -183,54 +177,34 @@ const SnapshotInput = builder.inputType("InventorySnapshotInput", {
     unitsSold: t.int({ required: false, defaultValue: 0 }),
   }),
 });
-const IngestSnapshotsInput = builder.inputType("IngestInventorySnapshotsInput", {
-  fields: (t) => ({ snapshots: t.field({ type: [SnapshotInput], required: true }) }),
-});
-const snapshotsSchema = z.object({
-  snapshots: z
-    .array(
-      z.object({
-        sku: nonEmpty,
-        snapshotDate: z.date(),
-        variantId: optionalText,
-        productTitle: optionalText,
-        onHandQuantity: nonNegativeInt,
-        availableQuantity: int32,
-        committedQuantity: nonNegativeInt,
-        incomingQuantity: nonNegativeInt,
-        unitsSold: nonNegativeInt,
-      }),
-    )
-    .min(1, "must contain at least one row")
-    .max(10_000, "must contain at most 10000 rows")
-    .superRefine(rejectDuplicateKeys((s) => `${s.sku}|${formatDate(s.snapshotDate)}`, "snapshotDate", "one snapshot per SKU per day")),
-});
+const IngestSnapshotsInput = builder
+  .inputType("IngestInventorySnapshotsInput", {
+    fields: (t) => ({ snapshots: t.field({ type: [SnapshotInput], required: true }) }),
+  })
+  .validate(ingestSnapshotsInput);
+const SupplierInput = builder
+  .inputType("UpsertSupplierLeadTimeInput", {
+    description: "Creates the supplier with this name, or replaces its lead times.",
+    fields: (t) => ({
+      name: t.string({ required: true }),
+      leadTimeDays: t.int({ required: true }),
+      maxLeadDays: t.int({ required: false, description: "Omitted or null: unknown." }),
+    }),
+  })
+  .validate(supplierInput);
 
-const SupplierInput = builder.inputType("UpsertSupplierLeadTimeInput", {
-  description: "Creates the supplier with this name, or replaces its lead times.",
-  fields: (t) => ({
-    name: t.string({ required: true }),
-    leadTimeDays: t.int({ required: true }),
-    maxLeadDays: t.int({ required: false, description: "Omitted or null: unknown." }),
-  }),
-});
-const supplierSchema = z
-  .object({ name: nonEmpty, leadTimeDays: positiveDays, maxLeadDays: positiveDays.nullish() })
-  .refine((s) => s.maxLeadDays == null || s.maxLeadDays >= s.leadTimeDays, { message: "must be ≥ leadTimeDays", path: ["maxLeadDays"] });
-
-const ReorderPointInput = builder.inputType("UpsertReorderPointInput", {
-  description: "Creates or replaces the reorder point of `sku`. Name the supplier by supplierId or supplierName (at most one; neither = no supplier).",
-  fields: (t) => ({
-    sku: t.string({ required: true }),
-    supplierId: t.field({ type: "UUID", required: false }),
-    supplierName: t.string({ required: false }),
-    safetyStock: t.int({ required: false, defaultValue: 0 }),
-    leadTimeDays: t.int({ required: false, description: "SKU-specific lead time; omitted or null: the supplier's." }),
-  }),
-});
-const reorderPointSchema = z
-  .object({ sku: nonEmpty, supplierId: z.string().nullish(), supplierName: optionalText, safetyStock: nonNegativeInt, leadTimeDays: positiveDays.nullish() })
-  .refine((r) => !(r.supplierId && r.supplierName), { message: "give at most one of supplierId and supplierName", path: ["supplierName"] });
+const ReorderPointInput = builder
+  .inputType("UpsertReorderPointInput", {
+    description: "Creates or replaces the reorder point of `sku`. Name the supplier by supplierId or supplierName (at most one; neither = no supplier).",
+    fields: (t) => ({
+      sku: t.string({ required: true }),
+      supplierId: t.field({ type: "UUID", required: false }),
+      supplierName: t.string({ required: false }),
+      safetyStock: t.int({ required: false, defaultValue: 0 }),
+      leadTimeDays: t.int({ required: false, description: "SKU-specific lead time; omitted or null: the supplier's." }),
+    }),
+  })
+  .validate(reorderPointInput);
 
 const IngestSnapshotsPayload = upsertCountsPayload("IngestInventorySnapshotsPayload", "SKU-day");
 
@@ -240,7 +214,7 @@ builder.mutationFields((t) => ({
     description: "Idempotent bulk upsert, one row per SKU per day (each row replaces that day's snapshot). All-or-nothing; replaying a batch changes nothing.",
     authScopes: access("inventory_snapshots", ["insert", "update"]),
     args: { input: t.arg({ type: IngestSnapshotsInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ingestSnapshots(ctx.db, validate(snapshotsSchema, input).snapshots),
+    resolve: (_root, { input }, ctx) => ingestSnapshots(ctx.db, input.snapshots),
   }),
   upsertSupplierLeadTime: t.prismaField({
     type: "SupplierLeadTime",
@@ -248,9 +222,8 @@ builder.mutationFields((t) => ({
     authScopes: access("supplier_lead_times", ["insert", "update"]),
     args: { input: t.arg({ type: SupplierInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const v = validate(supplierSchema, input);
-      await upsertSupplier(ctx.db, v);
-      return ctx.db.supplierLeadTime.findUniqueOrThrow({ ...query, where: { supplier: v.name } });
+      await upsertSupplier(ctx.db, input);
+      return ctx.db.supplierLeadTime.findUniqueOrThrow({ ...query, where: { supplier: input.name } });
     },
   }),
   upsertReorderPoint: t.prismaField({
@@ -259,9 +232,8 @@ builder.mutationFields((t) => ({
     authScopes: access("reorder_points", ["insert", "update"]),
     args: { input: t.arg({ type: ReorderPointInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const v = validate(reorderPointSchema, input);
-      await upsertReorderPoint(ctx.db, v);
-      return ctx.db.reorderPoint.findUniqueOrThrow({ ...query, where: { sku: v.sku } });
+      await upsertReorderPoint(ctx.db, input);
+      return ctx.db.reorderPoint.findUniqueOrThrow({ ...query, where: { sku: input.sku } });
     },
   }),
 }));
