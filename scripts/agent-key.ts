@@ -6,7 +6,8 @@
 // Only the key's SHA-256 hash is stored; a revocation reaches every running gateway at once (NOTIFY).
 import { AgentKeyAdminError, createAgentKey, keyState, listAgentKeys, revokeAgentKeys, type AgentKeyRecord } from "../src/auth/agent-keys.ts";
 import { createDatabase } from "../src/db/client.ts";
-import { openDatabase } from "../src/db/resolve-url.ts";
+import { openDatabase } from "../src/db/open.ts";
+import { databaseLocation } from "../src/config.ts";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { describeStartupError } from "../src/startup.ts";
 
@@ -70,7 +71,8 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const db = await openDatabase();
+  const { databaseUrl, pgliteDataDir } = databaseLocation();
+  const db = await openDatabase({ databaseUrl, dataDir: pgliteDataDir });
   const database = createDatabase(db.url, { poolMax: 1 });
   try {
     console.error(db.embedded ? `Using embedded PGlite (${db.url})` : "Using DATABASE_URL");
@@ -93,7 +95,7 @@ main().then(
   (err: { code?: unknown; message?: string }) => {
     // One line, like scripts/db.ts: a stable code, then the cause (never echoing DATABASE_URL).
     const code = err instanceof AgentKeyAdminError || typeof err?.code === "string" ? String(err.code) : "ERROR";
-    const known = describeStartupError(err, { host: "", port: 0, databaseUrl: process.env.DATABASE_URL?.trim() || null });
+    const known = describeStartupError(err, { host: "", port: 0, databaseUrl: databaseLocation().databaseUrl });
     const missing = code === "P2021" ? "the agent_keys table is missing: run `npm run db:migrate`" : undefined;
     console.error(`error [${code}] ${(missing ?? known ?? err?.message ?? String(err)).replaceAll("\n", " ")}`);
     process.exit(1);

@@ -1,6 +1,7 @@
 // Database CLI: `tsx scripts/db.ts migrate|status|seed` (npm run db:migrate / db:status / db:seed).
 // Uses DATABASE_URL when set, otherwise the embedded PGlite in .data/pglite.
-import { openDatabase } from "../src/db/resolve-url.ts";
+import { openDatabase } from "../src/db/open.ts";
+import { databaseLocation } from "../src/config.ts";
 import { applyMigrations, migrationStatus } from "../src/db/migrate.ts";
 import { describeStartupError } from "../src/startup.ts";
 
@@ -61,7 +62,8 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const db = await openDatabase({ migrateEmbedded: false });
+  const { databaseUrl, pgliteDataDir } = databaseLocation();
+  const db = await openDatabase({ databaseUrl, dataDir: pgliteDataDir, migrateEmbedded: false });
   try {
     console.error(db.embedded ? `Using embedded PGlite (${db.url})` : "Using DATABASE_URL");
     return await run(command, db.url);
@@ -76,7 +78,7 @@ main().then(
     // One line: stable code first (MIGRATION_FAILED, ECONNREFUSED, 42P01, ...), then the cause, worded
     // like the gateway's start-up errors where it knows them (never echoing DATABASE_URL).
     const code = typeof err?.code === "string" ? err.code : "ERROR";
-    const known = describeStartupError(err, { host: "", port: 0, databaseUrl: process.env.DATABASE_URL?.trim() || null });
+    const known = describeStartupError(err, { host: "", port: 0, databaseUrl: databaseLocation().databaseUrl });
     console.error(`error [${code}] ${(known ?? err?.message ?? String(err)).replaceAll("\n", " ")}`);
     process.exit(1);
   },

@@ -1,8 +1,10 @@
 /**
  * Configuration from the environment, validated once at start. Every problem is collected and
- * reported together (one line each) so a misconfigured deployment is fixed in one round trip.
+ * reported together (one line each) so a misconfigured deployment is fixed in one round trip. The
+ * only reader of the environment: everything else gets its settings from here.
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { loadVaultKeys, VaultKeyError } from "./vault/keys.ts";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
@@ -56,9 +58,13 @@ export interface Config {
   /** Assurance level a session needs to decide approvals (Supabase's aal claim); written into the database at start. */
   decisionMinAal: "aal1" | "aal2";
   logLevel: LogLevel;
-  /** Validated by the credentials vault, not here. */
+  /** The vault's current key (CREDS_ENCRYPTION_KEY), base64; its format is checked here, its meaning by the vault. */
   credsEncryptionKey: string | null;
+  /** CREDS_PREVIOUS_KEYS: keys the vault still reads, comma-separated. */
+  credsPreviousKeys: string | null;
   dataDir: string;
+  /** The embedded database's folder: PGLITE_DATA_DIR, else DATA_DIR/pglite. */
+  pgliteDataDir: string;
   /** Print ready-made dev tokens at start: default on in embedded mode only (they are long-lived). */
   printDevTokens: boolean;
   /** Non-fatal findings for the entry point to log. */
@@ -221,6 +227,7 @@ const EnvSchema = z.object({
     z.enum(LOG_LEVELS, { error: (i) => `must be one of ${LOG_LEVELS.join(", ")} (got "${String(i.input)}")` }).default("info"),
   ),
   CREDS_ENCRYPTION_KEY: z.preprocess(unset, z.string().optional()),
+  CREDS_PREVIOUS_KEYS: z.preprocess(unset, z.string().optional()),
   DATA_DIR: z.preprocess(unset, z.string().default(".data")),
   PRINT_DEV_TOKENS: boolean(),
   DECISION_MIN_AAL: z.preprocess(
@@ -298,6 +305,15 @@ function isPostgresUrl(value: string): boolean {
   }
 }
 
+/**
+ * Where the command-line tools' database is (scripts/db.ts, scripts/agent-key.ts): DATABASE_URL, or
+ * the embedded PGlite in PGLITE_DATA_DIR (undefined: the embedded default). Those tools need no other
+ * setting, so nothing else is read or validated.
+ */
+export function databaseLocation(env: Record<string, string | undefined> = process.env): { databaseUrl: string | null; pgliteDataDir: string | undefined } {
+  return { databaseUrl: env.DATABASE_URL?.trim() || null, pgliteDataDir: env.PGLITE_DATA_DIR || undefined };
+}
+
 /** Reads and validates the environment; throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -366,7 +382,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     decisionMinAal: e.DECISION_MIN_AAL,
     logLevel: e.LOG_LEVEL,
     credsEncryptionKey: e.CREDS_ENCRYPTION_KEY ?? null,
+    credsPreviousKeys: e.CREDS_PREVIOUS_KEYS ?? null,
     dataDir: e.DATA_DIR,
+    pgliteDataDir: databaseLocation(env).pgliteDataDir ?? path.resolve(e.DATA_DIR, "pglite"),
     printDevTokens: e.PRINT_DEV_TOKENS ?? (e.DATABASE_URL === undefined && (e.SUPABASE_JWT_SECRET !== undefined || developmentSecret)),
     warnings,
   };

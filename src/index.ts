@@ -5,14 +5,13 @@
  * SIGINT/SIGTERM. A failure the operator can fix is one plain line (src/startup.ts).
  */
 import { existsSync } from "node:fs";
-import path from "node:path";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { signDevToken } from "./context/auth.ts";
 import { ensureDevAgentKey, type DevAgentKey } from "./auth/agent-keys.ts";
 import type { KeySetHealth } from "./context/jwks.ts";
 import { createDatabase } from "./db/client.ts";
 import { applyMigrations, type MigrationProgress } from "./db/migrate.ts";
-import { openDatabase } from "./db/resolve-url.ts";
+import { openDatabase } from "./db/open.ts";
 import { DEMO_OPERATORS, seedDemoData } from "./db/seed/index.ts";
 import { reanchorDemoData } from "./db/seed/reanchor.ts";
 import { createLogger } from "./logger.ts";
@@ -21,7 +20,7 @@ import { createGateway } from "./server.ts";
 import { startGatewayEvents } from "./pubsub/index.ts";
 import { EXPIRY_SWEEP_MS, startApprovalExpirySweep } from "./jobs/approval-expiry.ts";
 import { checkDatabase, checkPortFree, describeStartupError } from "./startup.ts";
-import { checkVaultKeys, currentKeyring, initVault, KEY_ENV, type VaultHealth, type VaultStatus } from "./vault/index.ts";
+import { checkVaultKeys, KEY_ENV, openVault, PREVIOUS_KEYS_ENV, type VaultHealth, type VaultStatus } from "./vault/index.ts";
 import { ensureEmbeddedVaultKey, type EmbeddedVaultKey } from "./vault/key-file.ts";
 
 const DEV_TOKEN_LIFETIME = "30d";
@@ -42,7 +41,7 @@ function readConfig(): Config {
 const config = readConfig();
 const logger = createLogger(config.logLevel);
 for (const warning of config.warnings) logger.warn(warning);
-const pgliteDir = process.env.PGLITE_DATA_DIR || path.resolve(config.dataDir, "pglite");
+const pgliteDir = config.pgliteDataDir;
 /** Progress for a newcomer: plain lines on stdout, like the banner (a first embedded start can take half a minute). */
 const progress = (line: string) => console.log(line);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -83,13 +82,17 @@ try {
   // CREDS_ENCRYPTION_KEY wins). With DATABASE_URL the key is always explicit.
   const vaultKeyFile: EmbeddedVaultKey | null =
     !config.databaseUrl && !config.credsEncryptionKey ? ensureEmbeddedVaultKey(config.dataDir) : null;
-  const vault = initVault(vaultKeyFile ? { ...process.env, [KEY_ENV]: vaultKeyFile.key } : process.env); // validated by loadConfig
+  const { vault, status: vaultStatus } = openVault({
+    [KEY_ENV]: vaultKeyFile?.key ?? config.credsEncryptionKey ?? undefined,
+    [PREVIOUS_KEYS_ENV]: config.credsPreviousKeys ?? undefined,
+  }); // validated by loadConfig
 
   const firstEmbeddedStart = !config.databaseUrl && !existsSync(pgliteDir);
   if (firstEmbeddedStart) progress(`Creating the embedded database in ${pgliteDir} (first start only; this can take up to half a minute)…`);
   const opened = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: pgliteDir,
     migrateEmbedded: false, // migrated below, for both kinds of database
-    env: { ...process.env, DATABASE_URL: config.databaseUrl ?? "", PGLITE_DATA_DIR: pgliteDir },
   });
   openResources.push({ name: "embedded database", close: opened.close });
 
@@ -121,8 +124,8 @@ try {
   });
   openResources.push({ name: "database pool", close: database.close });
   // A valid key can still be the wrong one: compare it with the key ids the stored secrets need.
-  const vaultHealth = await checkVaultKeys(database.pool, currentKeyring());
-  reportVault(vault, vaultHealth, vaultKeyFile);
+  const vaultHealth = await checkVaultKeys(database.pool, vault.currentKeyring());
+  reportVault(vaultStatus, vaultHealth, vaultKeyFile);
   // Embedded demo: a development agent key as well (kept in the data folder; the database has only its hash).
   const devAgentKey = opened.embedded && config.printDevTokens ? await ensureDevAgentKey(database.prisma, config.dataDir) : null;
   // LISTEN/NOTIFY for the live approval queue, and the periodic sweep that turns deadlines into expiries.
@@ -150,7 +153,8 @@ try {
     // The page is public: only a token signed with the public development secret may be baked in.
     graphiqlToken: config.jwtSecretSource === "development-default" ? tokens?.authenticated : undefined,
     events,
-    vaultHealth: () => checkVaultKeys(database.pool, currentKeyring()),
+    vault,
+    vaultHealth: () => checkVaultKeys(database.pool, vault.currentKeyring()),
   });
   openResources.push({ name: "http server", close: gateway.close });
   // Closed before the HTTP server, so open event streams end first.
@@ -162,7 +166,7 @@ try {
   if (keysHealth?.status === "UNAVAILABLE") {
     console.error(`\n*** The project's signing keys could not be loaded from ${keysHealth.source}: ${keysHealth.lastError}.\n*** ES256/RS256 tokens get 503 and /ready answers 503 until they load (retried every ${config.tokens.timing.cooldownMs / 1000} s).\n`);
   }
-  printBanner(url, opened.embedded, tokens, vaultLine(vault, vaultHealth, vaultKeyFile), tokensLine(keysHealth));
+  printBanner(url, opened.embedded, tokens, vaultLine(vaultStatus, vaultHealth, vaultKeyFile), tokensLine(keysHealth));
   if (devAgentKey) printDevAgentKey(devAgentKey);
 } catch (err) {
   // Problems the operator can fix are one plain line, like the configuration errors; anything else

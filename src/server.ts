@@ -19,6 +19,7 @@ import type { Database } from "./db/client.ts";
 import { withSubscriptionLimits, type GatewayEvents } from "./pubsub/index.ts";
 import { Semaphore, SubscriptionLimits } from "./pubsub/limits.ts";
 import type { VaultHealth } from "./vault/health.ts";
+import { vaultOf, type Vault } from "./vault/index.ts";
 import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
 import { useAccessLog } from "./plugins/access-log.ts";
 import { useCursorCheck } from "./plugins/cursors.ts";
@@ -46,6 +47,8 @@ export interface GatewayOptions {
   events?: GatewayEvents;
   /** Checked by /ready after the database: a vault whose stored secrets no configured key opens is not ready. */
   vaultHealth?: () => Promise<VaultHealth>;
+  /** The credentials vault (ctx.vault), made by the entry point from Config; omitted = disabled. */
+  vault?: Vault;
 }
 
 export interface Gateway {
@@ -72,7 +75,7 @@ query {
 }
 `;
 
-export function createGateway({ config, database, schema, logger, graphiqlToken, events, vaultHealth }: GatewayOptions): Gateway {
+export function createGateway({ config, database, schema, logger, graphiqlToken, events, vaultHealth, vault = vaultOf(null) }: GatewayOptions): Gateway {
   const log = logger ?? createLogger(config.logLevel);
   const { prisma, pool } = database;
   const signingKeys = config.tokens.jwks && createSigningKeys(config.tokens.jwks, { timing: config.tokens.timing, logger: log });
@@ -90,7 +93,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
     landingPage: false,
     logging: toYogaLogger(log),
     maskedErrors: { maskError },
-    context: createContextFactory({ prisma, events: liveEvents, decisionMinAal: config.decisionMinAal }),
+    context: createContextFactory({ prisma, events: liveEvents, decisionMinAal: config.decisionMinAal, vault }),
     // The outer bound for everyone; each role's own (smaller) limit is useAuthentication's.
     maxRequestBodySize: Math.max(...Object.values(config.budgets).map((b) => b.maxBodyBytes)),
     graphiql: {
@@ -98,6 +101,13 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
       defaultQuery: GRAPHIQL_INTRO,
       ...(graphiqlToken !== undefined && { headers: JSON.stringify({ Authorization: `Bearer ${graphiqlToken}` }, null, 2) }),
     },
+    // The order matters: envelop runs each hook in array order. A hook that stops an operation
+    // (setResultAndStopExecution: limits, cursor check) skips the onExecute of every plugin after it,
+    // so a refused operation never opens an RLS transaction; the onExecuteDone hooks already
+    // registered (the error policy's) still see its result. setExecuteFn composes: each plugin wraps
+    // the execute function the ones before it left, and useRlsTransaction, last, runs execution
+    // inside the request's transaction. The request id comes first because every later plugin logs
+    // or stamps it; authentication runs on onRequestParse, before the limits that depend on the role.
     plugins: [
       useRequestId(),
       useResponseCap(config.responseMaxBytes, log), // before the access log, so it logs the status sent

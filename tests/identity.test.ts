@@ -14,7 +14,8 @@ import { ConfigError, loadConfig } from "../src/config.ts";
 import { signDevToken } from "../src/context/auth.ts";
 import { applyMigrations, DEFAULT_MIGRATIONS_DIR } from "../src/db/migrate.ts";
 import { sqlAs, sqlState } from "./support/sql-as.ts";
-import { configureVault, loadVaultKeys } from "../src/vault/index.ts";
+import { loadVaultKeys } from "../src/vault/index.ts";
+import { configureVault } from "./support/vault.ts";
 import { firstError, startTestGateway, TEST_JWT_SECRET, type GqlOptions, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 

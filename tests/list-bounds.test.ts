@@ -6,7 +6,8 @@ import { schema } from "../src/schema/index.ts";
 import { randomBytes } from "node:crypto";
 import { connectionPageOf, listBoundOf } from "../src/schema/bounds.ts";
 import { MAX_ROTATION_BATCH } from "../src/data/credentials.ts";
-import { configureVault, loadVaultKeys, seal } from "../src/vault/index.ts";
+import { loadVaultKeys, seal } from "../src/vault/index.ts";
+import { configureVault } from "./support/vault.ts";
 import { useTestGateway, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";
 

@@ -3,7 +3,8 @@
 // naming the vault problem, and putCredential refuses to add more secrets no right key would open.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { configureVault, keyIdOf, loadVaultKeys, seal } from "../src/vault/index.ts";
+import { keyIdOf, loadVaultKeys, seal } from "../src/vault/index.ts";
+import { configureVault } from "./support/vault.ts";
 import { bannerUrl, runEntryPoint } from "./support/entry-point.ts";
 import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";

@@ -3,7 +3,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import {
-  configureVault,
   initVault,
   keyIdOf,
   loadVaultKeys,
@@ -13,6 +12,7 @@ import {
   VaultKeyError,
   type Keyring,
 } from "../src/vault/index.ts";
+import { configureVault } from "./support/vault.ts";
 import { startTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 

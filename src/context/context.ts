@@ -9,6 +9,7 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 import { viewerOf } from "../plugins/authenticate.ts";
 import { requestIdOf } from "../plugins/request-id.ts";
 import type { GatewayEvents } from "../pubsub/index.ts";
+import type { Vault } from "../vault/index.ts";
 import type { GatewayContext } from "./types.ts";
 
 export interface ContextDeps {
@@ -16,13 +17,15 @@ export interface ContextDeps {
   /** Live events for subscriptions; omitted = ctx.events absent. */
   events?: GatewayEvents;
   decisionMinAal?: GatewayContext["decisionMinAal"];
+  /** The credentials vault (ctx.vault). */
+  vault: Vault;
 }
 
-export function createContextFactory({ prisma, events, decisionMinAal }: ContextDeps) {
+export function createContextFactory({ prisma, events, decisionMinAal, vault }: ContextDeps) {
   return ({ request }: YogaInitialContext): GatewayContext => {
     const viewer = viewerOf(request);
     // A wiring error, never the client's: without the plugin every request would run unauthenticated.
     if (!viewer) throw new Error("No viewer for this request: useAuthentication must be among the gateway's plugins");
-    return { viewer, db: prisma, requestId: requestIdOf(request), loaders: new Map(), ...(events && { events }), ...(decisionMinAal && { decisionMinAal }) };
+    return { viewer, db: prisma, requestId: requestIdOf(request), loaders: new Map(), vault, ...(events && { events }), ...(decisionMinAal && { decisionMinAal }) };
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Viewer } from "../auth/viewer.ts";
 import type { Db } from "../db/rls.ts";
+import type { Vault } from "../vault/index.ts";
 
 export interface DataContext {
   viewer: Viewer;
@@ -13,4 +14,6 @@ export interface DataContext {
   requestId: string;
   /** Request-scoped DataLoaders, created lazily by src/data/loaders.ts. */
   loaders: Map<string, unknown>;
+  /** The credentials vault's keys (src/data/credentials.ts); absent = disabled (a context made outside a gateway). */
+  vault?: Vault;
 }

@@ -12,7 +12,7 @@ import { ClientError, notFound } from "../errors.ts";
 import { allOf, text } from "../lib/filters.ts";
 import { nonEmpty, z } from "../lib/validation.ts";
 import { VAULT_AUDIT_SCOPE } from "../auth/policy.ts";
-import { judgeVaultKeys, open, requireKeyring, seal, VaultError, VaultUnavailableError, type Keyring } from "../vault/index.ts";
+import { judgeVaultKeys, open, seal, vaultOf, VaultError, VaultUnavailableError, type Keyring } from "../vault/index.ts";
 
 /** The vault's DecisionLog scope: service_role only in both layers (D3). */
 export const AUDIT_SCOPE = VAULT_AUDIT_SCOPE;
@@ -55,9 +55,9 @@ function vaultError(error: unknown): never {
   throw error;
 }
 
-function keyring(): Keyring {
+function keyring(ctx: DataContext): Keyring {
   try {
-    return requireKeyring();
+    return (ctx.vault ?? vaultOf(null)).requireKeyring();
   } catch (error) {
     vaultError(error);
   }
@@ -129,7 +129,7 @@ export function credentialWhere(filter: CredentialFilter | null | undefined): Pr
 
 /** Creates or replaces a credential (new nonce, current key); returns its id. Audited. */
 export async function putCredential(ctx: DataContext, input: PutCredentialInput): Promise<string> {
-  const ring = keyring();
+  const ring = keyring(ctx);
   await refuseOnKeyMismatch(ctx, ring, input.name);
   const sealed = seal(ring, input.name, input.secret);
   const [row] = await ctx.db.$queryRaw<{ id: string; created: boolean }[]>`
@@ -162,7 +162,7 @@ export interface RevealedSecret {
 
 /** The one audited read of a decrypted secret; also stamps last_accessed_at. */
 export async function revealCredential(ctx: DataContext, name: string, reason: string): Promise<RevealedSecret> {
-  const ring = keyring();
+  const ring = keyring(ctx);
   const [row] = await ctx.db.$queryRaw<(StoredSecret & { accessed_at: Date })[]>`
     UPDATE creds_meta SET last_accessed_at = now() WHERE name = ${name}
     RETURNING id::text AS id, name, provider, ciphertext, nonce, auth_tag, key_id, last_accessed_at AS accessed_at`;
@@ -196,7 +196,7 @@ export const MAX_ROTATION_BATCH = 1000;
  * One DecisionLog row per re-encrypted credential (it was decrypted and rewritten).
  */
 export async function rotateCredentialKey(ctx: DataContext, reason?: string | null): Promise<KeyRotation> {
-  const ring = keyring();
+  const ring = keyring(ctx);
   const current = ring.current.id;
   const stale = await ctx.db.$queryRaw<StoredSecret[]>`
     SELECT id::text AS id, name, provider, ciphertext, nonce, auth_tag, key_id

@@ -1,5 +1,5 @@
-// How a command finds its database: DATABASE_URL when set (a real PostgreSQL server), otherwise the
-// embedded PGlite default persisted in .data/pglite (or PGLITE_DATA_DIR), started in this process.
+// How a command finds its database: a DATABASE_URL (a real PostgreSQL server) when given, otherwise
+// the embedded PGlite, persisted in a folder and started in this process.
 import { startEmbeddedPostgres } from "./embedded.ts";
 import { applyMigrations } from "./migrate.ts";
 
@@ -12,22 +12,25 @@ export interface OpenedDatabase {
 }
 
 export interface OpenDatabaseOptions {
+  /** A PostgreSQL server's URL; null or empty: the embedded PGlite. */
+  databaseUrl: string | null;
+  /** The embedded database's folder (default <repo>/.data/pglite); unused with databaseUrl. */
+  dataDir?: string;
   /**
-   * Apply pending migrations when the embedded default is used (default true), so `npm start` works
-   * on a fresh clone. A DATABASE_URL database is never migrated implicitly: run `npm run db:migrate`.
+   * Apply pending migrations to the embedded database when this opens it (default true), so a
+   * command works on a fresh clone. A databaseUrl database is never migrated here: its callers
+   * migrate it on purpose (`npm start` at every start, `npm run db:migrate`).
    */
   migrateEmbedded?: boolean;
   /** Port for the embedded socket server (default: any free port). */
   port?: number;
-  env?: NodeJS.ProcessEnv;
 }
 
-export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
-  const env = options.env ?? process.env;
-  const url = env.DATABASE_URL?.trim();
+export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
+  const url = options.databaseUrl?.trim();
   if (url) return { url, embedded: false, close: async () => {} };
 
-  const embedded = await startEmbeddedPostgres({ dataDir: env.PGLITE_DATA_DIR || undefined, port: options.port });
+  const embedded = await startEmbeddedPostgres({ dataDir: options.dataDir, port: options.port });
   try {
     if (options.migrateEmbedded ?? true) await applyMigrations(embedded.url);
   } catch (err) {

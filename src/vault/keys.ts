@@ -63,7 +63,7 @@ function decodeKey(raw: string, label: string): Buffer | string {
  * Reads and validates the keyring. Throws VaultKeyError: VAULT_KEY_MISSING when no current key is
  * set, VAULT_KEY_INVALID (listing every problem) when a key is malformed.
  */
-export function loadVaultKeys(env: Record<string, string | undefined> = process.env): Keyring {
+export function loadVaultKeys(env: Record<string, string | undefined>): Keyring {
   const rawCurrent = env[KEY_ENV]?.trim();
   if (!rawCurrent) {
     throw new VaultKeyError("VAULT_KEY_MISSING", [

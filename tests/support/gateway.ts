@@ -12,6 +12,7 @@ import { createGateway, type Gateway } from "../../src/server.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 import { startApprovalExpirySweep } from "../../src/jobs/approval-expiry.ts";
 import { startGatewayEvents, type GatewayEvents, type GatewayEventsOptions } from "../../src/pubsub/index.ts";
+import { testVault } from "./vault.ts";
 
 export const TEST_JWT_SECRET = "test-secret-for-the-hotdash-gateway-suite-0123456789";
 
@@ -88,7 +89,7 @@ export async function startTestGateway({
   const sweepMs = eventOptions?.expirySweepMs ?? 0;
   const stopSweep = sweepMs > 0 ? startApprovalExpirySweep(database.prisma, { intervalMs: sweepMs }) : async () => {};
   const logger = logs ? createLogger("debug", { write: (line) => void logs.push(line) }) : createLogger(config.logLevel);
-  const gateway = createGateway({ config, database, schema, logger, events });
+  const gateway = createGateway({ config, database, schema, logger, events, vault: testVault });
   const { url } = await gateway.listen();
 
   const token = (role: TokenRole, sub = `${role}-user`) => signDevToken(TEST_JWT_SECRET, role, { sub, expiresIn: "1h" });
