@@ -1,7 +1,9 @@
 /**
  * `npm run codegen`: scripts/print-schema.ts first writes schema.graphql (committed) from the Pothos
  * schema; then GraphQL Code Generator types the dashboard's operations in operations/*.graphql
- * into src/generated/operations (typed document nodes for the UI and for our own tests).
+ * into src/generated/operations: typed document nodes, so a client (the UI, typed tests) can send
+ * them with checked variables and results. Nothing imports them yet; generating them already
+ * proves every operation is valid against the schema.
  */
 import type { CodegenConfig } from "@graphql-codegen/cli";
 

@@ -1,4 +1,4 @@
-/** Writes schema.graphql from the Pothos schema (committed; tests/schema-file.test.ts fails when it is stale). */
+/** Writes schema.graphql from the Pothos schema (committed; tests/operations.test.ts fails when it is stale). */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { printSchemaFile } from "../src/schema/print.ts";

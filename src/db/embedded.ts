@@ -14,6 +14,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { applyMigrations, readMigrations } from "./migrate.ts";
+import { isAlive } from "../lib/process.ts";
 
 export const DEFAULT_PGLITE_DATA_DIR = fileURLToPath(new URL("../../.data/pglite", import.meta.url));
 
@@ -96,15 +97,6 @@ function acquireDirLock(dataDir: string): () => void {
     }
   }
   throw new EmbeddedDatabaseError("EMBEDDED_DB_LOCKED", `Could not lock embedded database ${dataDir}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**

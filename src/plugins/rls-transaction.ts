@@ -172,9 +172,9 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
       });
     },
     // Subscriptions must not hold one transaction open for their lifetime (it would pin a pooled
-    // connection and hit the timeout). Hook for the subscription author: open a short
-    // withRls(prisma, ctx.viewer, ...) per event instead. Until then ctx.db refuses to be used,
-    // because the base client is privileged and would bypass RLS.
+    // connection and hit the timeout): each event gets its own short RLS transaction
+    // (src/pubsub/rls-events.ts). ctx.db itself refuses to be used, because the base client is
+    // privileged and would bypass RLS.
     onSubscribe({ args }) {
       args.contextValue.db = SUBSCRIPTION_DB_GUARD;
     },

@@ -15,6 +15,7 @@
  */
 import pg from "pg";
 import type { Logger } from "../logger.ts";
+import { quoteIdent } from "../lib/sql.ts";
 
 import type { ListenMode } from "./types.ts";
 
@@ -34,8 +35,6 @@ export interface PgListenerOptions {
 }
 
 const APPLICATION_NAME = "hotdash-gateway-listener";
-
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export class PgListener {
   private client: pg.Client | undefined;

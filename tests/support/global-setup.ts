@@ -14,6 +14,7 @@ import { pgliteSnapshot } from "../../src/db/embedded.ts";
 import { applyMigrations } from "../../src/db/migrate.ts";
 import type { TestDatabaseSource } from "./context.ts";
 import { databaseUrl, dropDatabase, quoteIdent, withAdmin } from "./server.ts";
+import { isAlive } from "../../src/lib/process.ts";
 
 const LOCAL_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -47,15 +48,6 @@ async function startContainer(): Promise<{ url: string; stop(): Promise<void> } 
 }
 
 const isLocalHost = (url: string) => ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Drops databases left by earlier runs on this machine that were killed before their teardown. */
 async function sweepDeadRuns(adminUrl: string): Promise<void> {

@@ -1,7 +1,8 @@
 // Small helpers for managing databases on a PostgreSQL server (used by the global setup and test files).
 import pg from "pg";
+import { quoteIdent } from "../../src/lib/sql.ts";
 
-export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+export { quoteIdent };
 
 /** The same server URL, pointing at another database. */
 export function databaseUrl(serverUrl: string, database: string): string {
