@@ -1,9 +1,14 @@
-/** Data access for analytics: dashboard-fact and decision-log filters, fact ingestion, decision logging. */
-import type { Prisma } from "../generated/prisma/client.ts";
+/**
+ * Data access for analytics: dashboard-fact and decision-log filters, and the schemas of fact
+ * ingestion and decision logging (declared once here, attached to the GraphQL inputs with
+ * `.validate`, as in src/data/agents/approvals.ts), and fact ingestion.
+ */
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
-import { dateRangeWhere, dateTimeRangeWhere } from "../lib/dates.ts";
-import { literal } from "../lib/filters.ts";
-import { upsertBatch, type UpsertCounts } from "./upsert.ts";
+import { dateRangeWhere, dateTimeRangeWhere, formatDate } from "../lib/dates.ts";
+import { allOf, text } from "../lib/filters.ts";
+import { httpUrl, nonEmpty, z } from "../lib/validation.ts";
+import { rejectDuplicateKeys, upsertBatch, type UpsertCounts } from "./upsert.ts";
 
 type Range = { from?: Date | null; to?: Date | null } | null | undefined;
 
@@ -17,14 +22,14 @@ export interface FactFilter {
 
 export function factWhere(filter: FactFilter | null | undefined): Prisma.DashboardFactWhereInput {
   if (!filter) return {};
-  const and: Prisma.DashboardFactWhereInput[] = [];
-  if (filter.metrics) and.push({ metric: { in: filter.metrics } });
-  if (filter.metricPrefix) and.push({ metric: { startsWith: literal(filter.metricPrefix) } });
-  if (filter.shopDomain) and.push({ shopDomain: filter.shopDomain });
-  if (filter.scope) and.push({ scope: filter.scope });
-  const factDate = dateRangeWhere(filter.factDate, "filter.factDate");
-  if (factDate) and.push({ factDate });
-  return and.length ? { AND: and } : {};
+  // An empty `metrics` list matches nothing (as it always has), unlike anyOf's "no filter".
+  return allOf<Prisma.DashboardFactWhereInput>([
+    { metric: filter.metrics ? { in: filter.metrics } : undefined },
+    { metric: text(filter.metricPrefix, "startsWith", { caseSensitive: true }) },
+    { shopDomain: text(filter.shopDomain, "equals", { caseSensitive: true }) },
+    { scope: text(filter.scope, "equals", { caseSensitive: true }) },
+    { factDate: dateRangeWhere(filter.factDate, "filter.factDate") },
+  ]);
 }
 
 export interface DecisionFilter {
@@ -38,27 +43,59 @@ export interface DecisionFilter {
 
 export function decisionWhere(filter: DecisionFilter | null | undefined): Prisma.DecisionLogWhereInput {
   if (!filter) return {};
-  const and: Prisma.DecisionLogWhereInput[] = [];
-  if (filter.scopes) and.push({ scope: { in: filter.scopes } });
-  if (filter.actor) and.push({ actor: filter.actor });
-  if (filter.actions) and.push({ action: { in: filter.actions } });
-  if (filter.externalRef) and.push({ externalRef: filter.externalRef });
-  if (filter.shopDomain) and.push({ shopDomain: filter.shopDomain });
-  const createdAt = dateTimeRangeWhere(filter.createdAt, "filter.createdAt");
-  if (createdAt) and.push({ createdAt });
-  return and.length ? { AND: and } : {};
+  // Empty `scopes` / `actions` lists match nothing, as they always have.
+  return allOf<Prisma.DecisionLogWhereInput>([
+    { scope: filter.scopes ? { in: filter.scopes } : undefined },
+    { actor: text(filter.actor, "equals", { caseSensitive: true }) },
+    { action: filter.actions ? { in: filter.actions } : undefined },
+    { externalRef: text(filter.externalRef, "equals", { caseSensitive: true }) },
+    { shopDomain: text(filter.shopDomain, "equals", { caseSensitive: true }) },
+    { createdAt: dateTimeRangeWhere(filter.createdAt, "filter.createdAt") },
+  ]);
 }
 
-export interface FactInput {
-  shopDomain: string;
-  metric: string;
-  factDate: Date;
-  value: string;
-  unit: string;
-  scope?: string | null;
-  metadata?: unknown;
-  evidenceUrl?: string | null;
-}
+const METRIC_PATTERN = /^[a-z][a-z0-9_.]*$/;
+const optionalText = z.string().trim().min(1, "must not be empty when given").nullish();
+/** DECIMAL(20,4): at most 16 digits before the point and 4 after; sent on as plain text. */
+const factValue = z
+  .custom<Prisma.Decimal>((v) => Prisma.Decimal.isDecimal(v), "must be a decimal number")
+  .refine((v) => v.decimalPlaces() <= 4, "must have at most 4 decimal places")
+  .refine((v) => v.abs().lt("1e16"), "must be less than 10^16 in absolute value")
+  .transform((v) => v.toFixed());
+
+/** IngestDashboardFactsInput. */
+export const ingestFactsInput = z.object({
+  facts: z
+    .array(
+      z.object({
+        shopDomain: nonEmpty,
+        metric: z.string().regex(METRIC_PATTERN, "must be dotted lowercase (^[a-z][a-z0-9_.]*$), e.g. revenue or shopify.sessions"),
+        factDate: z.date(),
+        value: factValue,
+        unit: z.string(),
+        scope: optionalText,
+        metadata: z.unknown().optional(),
+        evidenceUrl: httpUrl.nullish(),
+      }),
+    )
+    .min(1, "must contain at least one row")
+    .max(10_000, "must contain at most 10000 rows")
+    .superRefine(rejectDuplicateKeys((f) => `${f.shopDomain}|${f.metric}|${formatDate(f.factDate)}`, "factDate", "one fact per shop, metric and day")),
+});
+export type FactInput = z.infer<typeof ingestFactsInput>["facts"][number];
+
+/** LogDecisionInput. */
+export const logDecisionInput = z.object({
+  scope: nonEmpty,
+  actor: optionalText,
+  action: nonEmpty,
+  rationale: optionalText,
+  evidenceUrl: httpUrl.nullish(),
+  shopDomain: optionalText,
+  externalRef: optionalText,
+  payload: z.unknown().optional(),
+});
+export type LogDecisionInput = z.infer<typeof logDecisionInput>;
 
 /** One statement for the whole batch; each row replaces the fact of its shop, metric and day. */
 export function ingestFacts(db: Db, facts: FactInput[]): Promise<UpsertCounts> {

@@ -1,15 +1,10 @@
 /** Analytics: dashboard facts (one number per shop, metric and day) and the append-only decision log. */
-import { GraphQLError } from "graphql";
-import { Prisma } from "../generated/prisma/client.ts";
 import { access, builder } from "./builder.ts";
 import { DateRangeInput, DateTimeRangeInput, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
 import { upsertCountsPayload } from "./batch.ts";
-import { badInput } from "../errors.ts";
+import { badInput, ClientError } from "../errors.ts";
 import { RESERVED_AUDIT_ACTION_PREFIXES, RESERVED_AUDIT_SCOPES, rowAllowed } from "../auth/policy.ts";
-import { formatDate } from "../lib/dates.ts";
-import { httpUrl, nonEmpty, validate, z } from "../lib/validation.ts";
-import { decisionWhere, factWhere, ingestFacts } from "../data/analytics.ts";
-import { rejectDuplicateKeys } from "../data/upsert.ts";
+import { decisionWhere, factWhere, ingestFacts, ingestFactsInput, logDecisionInput } from "../data/analytics.ts";
 
 export const DashboardFactUnit = builder.enumType("DashboardFactUnit", {
   description: "What a fact's value counts.",
@@ -69,8 +64,6 @@ export const DecisionLog = builder.prismaObject("DecisionLog", {
   }),
 });
 
-// ───────────── Lists ─────────────
-
 const FactFilter = builder.inputType("DashboardFactFilter", {
   fields: (t) => ({
     metrics: t.stringList({ required: false, description: "Exact metric names (any of them)." }),
@@ -85,9 +78,9 @@ const factOrder = orderInput("DashboardFact", { FACT_DATE: "factDate", METRIC: "
 function factOrderBy(order: Parameters<typeof factOrder.toPrisma>[0]) {
   const [primary, byId] = factOrder.toPrisma(order);
   const then = (["factDate", "metric", "shopDomain"] as const)
-    .filter((f) => !(f in primary!))
-    .map((f) => ({ [f]: f === "factDate" ? "desc" : "asc" }) as Record<string, "asc" | "desc">);
-  return [primary!, ...then, byId!];
+    .filter((f) => !(f in primary))
+    .map((f): Record<string, "asc" | "desc"> => ({ [f]: f === "factDate" ? "desc" : "asc" }));
+  return [primary, ...then, byId];
 }
 
 const DecisionFilter = builder.inputType("DecisionLogFilter", {
@@ -123,18 +116,7 @@ builder.queryFields((t) => ({
   decisionLog: tableById(t, { table: "DecisionLog", type: "DecisionLog", description: "One decision by id." }),
 }));
 
-// ───────────── Mutations (service_role: agents and ETL jobs) ─────────────
-
-const METRIC_PATTERN = /^[a-z][a-z0-9_.]*$/;
-const optionalText = z.string().trim().min(1, "must not be empty when given").nullish();
-
-/** DECIMAL(20,4): at most 16 digits before the point and 4 after; sent on as plain text. */
-const factValue = z
-  .custom<Prisma.Decimal>((v) => Prisma.Decimal.isDecimal(v), "must be a decimal number")
-  .refine((v) => v.decimalPlaces() <= 4, "must have at most 4 decimal places")
-  .refine((v) => v.abs().lt("1e16"), "must be less than 10^16 in absolute value")
-  .transform((v) => v.toFixed());
-
+// Mutations: service_role (agents and ETL jobs).
 const FactInput = builder.inputType("DashboardFactInput", {
   description: "The whole fact for one shop, metric and day: omitted optional fields are null (metadata {}).",
   fields: (t) => ({
@@ -148,59 +130,34 @@ const FactInput = builder.inputType("DashboardFactInput", {
     evidenceUrl: t.string({ required: false }),
   }),
 });
-const IngestFactsInput = builder.inputType("IngestDashboardFactsInput", {
-  fields: (t) => ({ facts: t.field({ type: [FactInput], required: true }) }),
-});
-const factsSchema = z.object({
-  facts: z
-    .array(
-      z.object({
-        shopDomain: nonEmpty,
-        metric: z.string().regex(METRIC_PATTERN, "must be dotted lowercase (^[a-z][a-z0-9_.]*$), e.g. revenue or shopify.sessions"),
-        factDate: z.date(),
-        value: factValue,
-        unit: z.string(),
-        scope: optionalText,
-        metadata: z.unknown().optional(),
-        evidenceUrl: httpUrl.nullish(),
-      }),
-    )
-    .min(1, "must contain at least one row")
-    .max(10_000, "must contain at most 10000 rows")
-    .superRefine(rejectDuplicateKeys((f) => `${f.shopDomain}|${f.metric}|${formatDate(f.factDate)}`, "factDate", "one fact per shop, metric and day")),
-});
+const IngestFactsInput = builder
+  .inputType("IngestDashboardFactsInput", {
+    fields: (t) => ({ facts: t.field({ type: [FactInput], required: true }) }),
+  })
+  .validate(ingestFactsInput);
 const IngestFactsPayload = upsertCountsPayload("IngestDashboardFactsPayload", "fact");
 
-const LogDecisionInput = builder.inputType("LogDecisionInput", {
-  fields: (t) => ({
-    scope: t.string({ required: true }),
-    actor: t.string({ required: false, description: "Defaults to the token's sub." }),
-    action: t.string({ required: true }),
-    rationale: t.string({ required: false }),
-    evidenceUrl: t.string({ required: false }),
-    shopDomain: t.string({ required: false }),
-    externalRef: t.string({ required: false }),
-    payload: t.field({ type: "JSON", required: false }),
-  }),
-});
-const decisionSchema = z.object({
-  scope: nonEmpty,
-  actor: optionalText,
-  action: nonEmpty,
-  rationale: optionalText,
-  evidenceUrl: httpUrl.nullish(),
-  shopDomain: optionalText,
-  externalRef: optionalText,
-  payload: z.unknown().optional(),
-});
-
+const LogDecisionInput = builder
+  .inputType("LogDecisionInput", {
+    fields: (t) => ({
+      scope: t.string({ required: true }),
+      actor: t.string({ required: false, description: "Defaults to the token's sub." }),
+      action: t.string({ required: true }),
+      rationale: t.string({ required: false }),
+      evidenceUrl: t.string({ required: false }),
+      shopDomain: t.string({ required: false }),
+      externalRef: t.string({ required: false }),
+      payload: t.field({ type: "JSON", required: false }),
+    }),
+  })
+  .validate(logDecisionInput);
 builder.mutationFields((t) => ({
   ingestDashboardFacts: t.field({
     type: IngestFactsPayload,
     description: "Idempotent bulk upsert, one row per shop, metric and day (each row replaces that fact). All-or-nothing; replaying a batch changes nothing.",
     authScopes: access("DashboardFact", ["insert", "update"]),
     args: { input: t.arg({ type: IngestFactsInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ingestFacts(ctx.db, validate(factsSchema, input).facts),
+    resolve: (_root, { input }, ctx) => ingestFacts(ctx.db, input.facts),
   }),
   logDecision: t.prismaField({
     type: "DecisionLog",
@@ -210,14 +167,14 @@ builder.mutationFields((t) => ({
       "The entry records your role and token sub in requestRole/requestSubject, whatever actor says.",
     authScopes: access("DecisionLog", "insert"),
     args: { input: t.arg({ type: LogDecisionInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => {
-      const v = validate(decisionSchema, input);
+    resolve: (query, _root, { input: v }, ctx) => {
       // What only the database and the vault write cannot be logged by hand (D4); RLS refuses it too.
       if (!rowAllowed(ctx.viewer, "DecisionLog", "insert", v)) {
-        throw new GraphQLError(
+        throw new ClientError(
           `scope ${JSON.stringify(v.scope)} / action ${JSON.stringify(v.action)} is reserved: the scopes ${RESERVED_AUDIT_SCOPES.join(", ")} and the actions ` +
             `${RESERVED_AUDIT_ACTION_PREFIXES.map((p) => `${p}*`).join(", ")} are written only by the database and the credentials vault.`,
-          { extensions: { code: "FORBIDDEN", reason: "RESERVED_AUDIT" } },
+          "FORBIDDEN",
+          { extensions: { reason: "RESERVED_AUDIT" } },
         );
       }
       // An agent key's caller is its agent (agent:<name>), whatever input.actor says.
@@ -227,7 +184,7 @@ builder.mutationFields((t) => ({
         ...query,
         data: {
           scope: v.scope, actor, action: v.action, rationale: v.rationale ?? null, evidenceUrl: v.evidenceUrl ?? null,
-          shopDomain: v.shopDomain ?? null, externalRef: v.externalRef ?? null, payload: (v.payload ?? {}) as Prisma.InputJsonValue,
+          shopDomain: v.shopDomain ?? null, externalRef: v.externalRef ?? null, payload: v.payload ?? {},
         },
       });
     },
