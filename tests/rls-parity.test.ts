@@ -40,7 +40,8 @@ async function asCaller(caller: Caller): Promise<GqlOptions> {
   return { authorization: `Bearer ${token}` };
 }
 
-type Scope = { access?: { table: TableName; op: Operation | Operation[] }; execute?: RoutineName; $all?: Scope };
+// decisionAal is the session's sign-in strength (DECISION_MIN_AAL), not a role's grant: tests/identity.test.ts covers it.
+type Scope = { access?: { table: TableName; op: Operation | Operation[] }; execute?: RoutineName; decisionAal?: true; $all?: Scope };
 type ScopeOption = Scope | ((parent: unknown, ctx: unknown) => Scope | boolean);
 const scopeOf = (thing: { extensions?: unknown }) =>
   (thing.extensions as { pothosOptions?: { authScopes?: ScopeOption } } | undefined)?.pothosOptions?.authScopes;
@@ -51,7 +52,7 @@ function requirements(scope: Scope): Array<{ table: TableName; op: Operation } |
     ...(scope.access ? (Array.isArray(scope.access.op) ? scope.access.op : [scope.access.op]).map((op) => ({ table: scope.access!.table, op })) : []),
     ...(scope.execute ? [{ routine: scope.execute }] : []),
   ];
-  if (Object.keys(scope).some((k) => !["access", "execute", "$all"].includes(k))) throw new Error(`unexpected scope ${JSON.stringify(scope)}`);
+  if (Object.keys(scope).some((k) => !["access", "execute", "decisionAal", "$all"].includes(k))) throw new Error(`unexpected scope ${JSON.stringify(scope)}`);
   return [...own, ...(scope.$all ? requirements(scope.$all) : [])];
 }
 const modelOf = (type: unknown) => (type as { extensions?: { pothosPrismaModel?: string } }).extensions?.pothosPrismaModel;
