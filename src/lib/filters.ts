@@ -22,9 +22,9 @@ export function text(value: string | null | undefined, match: TextMatch, options
   return { [match]: literal(value), mode: "insensitive" as const };
 }
 
-/** `column IN (values)`; undefined when no values are given (an empty list means "no filter"). */
+/** `column IN (values)`: "any of these" (docs/api.md, Filters); an empty list matches nothing, an absent one is no filter. */
 export function anyOf<T>(values: readonly T[] | null | undefined): { in: T[] } | undefined {
-  return values?.length ? { in: [...values] } : undefined;
+  return values === null || values === undefined ? undefined : { in: [...values] };
 }
 
 /** Equality; undefined for an absent value. */

@@ -50,7 +50,7 @@ export type ApprovalFilter = z.infer<typeof approvalFilter>;
 export function approvalWhere(filter: ApprovalFilter | null | undefined, now = new Date()): Prisma.AgentApprovalWhereInput {
   if (!filter) return {};
   return allOf<Prisma.AgentApprovalWhereInput>([
-    filter.statuses?.length ? approvalStatusWhere(filter.statuses, now) : undefined,
+    filter.statuses ? approvalStatusWhere(filter.statuses, now) : undefined, // [] matches nothing (Prisma: an empty OR)
     { kind: anyOf(filter.kinds) },
     { agent: anyOf(filter.agents) },
     { conversationId: textMatch(filter.conversationId, "equals", { caseSensitive: true }) },
