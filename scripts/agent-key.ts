@@ -23,7 +23,7 @@ function parseCreate(args: string[]): { agent: string; expiresInDays?: number } 
   if (rest.length === 0) return { agent };
   if (rest.length !== 2 || rest[0] !== "--expires") throw new UsageError(`unexpected arguments: ${rest.join(" ")}`);
   const days = Number(rest[1]);
-  if (rest[1]!.trim() === "" || !Number.isFinite(days)) throw new UsageError("--expires takes a number of days");
+  if (rest[1].trim() === "" || !Number.isFinite(days)) throw new UsageError("--expires takes a number of days");
   return { agent, expiresInDays: days };
 }
 
@@ -36,8 +36,8 @@ function printList(keys: AgentKeyRecord[]): void {
     ["AGENT", "KEY ID", "STATE", "CREATED", "EXPIRES", "REVOKED", "LAST USED"],
     ...keys.map((k) => [k.agent, k.id, keyState(k).replace("KEY_", "").toLowerCase(), day(k.createdAt), day(k.expiresAt), day(k.revokedAt), day(k.lastUsedAt)]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
 }
 
 async function run(prisma: PrismaClient, command: string, args: string[]): Promise<void> {
@@ -56,7 +56,7 @@ async function run(prisma: PrismaClient, command: string, args: string[]): Promi
       return;
     case "revoke": {
       if (args.length !== 1) throw new UsageError("revoke needs one agent name or key id");
-      const revoked = await revokeAgentKeys(prisma, args[0]!);
+      const revoked = await revokeAgentKeys(prisma, args[0]);
       for (const k of revoked) console.log(`Revoked ${k.id} (agent "${k.agent}"); every gateway refuses it from its next request.`);
       return;
     }
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (err: { code?: unknown; message?: string }) => {
+  (err: { code?: unknown; message?: string; toString(): string }) => {
     // One line, like scripts/db.ts: a stable code, then the cause (never echoing DATABASE_URL).
     const code = err instanceof AgentKeyAdminError || typeof err?.code === "string" ? String(err.code) : "ERROR";
     const known = describeStartupError(err, { host: "", port: 0, databaseUrl: databaseLocation().databaseUrl });

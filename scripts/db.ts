@@ -74,7 +74,7 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (err: { code?: unknown; message?: string }) => {
+  (err: { code?: unknown; message?: string; toString(): string }) => {
     // One line: stable code first (MIGRATION_FAILED, ECONNREFUSED, 42P01, ...), then the cause, worded
     // like the gateway's start-up errors where it knows them (never echoing DATABASE_URL).
     const code = typeof err?.code === "string" ? err.code : "ERROR";

@@ -156,9 +156,9 @@ try {
     vault,
     vaultHealth: () => checkVaultKeys(database.pool, vault.currentKeyring()),
   });
-  openResources.push({ name: "http server", close: gateway.close });
+  openResources.push({ name: "http server", close: () => gateway.close() });
   // Closed before the HTTP server, so open event streams end first.
-  openResources.push({ name: "live events", close: events.close });
+  openResources.push({ name: "live events", close: () => events.close() });
   const { url } = await gateway.listen();
 
   // The key set's warm-up started with the gateway; report how it went (bounded by the fetch timeout).

@@ -137,7 +137,7 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
     ],
   });
 
-  const server = createServer(yoga);
+  const server = createServer(yoga.requestListener);
 
   return {
     yoga,

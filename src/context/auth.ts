@@ -91,7 +91,7 @@ export function createAuthenticator(options: string | AuthenticatorOptions): Aut
     if (authorization === null || authorization === undefined) return ANON_VIEWER;
     const match = /^Bearer +(\S+) *$/i.exec(authorization);
     if (!match) throw authError("MALFORMED_HEADER", "Authorization header must be `Bearer <token>`.");
-    const token = match[1]!;
+    const token = match[1];
     if (token.length > MAX_TOKEN_LENGTH) throw authError("MALFORMED_TOKEN", "Invalid token: too long.");
 
     let alg: unknown;
@@ -135,7 +135,7 @@ export function createAuthenticator(options: string | AuthenticatorOptions): Aut
     if (payload.sub !== undefined && typeof payload.sub !== "string") {
       throw authError("INVALID_CLAIMS", "Invalid token: sub must be a string.");
     }
-    return { role: role as Role, subject: payload.sub ?? null, claims: payload as Record<string, unknown>, expiresAt: payload.exp! * 1000 };
+    return { role: role as Role, subject: payload.sub ?? null, claims: payload, expiresAt: payload.exp! * 1000 };
   };
 }
 

@@ -108,7 +108,7 @@ export function createSigningKeys(source: JwksSource, options: { timing?: Partia
   if (source.kind === "inline") {
     const local = createLocalJWKSet(source.jwks);
     const health: KeySetHealth = { status: "FRESH", source: "inline", keys: source.jwks.keys.length, loadedAt: Date.now(), lastError: null };
-    return { getKey: lookup(local), health: () => ({ ...health }), ready: async () => ({ ...health }), close: () => {} };
+    return { getKey: lookup(local), health: () => ({ ...health }), ready: () => Promise.resolve({ ...health }), close: () => {} };
   }
 
   const log = options.logger;

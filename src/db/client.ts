@@ -43,7 +43,7 @@ export interface Database {
    */
   statementCount(): number;
   /** Disconnects Prisma and ends the pool; safe to call twice. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export function createDatabase(url: string, options: DatabaseOptions): Database {

@@ -41,7 +41,7 @@ export interface EmbeddedDatabase {
   /** The in-process PGlite instance (queries through it bypass the socket's queue; prefer `url`). */
   db: PGlite;
   /** Closes the socket server (dropping client connections) and then PGlite. Idempotent. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 const createPglite = (options: { dataDir?: string; loadDataDir?: Blob }) =>

@@ -2,7 +2,9 @@
 // plus the `_prisma_migrations` history table, written exactly the way Prisma's schema engine writes it.
 // A machine with Prisma's native engine can therefore run `prisma migrate deploy|status` on the same
 // database and files, and vice versa. We use `pg` directly because Prisma's CLI needs a native engine
-// binary that cannot be downloaded here (see prisma.config.ts).
+// binary that cannot be downloaded here (see prisma.config.ts), and Prisma 7 ships no wasm schema
+// engine for `migrate deploy` (prisma/orm#8626: "too unstable to ship in Prisma 7"). Delete this file
+// for `prisma migrate deploy` once Prisma migrates without the native engine.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";

@@ -8,7 +8,7 @@ export interface OpenedDatabase {
   /** true when this process started the embedded PGlite; it lives only as long as the process. */
   embedded: boolean;
   /** Stops the embedded database (no-op for DATABASE_URL). Close your pools/Prisma clients first. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export interface OpenDatabaseOptions {

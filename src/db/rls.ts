@@ -76,7 +76,7 @@ export function forwardingDb(current: () => Db): Db {
       const value = Reflect.get(target, prop);
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
-    has: (_target, prop) => Reflect.has(current() as object, prop), // Pothos looks delegates up with `in`
+    has: (_target, prop) => Reflect.has(current(), prop), // Pothos looks delegates up with `in`
   });
 }
 

@@ -46,7 +46,7 @@ export function useCursorCheck(): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       // Cheap skip for the many operations that page from the start.
-      const source = args.document.loc?.source.body;
+      const source = (args as ExecutionArgs).document.loc?.source.body;
       if (source !== undefined && !source.includes("after") && !source.includes("before")) return;
       const forged = firstForgedCursor(args);
       if (!forged) return;

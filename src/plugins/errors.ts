@@ -99,15 +99,17 @@ export function useErrorPolicy(logger: Logger): Plugin<GatewayContext> {
 
   return {
     onExecute({ args }) {
-      const handle = mapResult(args.contextValue, args.operationName);
+      const handle = mapResult(args.contextValue, args.operationName as string | null | undefined);
       return { onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, handle) };
     },
     onSubscribe({ args }) {
-      const handle = mapResult(args.contextValue, args.operationName);
+      const handle = mapResult(args.contextValue, args.operationName as string | null | undefined);
       return { onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, handle) };
     },
     // Last step before serialisation: stamp the request id on every error, whatever produced it.
-    onResultProcess({ request, result, setResult }) {
+    onResultProcess(payload) {
+      const { request, result } = payload;
+      const setResult = (r: typeof result) => payload.setResult(r);
       const requestId = requestIdOf(request);
       const stamp = (r: ExecutionResult): ExecutionResult =>
         r.errors?.length ? { ...r, errors: r.errors.map((e) => withRequestId(e, requestId)) } : r;

@@ -209,7 +209,7 @@ export function useQueryLimits(limits: QueryLimits, budgets: Record<Role, Pick<R
     onParse({ parseFn, setParseFn }) {
       setParseFn((source, options) => {
         try {
-          return parseFn(source, { ...options, maxTokens: limits.maxTokens });
+          return parseFn(source, { ...options, maxTokens: limits.maxTokens }) as DocumentNode;
         } catch (error) {
           if (isGraphQLError(error) && TOKEN_LIMIT_MESSAGE.test(error.message)) {
             throw new ClientError(`Token limit of ${limits.maxTokens} exceeded.`, "TOO_MANY_TOKENS", {
@@ -226,10 +226,10 @@ export function useQueryLimits(limits: QueryLimits, budgets: Record<Role, Pick<R
     },
     // Before the RLS transaction plugin (plugin order): a refused operation opens no transaction.
     onExecute({ args, setResultAndStopExecution }) {
-      check(args as Args, setResultAndStopExecution);
+      check(args, setResultAndStopExecution);
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      check(args as Args, setResultAndStopExecution);
+      check(args, setResultAndStopExecution);
     },
   };
 }

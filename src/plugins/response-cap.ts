@@ -13,7 +13,8 @@ import { requestIdOf } from "./request-id.ts";
 
 export function useResponseCap(maxBytes: number, logger?: Logger): Plugin {
   return {
-    onResponse({ request, response, setResponse, fetchAPI }) {
+    onResponse(payload) {
+      const { request, response, fetchAPI } = payload;
       const length = Number(response.headers.get("content-length"));
       const type = response.headers.get("content-type") ?? "";
       if (!(length > maxBytes) || !/json/.test(type)) return;
@@ -22,7 +23,7 @@ export function useResponseCap(maxBytes: number, logger?: Logger): Plugin {
       const headers = new fetchAPI.Headers(response.headers);
       headers.delete("content-length");
       const body = { errors: [{ message: error.message, extensions: { code: error.extensions.code, requestId: requestIdOf(request) } }] };
-      setResponse(new fetchAPI.Response(JSON.stringify(body), { status: 422, headers }));
+      payload.setResponse(new fetchAPI.Response(JSON.stringify(body), { status: 422, headers }));
     },
   };
 }

@@ -15,22 +15,24 @@
  * budget) ends the statement on the server side, ctx.db refuses further use, and the client gets
  * TIMEOUT or RESPONSE_TOO_LARGE at once, while the abandoned execution unwinds in the background.
  */
-import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult } from "graphql";
+import { GraphQLError, getOperationAST, OperationTypeNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import type pg from "pg";
 import type { RoleBudget } from "../config.ts";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
 import type { Role } from "../auth/viewer.ts";
-import { forwardingDb, refusingDb, TransactionStartError, withRls, type Db } from "../db/rls.ts";
+import { forwardingDb, refusingDb, TransactionStartError, withRls } from "../db/rls.ts";
 import { budgetRoleOf } from "../auth/policy.ts";
 import { destroyConnection, operationToken, type ConnectionWatch } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import { ClientError } from "../errors.ts";
 
 /** Thrown inside the transaction callback to roll a failed mutation back while keeping its result. */
-class Rollback {
-  constructor(readonly result: ExecutionResult) {}
+class Rollback extends Error {
+  constructor(readonly result: ExecutionResult) {
+    super("The mutation reported errors: rolled back");
+  }
 }
 
 export type StopCode = "TIMEOUT" | "RESPONSE_TOO_LARGE";
@@ -112,7 +114,7 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
       setExecuteFn(async (args: ExecutionArgs) => {
         const ctx = args.contextValue as GatewayContext;
         const operation = getOperationAST(args.document, args.operationName);
-        const isMutation = operation?.operation === "mutation";
+        const isMutation = operation?.operation === OperationTypeNode.MUTATION;
         const { timeoutMs } = options.budgets[budgetRoleOf(ctx.viewer)];
         const budget = new OperationBudget(timeoutMs, options.responseMaxBytes);
 
@@ -130,7 +132,7 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
             tx = open;
             ctx.db = db;
             try {
-              const result = await executeFn(args);
+              const result = (await executeFn(args)) as ExecutionResult | AsyncIterable<ExecutionResult>;
               if (isAsyncIterable(result)) {
                 // @defer/@stream would outlive the transaction; nothing enables them today.
                 throw new Error("Incremental delivery is not supported inside the per-operation transaction");

@@ -94,13 +94,16 @@ export function untilCredentialEnds<T>(source: AsyncIterableIterator<T>, viewer:
   const unsubscribe = keys && keyId ? keys.onChange((changed) => (changed === undefined || changed === keyId) && void checkKey()) : undefined;
   schedule();
 
+  const throwIfEnded = () => {
+    if (ended) throw ended;
+  };
   // The source raced against the credential's end; `releasing` stops the timer and the key watch
   // once, however the stream ends.
   const raced: AsyncIterableIterator<T> = {
     async next() {
-      if (ended) throw ended;
+      throwIfEnded();
       const result = await Promise.race([source.next(), endSignal]);
-      if (ended) throw ended; // ended while the notice was on its way
+      throwIfEnded(); // ended while the notice was on its way
       return result;
     },
     return: async () => (await source.return?.()) ?? { value: undefined, done: true },

@@ -141,7 +141,7 @@ export class PgListener {
         this.client!.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"),
         probe.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"),
       ]);
-      return mine.rows[0]!.pid === theirs.rows[0]!.pid;
+      return mine.rows[0].pid === theirs.rows[0].pid;
     } finally {
       await probe.end().catch(() => {});
     }

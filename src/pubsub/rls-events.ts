@@ -58,10 +58,12 @@ async function openRlsTransaction(prisma: PrismaClient, ctx: SubscriberScope): P
       },
       { timeoutMs: EVENT_TRANSACTION_MS },
     );
-    done.catch((error) => {
-      free();
-      reject(error); // only matters if the transaction never opened
-    });
+    done
+      .catch((error: unknown) => {
+        free();
+        throw error;
+      })
+      .catch(reject); // only matters if the transaction never opened
   });
 }
 

@@ -50,8 +50,8 @@ export function runEntryPoint(env: Record<string, string>, options: { until?: Re
         resolve(run);
       }
     };
-    child.stdout!.on("data", (chunk: Buffer) => ((run.stdout += chunk.toString()), check()));
-    child.stderr!.on("data", (chunk: Buffer) => ((run.stderr += chunk.toString()), check()));
+    child.stdout.on("data", (chunk: Buffer) => ((run.stdout += chunk.toString()), check()));
+    child.stderr.on("data", (chunk: Buffer) => ((run.stderr += chunk.toString()), check()));
     child.once("exit", (code) => {
       clearTimeout(timer);
       run.code = code;

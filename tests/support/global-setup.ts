@@ -34,7 +34,7 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-async function startContainer(): Promise<{ url: string; stop(): Promise<void> } | null> {
+async function startContainer(): Promise<{ url: string; stop: () => Promise<void> } | null> {
   if (!process.env.DOCKER_HOST && !existsSync("/var/run/docker.sock")) return null;
   try {
     // Lazy: testcontainers costs ~0.3 s to import and is useless without a Docker engine.
@@ -62,7 +62,13 @@ async function sweepDeadRuns(adminUrl: string): Promise<void> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), "hd-test-db-"));
-  const cleanups: Array<() => Promise<void>> = [async () => rmSync(cacheDir, { recursive: true, force: true })];
+  const cleanups: Array<() => Promise<void>> = [
+    () =>
+      new Promise<void>((resolve) => {
+        rmSync(cacheDir, { recursive: true, force: true });
+        resolve();
+      }),
+  ];
   const teardown = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log(`cleanup failed: ${err}`));
   };

@@ -112,7 +112,7 @@ export function cycleQuery(
   const room = depth - entry.length - 1;
   if (room < rotated.length) return null;
   const hops: Hop[] = [];
-  while (hops.length < room) hops.push(rotated[hops.length % rotated.length]!);
+  while (hops.length < room) hops.push(rotated[hops.length % rotated.length]);
   const path = [...entry, ...hops];
   return { query: `{ ${selectionFor(path, args)} }`, rounds: hops.length / rotated.length, path };
 }
