@@ -1,19 +1,21 @@
 /** Data access for ads: campaign filters, the campaign → daily-metrics loader, the idempotent metrics upsert. */
-import { GraphQLError } from "graphql";
 import { Prisma, type AdsDailyMetric } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import type { DataContext } from "./context.ts";
-import { dateRangeWhere } from "../lib/dates.ts";
-import { formatDate } from "../lib/dates.ts";
+import { ClientError } from "../errors.ts";
+import { dateRangeWhere, formatDate } from "../lib/dates.ts";
+import { nonEmpty, nonNegativeInt, z } from "../lib/validation.ts";
 import { MAX_RANGE_DAYS } from "./dashboard.ts";
 import { loaderFor } from "./loaders.ts";
-import { literal } from "../lib/filters.ts";
-import { upsertBatch } from "./upsert.ts";
+import { allOf, anyOf, equals, text } from "../lib/filters.ts";
+import { rejectDuplicateKeys, upsertBatch } from "./upsert.ts";
+
+export type DateRange = { from?: Date | null; to?: Date | null } | null | undefined;
 
 export interface CampaignFilter {
   platforms?: string[] | null;
   statuses?: string[] | null;
-  activeDuring?: { from?: Date | null; to?: Date | null } | null;
+  activeDuring?: DateRange;
   utmSource?: string | null;
   utmMedium?: string | null;
   utmCampaign?: string | null;
@@ -22,24 +24,85 @@ export interface CampaignFilter {
 
 export function campaignWhere(filter: CampaignFilter | null | undefined): Prisma.AdsCampaignWhereInput {
   if (!filter) return {};
-  const and: Prisma.AdsCampaignWhereInput[] = [];
-  if (filter.platforms?.length) and.push({ platform: { in: filter.platforms } });
-  if (filter.statuses?.length) and.push({ status: { in: filter.statuses } });
-  if (filter.utmSource) and.push({ utmSource: filter.utmSource });
-  if (filter.utmMedium) and.push({ utmMedium: filter.utmMedium });
-  if (filter.utmCampaign) and.push({ utmCampaign: filter.utmCampaign });
-  if (filter.search) and.push({ campaignName: { contains: literal(filter.search), mode: "insensitive" } });
-  const during = filter.activeDuring;
-  if (during && (during.from || during.to)) {
-    dateRangeWhere(during, "filter.activeDuring"); // validates from <= to
+  const during = filter.activeDuring ?? {};
+  if (during.from || during.to) dateRangeWhere(during, "filter.activeDuring"); // validates from <= to
+  return allOf<Prisma.AdsCampaignWhereInput>([
+    { platform: anyOf(filter.platforms) },
+    { status: anyOf(filter.statuses) },
+    { utmSource: text(filter.utmSource, "equals", { caseSensitive: true }) },
+    { utmMedium: text(filter.utmMedium, "equals", { caseSensitive: true }) },
+    { utmCampaign: text(filter.utmCampaign, "equals", { caseSensitive: true }) },
+    { campaignName: text(filter.search, "contains") },
     // Overlaps the range: started by its end, and not ended before its start.
-    if (during.to) and.push({ startDate: { lte: during.to } });
-    if (during.from) and.push({ OR: [{ endDate: null }, { endDate: { gte: during.from } }] });
-  }
-  return and.length ? { AND: and } : {};
+    { startDate: during.to ? { lte: during.to } : undefined },
+    during.from ? { OR: [{ endDate: null }, { endDate: { gte: during.from } }] } : undefined,
+  ]);
 }
 
-type DateRange = { from?: Date | null; to?: Date | null } | null | undefined;
+/** adsDailyMetrics(campaignId, range). */
+export function dailyMetricWhere(args: { campaignId?: string | null; range?: DateRange }): Prisma.AdsDailyMetricWhereInput {
+  return allOf<Prisma.AdsDailyMetricWhereInput>([{ campaignId: equals(args.campaignId || undefined) }, { metricDate: dateRangeWhere(args.range) }]);
+}
+
+/** legacyAdsDailyMetrics(externalCampaignId, platform, range). */
+export function legacyMetricWhere(args: { externalCampaignId?: string | null; platform?: string | null; range?: DateRange }): Prisma.AdsMetricsDailyLegacyWhereInput {
+  return allOf<Prisma.AdsMetricsDailyLegacyWhereInput>([
+    { campaignId: text(args.externalCampaignId, "equals", { caseSensitive: true }) },
+    { platform: equals(args.platform || undefined) },
+    { date: dateRangeWhere(args.range) },
+  ]);
+}
+
+// Campaign and metric inputs, declared once (the pattern of src/data/agents/approvals.ts). Rules use
+// the GraphQL field names, so errors point at what the caller sent.
+const campaignFields = {
+  name: nonEmpty,
+  budgetCents: nonNegativeInt,
+  targetRoas: z.custom<Prisma.Decimal | string>().refine((v) => v == null || Number(v) >= 0, "must be ≥ 0").optional(),
+  utmSource: z.string().nullish(),
+  utmMedium: z.string().nullish(),
+  utmCampaign: z.string().nullish(),
+};
+const datesInOrder = (v: { startDate?: Date | null; endDate?: Date | null }) => !v.startDate || !v.endDate || v.endDate >= v.startDate;
+
+/** CreateAdsCampaignInput. */
+export const createCampaignInput = z
+  .object({ externalId: nonEmpty, platform: z.string(), status: z.string().optional(), startDate: z.date(), endDate: z.date().nullish(), metadata: z.unknown().optional(), ...campaignFields })
+  .refine(datesInOrder, { message: "must not be before startDate", path: ["endDate"] });
+
+/**
+ * UpdateAdsCampaignInput merged over the stored dates: checked in the resolver (`validate`), since
+ * the date order needs the stored row.
+ */
+export const updateCampaignInput = z
+  .object({ status: z.string().optional(), startDate: z.date().optional(), endDate: z.date().nullish(), metadata: z.unknown().optional(), ...campaignFields })
+  .partial()
+  .refine(datesInOrder, { message: "must not be before startDate", path: ["endDate"] });
+
+/** UpsertAdsDailyMetricsInput. */
+export const upsertDailyMetricsInput = z.object({
+  metrics: z
+    .array(
+      z
+        .object({
+          campaignId: z.string().nullish(),
+          externalCampaignId: z.string().trim().min(1, "must not be empty").nullish(),
+          metricDate: z.date(),
+          spendCents: nonNegativeInt,
+          impressions: nonNegativeInt,
+          clicks: nonNegativeInt,
+          conversions: nonNegativeInt,
+          revenueCents: nonNegativeInt,
+        })
+        .refine((m) => !!m.campaignId !== !!m.externalCampaignId, { message: "give exactly one of campaignId and externalCampaignId", path: ["campaignId"] }),
+    )
+    .min(1, "must contain at least one row")
+    .max(10_000, "must contain at most 10000 rows")
+    .superRefine(
+      rejectDuplicateKeys((row) => `${row.campaignId ?? `external:${row.externalCampaignId}`}|${row.metricDate.toISOString()}`, "metricDate", "one row per campaign per day"),
+    ),
+});
+export type DailyMetricInput = z.infer<typeof upsertDailyMetricsInput>["metrics"][number];
 
 /** A row's columns as PostgreSQL renders them in JSON, in the order of DAILY_METRIC_COLUMNS. */
 type DailyMetricJson = [
@@ -107,7 +170,7 @@ export function dailyMetricsLoader(ctx: DataContext, range: DateRange) {
   dateRangeWhere(range, "range"); // validates from <= to
   const days = rangeDays(range);
   if (days !== null && days > MAX_RANGE_DAYS) {
-    throw new GraphQLError(`range: must span at most ${MAX_RANGE_DAYS} days (got ${days}).`, { extensions: { code: "BAD_USER_INPUT", field: "range" } });
+    throw new ClientError(`range: must span at most ${MAX_RANGE_DAYS} days (got ${days}).`, "BAD_USER_INPUT", { extensions: { field: "range" } });
   }
   const from = range?.from ? formatDate(range.from) : null;
   const to = range?.to ? formatDate(range.to) : null;
@@ -133,17 +196,6 @@ export function dailyMetricsLoader(ctx: DataContext, range: DateRange) {
   });
 }
 
-export interface DailyMetricInput {
-  campaignId?: string | null;
-  externalCampaignId?: string | null;
-  metricDate: Date;
-  spendCents: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  revenueCents: number;
-}
-
 /**
  * Upserts one row per campaign per day in a single statement (see upsert.ts: replaying a batch
  * changes nothing). Campaigns may be named by id or external id. Ratios come from the database trigger.
@@ -162,8 +214,8 @@ export async function upsertDailyMetrics(db: Db, rows: DailyMetricInput[]) {
     const id = row.campaignId ?? byExternal.get(row.externalCampaignId ?? "");
     if (!id || (row.campaignId && !byId.has(row.campaignId))) {
       const field = row.campaignId ? "campaignId" : "externalCampaignId";
-      throw new GraphQLError(`input.metrics[${i}].${field}: no campaign ${row.campaignId ?? row.externalCampaignId}.`, {
-        extensions: { code: "BAD_USER_INPUT", issues: [{ field: `input.metrics[${i}].${field}`, rule: "must name an existing campaign" }] },
+      throw new ClientError(`input.metrics[${i}].${field}: no campaign ${row.campaignId ?? row.externalCampaignId}.`, "BAD_USER_INPUT", {
+        extensions: { issues: [{ field: `input.metrics[${i}].${field}`, rule: "must name an existing campaign" }] },
       });
     }
     return { ...row, campaignId: id };

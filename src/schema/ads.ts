@@ -1,15 +1,25 @@
 /** Ads & marketing: campaigns, their daily metrics, the legacy metrics table, and the service_role mutations. */
+import type { GenericFieldRef } from "@pothos/core";
+import type { AdsDailyMetric as AdsDailyMetricRow, Prisma } from "../generated/prisma/client.ts";
 import { access, builder } from "./builder.ts";
 import { DateRangeInput, delegate, exposeEnum, orderInput, tableById, tableConnection } from "./common.ts";
-import { dateRangeWhere } from "../lib/dates.ts";
 import { notFound } from "../errors.ts";
-import { nonEmpty, nonNegativeInt, validate, z } from "../lib/validation.ts";
-import { campaignWhere, DailyMetricRow, dailyMetricsLoader, rangeDays, upsertDailyMetrics } from "../data/ads.ts";
+import { validate } from "../lib/validation.ts";
+import {
+  campaignWhere,
+  createCampaignInput,
+  dailyMetricWhere,
+  DailyMetricRow,
+  dailyMetricsLoader,
+  legacyMetricWhere,
+  rangeDays,
+  updateCampaignInput,
+  upsertDailyMetrics,
+  upsertDailyMetricsInput,
+  type DateRange,
+} from "../data/ads.ts";
 import { MAX_RANGE_DAYS } from "../data/dashboard.ts";
 import { listBound } from "./bounds.ts";
-
-type DateRangeArg = Parameters<typeof rangeDays>[0];
-import { rejectDuplicateKeys } from "../data/upsert.ts";
 import { upsertCountsPayload } from "./batch.ts";
 
 const PLATFORMS = { META: { value: "meta" }, GOOGLE: { value: "google" }, ORGANIC: { value: "organic" }, TIKTOK: { value: "tiktok" }, PINTEREST: { value: "pinterest" } } as const;
@@ -24,18 +34,32 @@ const LegacyAdsPlatform = builder.enumType("LegacyAdsPlatform", {
 });
 
 type DecimalColumn = "roas" | "ctr" | "conversionRate";
-const exposeDecimal = (t: any, column: DecimalColumn, description: string) => t.expose(column, { type: "Decimal", nullable: true, description });
+type Field = GenericFieldRef<unknown>;
+type Nullable = { nullable: true; description: string };
+/** What the metric fields need of `t`: both metric tables' Prisma objects have these columns. */
+interface MetricFieldBuilder {
+  exposeInt(column: "spendCents" | "impressions" | "clicks" | "conversions" | "revenueCents"): Field;
+  exposeInt(column: "cpcCents" | "cpaCents", options: Nullable): Field;
+  expose(column: DecimalColumn, options: Nullable & { type: "Decimal" }): Field;
+  expose(column: "createdAt" | "updatedAt", options: { type: "DateTime" }): Field;
+}
+/** AdsDailyMetric's `t` also builds computed fields of its rows. */
+interface DailyMetricFieldBuilder extends MetricFieldBuilder {
+  field(options: Nullable & { type: "Decimal"; resolve: (row: AdsDailyMetricRow) => string | Prisma.Decimal | null }): Field;
+}
+
+const exposeDecimal = (t: MetricFieldBuilder, column: DecimalColumn, description: string) => t.expose(column, { type: "Decimal", nullable: true, description });
 /** Rows of dailyMetricsLoader keep each decimal's exact text, which the Decimal scalar sends as is (no Decimal built). */
-const loadedDecimal = (t: any, column: DecimalColumn, description: string) =>
+const loadedDecimal = (t: DailyMetricFieldBuilder, column: DecimalColumn, description: string) =>
   t.field({
     type: "Decimal",
     nullable: true,
     description,
-    resolve: (row: any) => (row instanceof DailyMetricRow ? row.decimalText(column) : row[column]),
+    resolve: (row) => (row instanceof DailyMetricRow ? row.decimalText(column) : row[column]),
   });
 
 /** Fields shared by both metric tables; ratios are computed by the database trigger. */
-const metricFields = (t: any, decimal = exposeDecimal) => ({
+const metricFields = <T extends MetricFieldBuilder>(t: T, decimal: (t: T, column: DecimalColumn, description: string) => Field = exposeDecimal) => ({
   spendCents: t.exposeInt("spendCents"),
   impressions: t.exposeInt("impressions"),
   clicks: t.exposeInt("clicks"),
@@ -71,7 +95,7 @@ export const AdsCampaign = builder.prismaObject("AdsCampaign", {
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     dailyMetrics: t.field({
       type: [AdsDailyMetric],
-      ...listBound(MAX_RANGE_DAYS, ({ range }) => rangeDays(range as DateRangeArg) ?? MAX_RANGE_DAYS, "the days of range"),
+      ...listBound(MAX_RANGE_DAYS, ({ range }) => rangeDays(range as DateRange) ?? MAX_RANGE_DAYS, "the days of range"),
       description:
         `One row per day within the range (inclusive), oldest first. The range spans at most ${MAX_RANGE_DAYS} days; ` +
         `without both ends, the latest ${MAX_RANGE_DAYS} rows in it (all of them when omitted). Batched across campaigns: one query per request.`,
@@ -142,7 +166,7 @@ builder.queryFields((t) => ({
       range: t.arg({ type: DateRangeInput, required: false }),
       orderBy: t.arg({ type: metricOrder.input, required: false }),
     },
-    where: (args) => ({ ...(args.campaignId ? { campaignId: args.campaignId } : {}), ...(args.range ? { metricDate: dateRangeWhere(args.range) } : {}) }),
+    where: (args) => dailyMetricWhere(args),
     orderBy: (args) => metricOrder.toPrisma(args.orderBy),
   }),
   legacyAdsDailyMetrics: tableConnection(t, {
@@ -155,51 +179,30 @@ builder.queryFields((t) => ({
       range: t.arg({ type: DateRangeInput, required: false }),
       orderBy: t.arg({ type: legacyOrder.input, required: false }),
     },
-    where: (args) => ({
-      ...(args.externalCampaignId ? { campaignId: args.externalCampaignId } : {}),
-      ...(args.platform ? { platform: args.platform } : {}),
-      ...(args.range ? { date: dateRangeWhere(args.range) } : {}),
-    }),
+    where: (args) => legacyMetricWhere(args),
     orderBy: (args) => legacyOrder.toPrisma(args.orderBy),
   }),
 }));
 
-// ───────────── Mutations (service_role: agents and ETL jobs) ─────────────
-
-// Validation uses the GraphQL field names, so errors point at what the caller sent.
-const campaignFields = {
-  name: nonEmpty,
-  budgetCents: nonNegativeInt,
-  targetRoas: z.any().refine((v) => v == null || Number(v) >= 0, "must be ≥ 0").optional(),
-  utmSource: z.string().nullish(),
-  utmMedium: z.string().nullish(),
-  utmCampaign: z.string().nullish(),
-};
-const datesInOrder = (v: { startDate?: Date | null; endDate?: Date | null }) => !v.startDate || !v.endDate || v.endDate >= v.startDate;
-const createCampaignSchema = z
-  .object({ externalId: nonEmpty, platform: z.string(), status: z.string().optional(), startDate: z.date(), endDate: z.date().nullish(), metadata: z.any().optional(), ...campaignFields })
-  .refine(datesInOrder, { message: "must not be before startDate", path: ["endDate"] });
-const updateCampaignSchema = z
-  .object({ status: z.string().optional(), startDate: z.date().optional(), endDate: z.date().nullish(), metadata: z.any().optional(), ...campaignFields })
-  .partial()
-  .refine(datesInOrder, { message: "must not be before startDate", path: ["endDate"] });
-
-const CreateCampaignInput = builder.inputType("CreateAdsCampaignInput", {
-  fields: (t) => ({
-    externalId: t.string({ required: true }),
-    platform: t.field({ type: AdsPlatform, required: true }),
-    name: t.string({ required: true }),
-    status: t.field({ type: AdsCampaignStatus, required: false, defaultValue: "active" }),
-    budgetCents: t.int({ required: false, defaultValue: 0 }),
-    targetRoas: t.field({ type: "Decimal", required: false }),
-    startDate: t.field({ type: "Date", required: true }),
-    endDate: t.field({ type: "Date", required: false }),
-    utmSource: t.string({ required: false }),
-    utmMedium: t.string({ required: false }),
-    utmCampaign: t.string({ required: false }),
-    metadata: t.field({ type: "JSON", required: false }),
-  }),
-});
+// Mutations: service_role (agents and ETL jobs).
+const CreateCampaignInput = builder
+  .inputType("CreateAdsCampaignInput", {
+    fields: (t) => ({
+      externalId: t.string({ required: true }),
+      platform: t.field({ type: AdsPlatform, required: true }),
+      name: t.string({ required: true }),
+      status: t.field({ type: AdsCampaignStatus, required: false, defaultValue: "active" }),
+      budgetCents: t.int({ required: false, defaultValue: 0 }),
+      targetRoas: t.field({ type: "Decimal", required: false }),
+      startDate: t.field({ type: "Date", required: true }),
+      endDate: t.field({ type: "Date", required: false }),
+      utmSource: t.string({ required: false }),
+      utmMedium: t.string({ required: false }),
+      utmCampaign: t.string({ required: false }),
+      metadata: t.field({ type: "JSON", required: false }),
+    }),
+  })
+  .validate(createCampaignInput);
 const UpdateCampaignInput = builder.inputType("UpdateAdsCampaignInput", {
   description: "Fields to change; omitted fields stay as they are.",
   fields: (t) => ({
@@ -228,32 +231,11 @@ const DailyMetricInput = builder.inputType("AdsDailyMetricInput", {
     revenueCents: t.int({ required: false, defaultValue: 0 }),
   }),
 });
-const UpsertMetricsInput = builder.inputType("UpsertAdsDailyMetricsInput", {
-  fields: (t) => ({ metrics: t.field({ type: [DailyMetricInput], required: true }) }),
-});
-const metricsSchema = z.object({
-  metrics: z
-    .array(
-      z
-        .object({
-          campaignId: z.string().nullish(),
-          externalCampaignId: z.string().trim().min(1, "must not be empty").nullish(),
-          metricDate: z.date(),
-          spendCents: nonNegativeInt,
-          impressions: nonNegativeInt,
-          clicks: nonNegativeInt,
-          conversions: nonNegativeInt,
-          revenueCents: nonNegativeInt,
-        })
-        .refine((m) => !!m.campaignId !== !!m.externalCampaignId, { message: "give exactly one of campaignId and externalCampaignId", path: ["campaignId"] }),
-    )
-    .min(1, "must contain at least one row")
-    .max(10_000, "must contain at most 10000 rows")
-    .superRefine(
-      rejectDuplicateKeys((row) => `${row.campaignId ?? `external:${row.externalCampaignId}`}|${row.metricDate.toISOString()}`, "metricDate", "one row per campaign per day"),
-    ),
-});
-
+const UpsertMetricsInput = builder
+  .inputType("UpsertAdsDailyMetricsInput", {
+    fields: (t) => ({ metrics: t.field({ type: [DailyMetricInput], required: true }) }),
+  })
+  .validate(upsertDailyMetricsInput);
 const UpsertMetricsPayload = upsertCountsPayload("UpsertAdsDailyMetricsPayload", "campaign-day");
 
 builder.mutationFields((t) => ({
@@ -261,8 +243,7 @@ builder.mutationFields((t) => ({
     type: "AdsCampaign",
     authScopes: access("ads_campaigns", "insert"),
     args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => {
-      const v = validate(createCampaignSchema, input);
+    resolve: (query, _root, { input: v }, ctx) => {
       return ctx.db.adsCampaign.create({
         ...query,
         data: {
@@ -281,7 +262,7 @@ builder.mutationFields((t) => ({
       const current = await ctx.db.adsCampaign.findUnique({ where: { id }, select: { startDate: true, endDate: true } });
       if (!current) throw notFound("AdsCampaign", id);
       const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null));
-      validate(updateCampaignSchema, { startDate: current.startDate, endDate: current.endDate, ...given });
+      validate(updateCampaignInput, { startDate: current.startDate, endDate: current.endDate, ...given });
       const { name, ...rest } = given;
       return ctx.db.adsCampaign.update({ ...query, where: { id }, data: { ...rest, ...(name ? { campaignName: name } : {}) } });
     },
@@ -302,7 +283,7 @@ builder.mutationFields((t) => ({
     description: "Idempotent bulk upsert, one row per campaign per day. All-or-nothing; replaying a batch changes nothing.",
     authScopes: access("ads_daily_metrics", ["insert", "update"]),
     args: { input: t.arg({ type: UpsertMetricsInput, required: true }) },
-    resolve: (_root, { input }, ctx) => upsertDailyMetrics(ctx.db, validate(metricsSchema, input).metrics),
+    resolve: (_root, { input }, ctx) => upsertDailyMetrics(ctx.db, input.metrics),
   }),
 }));
 
