@@ -12,15 +12,17 @@ import { rejectDuplicateKeys, upsertBatch } from "./upsert.ts";
 
 export type DateRange = { from?: Date | null; to?: Date | null } | null | undefined;
 
-export interface CampaignFilter {
-  platforms?: string[] | null;
-  statuses?: string[] | null;
-  activeDuring?: DateRange;
-  utmSource?: string | null;
-  utmMedium?: string | null;
-  utmCampaign?: string | null;
-  search?: string | null;
-}
+/** AdsCampaignFilter (shape only: no rules). */
+export const campaignFilter = z.object({
+  platforms: z.array(z.string()).nullish(),
+  statuses: z.array(z.string()).nullish(),
+  activeDuring: z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish(),
+  utmSource: z.string().nullish(),
+  utmMedium: z.string().nullish(),
+  utmCampaign: z.string().nullish(),
+  search: z.string().nullish(),
+});
+export type CampaignFilter = z.infer<typeof campaignFilter>;
 
 export function campaignWhere(filter: CampaignFilter | null | undefined): Prisma.AdsCampaignWhereInput {
   if (!filter) return {};

@@ -10,15 +10,17 @@ import { allOf, text } from "../lib/filters.ts";
 import { httpUrl, nonEmpty, z } from "../lib/validation.ts";
 import { rejectDuplicateKeys, upsertBatch, type UpsertCounts } from "./upsert.ts";
 
-type Range = { from?: Date | null; to?: Date | null } | null | undefined;
+const range = z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish();
 
-export interface FactFilter {
-  metrics?: string[] | null;
-  metricPrefix?: string | null;
-  shopDomain?: string | null;
-  scope?: string | null;
-  factDate?: Range;
-}
+/** DashboardFactFilter (shape only: no rules). */
+export const factFilter = z.object({
+  metrics: z.array(z.string()).nullish(),
+  metricPrefix: z.string().nullish(),
+  shopDomain: z.string().nullish(),
+  scope: z.string().nullish(),
+  factDate: range,
+});
+export type FactFilter = z.infer<typeof factFilter>;
 
 export function factWhere(filter: FactFilter | null | undefined): Prisma.DashboardFactWhereInput {
   if (!filter) return {};
@@ -32,14 +34,16 @@ export function factWhere(filter: FactFilter | null | undefined): Prisma.Dashboa
   ]);
 }
 
-export interface DecisionFilter {
-  scopes?: string[] | null;
-  actor?: string | null;
-  actions?: string[] | null;
-  externalRef?: string | null;
-  shopDomain?: string | null;
-  createdAt?: Range;
-}
+/** DecisionLogFilter (shape only: no rules). */
+export const decisionFilter = z.object({
+  scopes: z.array(z.string()).nullish(),
+  actor: z.string().nullish(),
+  actions: z.array(z.string()).nullish(),
+  externalRef: z.string().nullish(),
+  shopDomain: z.string().nullish(),
+  createdAt: range,
+});
+export type DecisionFilter = z.infer<typeof decisionFilter>;
 
 export function decisionWhere(filter: DecisionFilter | null | undefined): Prisma.DecisionLogWhereInput {
   if (!filter) return {};

@@ -16,33 +16,28 @@ import { allOf, equals, text } from "../lib/filters.ts";
 import { loaderFor } from "./loaders.ts";
 import { rejectDuplicateKeys, upsertBatch, type UpsertCounts } from "./upsert.ts";
 
-type DateRange = { from?: Date | null; to?: Date | null } | null | undefined;
-
-/** SKU filters shared by snapshots and reorder points: exact SKUs (any of) and/or a prefix. */
-export interface SkuFilter {
-  skus?: string[] | null;
-  skuPrefix?: string | null;
-}
+const dateRange = z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish();
+/** SKU filter fields shared by snapshots and reorder points: exact SKUs (any of) and/or a prefix. */
+const skuFilter = { skus: z.array(z.string()).nullish(), skuPrefix: z.string().nullish() };
+type SkuFilter = { skus?: string[] | null; skuPrefix?: string | null };
 
 /** An empty `skus` list matches no SKU (as it always has), unlike anyOf's "no filter". */
 function skuConditions(filter: SkuFilter): { sku: Prisma.StringFilter | undefined }[] {
   return [{ sku: filter.skus ? { in: filter.skus } : undefined }, { sku: text(filter.skuPrefix, "startsWith") }];
 }
 
-export interface SnapshotFilter extends SkuFilter {
-  snapshotDate?: DateRange;
-}
+/** InventorySnapshotFilter (shape only: no rules). */
+export const snapshotFilter = z.object({ ...skuFilter, snapshotDate: dateRange });
+export type SnapshotFilter = z.infer<typeof snapshotFilter>;
 
 export function snapshotWhere(filter: SnapshotFilter | null | undefined): Prisma.InventorySnapshotWhereInput {
   if (!filter) return {};
   return allOf<Prisma.InventorySnapshotWhereInput>([...skuConditions(filter), { snapshotDate: dateRangeWhere(filter.snapshotDate, "filter.snapshotDate") }]);
 }
 
-export interface ReorderPointFilter extends SkuFilter {
-  supplierId?: string | null;
-  supplierName?: string | null;
-  hasSupplier?: boolean | null;
-}
+/** ReorderPointFilter (shape only: no rules). */
+export const reorderPointFilter = z.object({ ...skuFilter, supplierId: z.string().nullish(), supplierName: z.string().nullish(), hasSupplier: z.boolean().nullish() });
+export type ReorderPointFilter = z.infer<typeof reorderPointFilter>;
 
 export function reorderPointWhere(filter: ReorderPointFilter | null | undefined): Prisma.ReorderPointWhereInput {
   if (!filter) return {};
@@ -56,7 +51,10 @@ export function reorderPointWhere(filter: ReorderPointFilter | null | undefined)
   ]);
 }
 
-export function supplierWhere(filter: { search?: string | null } | null | undefined): Prisma.SupplierLeadTimeWhereInput {
+/** SupplierLeadTimeFilter (shape only: no rules). */
+export const supplierFilter = z.object({ search: z.string().nullish() });
+
+export function supplierWhere(filter: z.infer<typeof supplierFilter> | null | undefined): Prisma.SupplierLeadTimeWhereInput {
   return allOf<Prisma.SupplierLeadTimeWhereInput>([{ supplier: text(filter?.search, "contains") }]);
 }
 

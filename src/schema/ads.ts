@@ -6,6 +6,7 @@ import { DateRangeInput, delegate, exposeEnum, orderInput, tableById, tableConne
 import { notFound } from "../errors.ts";
 import { validate } from "../lib/validation.ts";
 import {
+  campaignFilter,
   campaignWhere,
   createCampaignInput,
   dailyMetricWhere,
@@ -132,17 +133,19 @@ builder.prismaObject("AdsMetricsDailyLegacy", {
   }),
 });
 
-const CampaignFilter = builder.inputType("AdsCampaignFilter", {
-  fields: (t) => ({
-    platforms: t.field({ type: [AdsPlatform], required: false }),
-    statuses: t.field({ type: [AdsCampaignStatus], required: false }),
-    activeDuring: t.field({ type: DateRangeInput, required: false, description: "Campaigns running on at least one day of the range." }),
-    utmSource: t.string({ required: false }),
-    utmMedium: t.string({ required: false }),
-    utmCampaign: t.string({ required: false }),
-    search: t.string({ required: false, description: "Case-insensitive match on the name." }),
-  }),
-});
+const CampaignFilter = builder
+  .inputType("AdsCampaignFilter", {
+    fields: (t) => ({
+      platforms: t.field({ type: [AdsPlatform], required: false }),
+      statuses: t.field({ type: [AdsCampaignStatus], required: false }),
+      activeDuring: t.field({ type: DateRangeInput, required: false, description: "Campaigns running on at least one day of the range." }),
+      utmSource: t.string({ required: false }),
+      utmMedium: t.string({ required: false }),
+      utmCampaign: t.string({ required: false }),
+      search: t.string({ required: false, description: "Case-insensitive match on the name." }),
+    }),
+  })
+  .validate(campaignFilter);
 const campaignOrder = orderInput("AdsCampaign", { NAME: "campaignName", START_DATE: "startDate", BUDGET: "budgetCents", CREATED_AT: "createdAt", UPDATED_AT: "updatedAt" }, "CREATED_AT");
 const metricOrder = orderInput("AdsDailyMetric", { METRIC_DATE: "metricDate", SPEND: "spendCents", REVENUE: "revenueCents", CLICKS: "clicks" }, "METRIC_DATE");
 const legacyOrder = orderInput("LegacyAdsDailyMetric", { DATE: "date", SPEND: "spendCents" }, "DATE");

@@ -4,7 +4,7 @@ import { DateRangeInput, DateTimeRangeInput, exposeEnum, orderInput, tableById, 
 import { upsertCountsPayload } from "./batch.ts";
 import { badInput, ClientError } from "../errors.ts";
 import { RESERVED_AUDIT_ACTION_PREFIXES, RESERVED_AUDIT_SCOPES, rowAllowed } from "../auth/policy.ts";
-import { decisionWhere, factWhere, ingestFacts, ingestFactsInput, logDecisionInput } from "../data/analytics.ts";
+import { decisionFilter, decisionWhere, factFilter, factWhere, ingestFacts, ingestFactsInput, logDecisionInput } from "../data/analytics.ts";
 
 export const DashboardFactUnit = builder.enumType("DashboardFactUnit", {
   description: "What a fact's value counts.",
@@ -64,15 +64,17 @@ export const DecisionLog = builder.prismaObject("DecisionLog", {
   }),
 });
 
-const FactFilter = builder.inputType("DashboardFactFilter", {
-  fields: (t) => ({
-    metrics: t.stringList({ required: false, description: "Exact metric names (any of them)." }),
-    metricPrefix: t.string({ required: false, description: 'Metrics starting with this text, e.g. "shopify.".' }),
-    shopDomain: t.string({ required: false }),
-    scope: t.string({ required: false }),
-    factDate: t.field({ type: DateRangeInput, required: false }),
-  }),
-});
+const FactFilter = builder
+  .inputType("DashboardFactFilter", {
+    fields: (t) => ({
+      metrics: t.stringList({ required: false, description: "Exact metric names (any of them)." }),
+      metricPrefix: t.string({ required: false, description: 'Metrics starting with this text, e.g. "shopify.".' }),
+      shopDomain: t.string({ required: false }),
+      scope: t.string({ required: false }),
+      factDate: t.field({ type: DateRangeInput, required: false }),
+    }),
+  })
+  .validate(factFilter);
 const factOrder = orderInput("DashboardFact", { FACT_DATE: "factDate", METRIC: "metric", VALUE: "value", UPDATED_AT: "updatedAt" }, "FACT_DATE");
 /** After the chosen field: newest day, then metric and shop A→Z; id last. */
 function factOrderBy(order: Parameters<typeof factOrder.toPrisma>[0]) {
@@ -83,16 +85,18 @@ function factOrderBy(order: Parameters<typeof factOrder.toPrisma>[0]) {
   return [primary, ...then, byId];
 }
 
-const DecisionFilter = builder.inputType("DecisionLogFilter", {
-  fields: (t) => ({
-    scopes: t.stringList({ required: false, description: "Any of these scopes." }),
-    actor: t.string({ required: false }),
-    actions: t.stringList({ required: false, description: "Any of these actions." }),
-    externalRef: t.string({ required: false }),
-    shopDomain: t.string({ required: false }),
-    createdAt: t.field({ type: DateTimeRangeInput, required: false }),
-  }),
-});
+const DecisionFilter = builder
+  .inputType("DecisionLogFilter", {
+    fields: (t) => ({
+      scopes: t.stringList({ required: false, description: "Any of these scopes." }),
+      actor: t.string({ required: false }),
+      actions: t.stringList({ required: false, description: "Any of these actions." }),
+      externalRef: t.string({ required: false }),
+      shopDomain: t.string({ required: false }),
+      createdAt: t.field({ type: DateTimeRangeInput, required: false }),
+    }),
+  })
+  .validate(decisionFilter);
 const decisionOrder = orderInput("DecisionLog", { CREATED_AT: "createdAt" }, "CREATED_AT");
 
 builder.queryFields((t) => ({

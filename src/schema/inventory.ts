@@ -6,9 +6,12 @@ import {
   ingestSnapshots,
   ingestSnapshotsInput,
   latestSnapshotLoader,
+  reorderPointFilter,
   reorderPointInput,
   reorderPointWhere,
+  snapshotFilter,
   snapshotWhere,
+  supplierFilter,
   supplierInput,
   supplierWhere,
   upsertReorderPoint,
@@ -89,12 +92,14 @@ const SkuFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, "InputObject">)
   skuPrefix: t.string({ required: false, description: "SKUs starting with this text, case-insensitive." }),
 });
 
-const SnapshotFilter = builder.inputType("InventorySnapshotFilter", {
-  fields: (t) => ({
-    ...SkuFields(t),
-    snapshotDate: t.field({ type: DateRangeInput, required: false }),
-  }),
-});
+const SnapshotFilter = builder
+  .inputType("InventorySnapshotFilter", {
+    fields: (t) => ({
+      ...SkuFields(t),
+      snapshotDate: t.field({ type: DateRangeInput, required: false }),
+    }),
+  })
+  .validate(snapshotFilter);
 const snapshotOrder = orderInput(
   "InventorySnapshot",
   { SNAPSHOT_DATE: "snapshotDate", SKU: "sku", ON_HAND: "onHandQuantity", AVAILABLE: "availableQuantity", UNITS_SOLD: "unitsSold" },
@@ -109,19 +114,23 @@ function snapshotOrderBy(order: Parameters<typeof snapshotOrder.toPrisma>[0]) {
   return [primary, ...then, byId];
 }
 
-const ReorderPointFilter = builder.inputType("ReorderPointFilter", {
-  fields: (t) => ({
-    ...SkuFields(t),
-    supplierId: t.field({ type: "UUID", required: false }),
-    supplierName: t.string({ required: false, description: "Exact supplier name, case-insensitive." }),
-    hasSupplier: t.boolean({ required: false, description: "true: only SKUs with a supplier; false: only SKUs without one." }),
-  }),
-});
+const ReorderPointFilter = builder
+  .inputType("ReorderPointFilter", {
+    fields: (t) => ({
+      ...SkuFields(t),
+      supplierId: t.field({ type: "UUID", required: false }),
+      supplierName: t.string({ required: false, description: "Exact supplier name, case-insensitive." }),
+      hasSupplier: t.boolean({ required: false, description: "true: only SKUs with a supplier; false: only SKUs without one." }),
+    }),
+  })
+  .validate(reorderPointFilter);
 const reorderPointOrder = orderInput("ReorderPoint", { SKU: "sku", SAFETY_STOCK: "safetyStock", UPDATED_AT: "updatedAt" }, "SKU", "ASC");
 
-const SupplierFilter = builder.inputType("SupplierLeadTimeFilter", {
-  fields: (t) => ({ search: t.string({ required: false, description: "Case-insensitive match anywhere in the name." }) }),
-});
+const SupplierFilter = builder
+  .inputType("SupplierLeadTimeFilter", {
+    fields: (t) => ({ search: t.string({ required: false, description: "Case-insensitive match anywhere in the name." }) }),
+  })
+  .validate(supplierFilter);
 const supplierOrder = orderInput("SupplierLeadTime", { NAME: "supplier", LEAD_TIME_DAYS: "leadTimeDays", UPDATED_AT: "updatedAt" }, "NAME", "ASC");
 
 builder.queryFields((t) => ({
