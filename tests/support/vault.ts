@@ -3,7 +3,7 @@
  * test can swap the keys under a running gateway with configureVault. Until a test configures it,
  * it holds the keys of this process's environment, as a gateway started from it would.
  */
-import { openVault, vaultOf, type Keyring, type Vault } from "../../src/vault/index.ts";
+import { openVault, vaultOf, VaultKeyError, type Keyring, type Vault } from "../../src/vault/index.ts";
 
 let current: Vault | undefined;
 const active = (): Vault => (current ??= vaultFromEnvironment());
@@ -13,9 +13,8 @@ function vaultFromEnvironment(): Vault {
     return openVault(process.env).vault;
   } catch (error) {
     // A malformed key in the environment: the vault is unavailable, saying why.
-    const problems = (error as { problems?: string[] }).problems;
-    if (!problems) throw error;
-    return vaultOf(null, problems.join("; "));
+    if (!(error instanceof VaultKeyError)) throw error;
+    return vaultOf(null, error.problems.join("; "));
   }
 }
 
