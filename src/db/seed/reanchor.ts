@@ -16,6 +16,8 @@
 //   range far beyond any real date.
 import pg from "pg";
 import { DEMO_SEED_MARKER, DEMO_SHOP_DOMAIN } from "./constants.ts";
+import { formatDate } from "../../lib/dates.ts";
+import { quoteIdent } from "../../lib/sql.ts";
 
 /** The DecisionLog action recording each shift (scope 'seed', like the marker). */
 export const DEMO_REANCHOR_ACTION = "demo_data_reanchored";
@@ -43,8 +45,6 @@ interface ShiftColumn {
   inUnique: boolean;
 }
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Date/timestamp columns of ordinary tables in `public` (migration history aside). */
 async function shiftColumns(client: pg.Client): Promise<ShiftColumn[]> {
@@ -68,7 +68,7 @@ async function shiftColumns(client: pg.Client): Promise<ShiftColumn[]> {
 export async function reanchorDemoData(databaseUrl: string, options: { now?: Date } = {}): Promise<ReanchorResult> {
   const startedAt = Date.now();
   const now = options.now ?? new Date();
-  const to = isoDay(now);
+  const to = formatDate(now);
   const client = new pg.Client({ connectionString: databaseUrl, application_name: "hotdash-reanchor" });
   client.on("error", () => {});
   await client.connect();
@@ -96,11 +96,11 @@ export async function reanchorDemoData(databaseUrl: string, options: { now?: Dat
       for (const c of await shiftColumns(client)) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
       const shiftBy = (columns: ShiftColumn[], n: number) =>
         columns
-          .map((c) => `${ident(c.column)} = ${ident(c.column)} + ${c.isDate ? `${n}` : `interval '${n} days'`}`)
+          .map((c) => `${quoteIdent(c.column)} = ${quoteIdent(c.column)} + ${c.isDate ? `${n}` : `interval '${n} days'`}`)
           .join(", ");
       let rows = 0;
       for (const [table, columns] of byTable) {
-        const target = `public.${ident(table)}`;
+        const target = `public.${quoteIdent(table)}`;
         if (columns.some((c) => c.inUnique)) {
           const parked = await client.query(`UPDATE ${target} SET ${shiftBy(columns, days + PARKING_DAYS)}`);
           await client.query(`UPDATE ${target} SET ${shiftBy(columns, -PARKING_DAYS)}`);
