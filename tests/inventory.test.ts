@@ -35,7 +35,7 @@ const skusOf = (conn: any) => conn.edges.map((e: any) => `${e.node.sku}@${e.node
 
 async function snapshotCount(): Promise<number> {
   const { rows } = await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM inventory_snapshots");
-  return rows[0]!.n;
+  return rows[0].n;
 }
 
 describe("ingestInventorySnapshots", () => {

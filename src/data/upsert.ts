@@ -43,8 +43,11 @@ function toSql(type: ColumnType, value: unknown): unknown {
       return value instanceof Date ? formatDate(value) : value;
     case "timestamptz":
       return value instanceof Date ? value.toISOString() : value;
-    case "numeric":
-      return String(value);
+    case "numeric": {
+      // A number, a numeric string or a Prisma.Decimal: each one's toString is what PostgreSQL parses.
+      const numeric = value as number | string | Prisma.Decimal;
+      return numeric.toString();
+    }
     case "jsonb":
       return JSON.stringify(value);
     default:
@@ -60,7 +63,7 @@ export async function upsertBatch(db: Db, spec: UpsertSpec): Promise<UpsertCount
   const columnList = Prisma.join(columns.map(ident));
   const arrays = Prisma.join(
     columns.map((c) => {
-      const type = spec.columns[c]!;
+      const type = spec.columns[c];
       return Prisma.sql`${spec.rows.map((row) => toSql(type, row[c]))}::${Prisma.raw(type)}[]`;
     }),
   );

@@ -246,16 +246,15 @@ builder.mutationFields((t) => ({
     type: "AdsCampaign",
     authScopes: access("ads_campaigns", "insert"),
     args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
-    resolve: (query, _root, { input: v }, ctx) => {
-      return ctx.db.adsCampaign.create({
+    resolve: (query, _root, { input: v }, ctx) =>
+      ctx.db.adsCampaign.create({
         ...query,
         data: {
           campaignId: v.externalId, platform: v.platform, campaignName: v.name, status: v.status ?? "active",
           budgetCents: v.budgetCents, targetRoas: v.targetRoas ?? null, startDate: v.startDate, endDate: v.endDate ?? null,
           utmSource: v.utmSource ?? null, utmMedium: v.utmMedium ?? null, utmCampaign: v.utmCampaign ?? null, metadata: v.metadata ?? {},
         },
-      });
-    },
+      }),
   }),
   updateAdsCampaign: t.prismaField({
     type: "AdsCampaign",
