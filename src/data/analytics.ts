@@ -6,7 +6,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import { dateRangeWhere, dateTimeRangeWhere, formatDate } from "../lib/dates.ts";
-import { allOf, text } from "../lib/filters.ts";
+import { allOf, anyOf, text } from "../lib/filters.ts";
 import { httpUrl, nonEmpty, z } from "../lib/validation.ts";
 import { rejectDuplicateKeys, upsertBatch, type UpsertCounts } from "./upsert.ts";
 
@@ -24,9 +24,8 @@ export type FactFilter = z.infer<typeof factFilter>;
 
 export function factWhere(filter: FactFilter | null | undefined): Prisma.DashboardFactWhereInput {
   if (!filter) return {};
-  // An empty `metrics` list matches nothing (as it always has), unlike anyOf's "no filter".
   return allOf<Prisma.DashboardFactWhereInput>([
-    { metric: filter.metrics ? { in: filter.metrics } : undefined },
+    { metric: anyOf(filter.metrics) },
     { metric: text(filter.metricPrefix, "startsWith", { caseSensitive: true }) },
     { shopDomain: text(filter.shopDomain, "equals", { caseSensitive: true }) },
     { scope: text(filter.scope, "equals", { caseSensitive: true }) },
@@ -47,11 +46,10 @@ export type DecisionFilter = z.infer<typeof decisionFilter>;
 
 export function decisionWhere(filter: DecisionFilter | null | undefined): Prisma.DecisionLogWhereInput {
   if (!filter) return {};
-  // Empty `scopes` / `actions` lists match nothing, as they always have.
   return allOf<Prisma.DecisionLogWhereInput>([
-    { scope: filter.scopes ? { in: filter.scopes } : undefined },
+    { scope: anyOf(filter.scopes) },
     { actor: text(filter.actor, "equals", { caseSensitive: true }) },
-    { action: filter.actions ? { in: filter.actions } : undefined },
+    { action: anyOf(filter.actions) },
     { externalRef: text(filter.externalRef, "equals", { caseSensitive: true }) },
     { shopDomain: text(filter.shopDomain, "equals", { caseSensitive: true }) },
     { createdAt: dateTimeRangeWhere(filter.createdAt, "filter.createdAt") },

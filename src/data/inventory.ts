@@ -12,7 +12,7 @@ import type { DataContext } from "./context.ts";
 import { dateRangeWhere, formatDate } from "../lib/dates.ts";
 import { nonEmpty, nonNegativeInt, z } from "../lib/validation.ts";
 import { badInput } from "../errors.ts";
-import { allOf, equals, text } from "../lib/filters.ts";
+import { allOf, anyOf, equals, text } from "../lib/filters.ts";
 import { loaderFor } from "./loaders.ts";
 import { rejectDuplicateKeys, upsertBatch, type UpsertCounts } from "./upsert.ts";
 
@@ -21,9 +21,8 @@ const dateRange = z.object({ from: z.date().nullish(), to: z.date().nullish() })
 const skuFilter = { skus: z.array(z.string()).nullish(), skuPrefix: z.string().nullish() };
 type SkuFilter = { skus?: string[] | null; skuPrefix?: string | null };
 
-/** An empty `skus` list matches no SKU (as it always has), unlike anyOf's "no filter". */
 function skuConditions(filter: SkuFilter): { sku: Prisma.StringFilter | undefined }[] {
-  return [{ sku: filter.skus ? { in: filter.skus } : undefined }, { sku: text(filter.skuPrefix, "startsWith") }];
+  return [{ sku: anyOf(filter.skus) }, { sku: text(filter.skuPrefix, "startsWith") }];
 }
 
 /** InventorySnapshotFilter (shape only: no rules). */
