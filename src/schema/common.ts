@@ -74,12 +74,7 @@ export function visibleWhere<W extends object>(ctx: DataContext, table: TableNam
   return rule ? { AND: [where, rule] } : where;
 }
 
-/**
- * The builders the helpers take: `t` of builder.queryFields, and `t` of a Prisma object's fields.
- * Their methods are generic over the model; the helpers' own parameters carry the types, and the
- * calls inside go through the loose signatures below (Pothos cannot check a field for a model
- * only known as a type parameter).
- */
+/** `t` of builder.queryFields. */
 export type QueryBuilder = PothosSchemaTypes.QueryFieldBuilder<Types, Types["Root"]>;
 /**
  * `t` of a Prisma object's fields. Checking it against PothosSchemaTypes.PrismaObjectFieldBuilder
@@ -94,6 +89,10 @@ type TextColumn<T extends ModelFieldBuilder> = FirstParam<T["exposeString"]> & s
 type TextListColumn<T extends ModelFieldBuilder> = FirstParam<T["exposeStringList"]> & string;
 /** The model's relations. */
 type RelationName<T extends ModelFieldBuilder> = FirstParam<T["relation"]> & string;
+/**
+ * Pothos cannot check a field for a model known only as a type parameter, so the helpers' own
+ * parameters carry the types and the calls inside go through these loose signatures.
+ */
 type Field = FieldRef<Types, unknown>;
 type LooseFieldOptions = Record<string, unknown>;
 interface LooseBuilder {
@@ -122,7 +121,7 @@ interface ConnectionOptions<M extends ModelName, Args extends InputFieldMap> {
 export function exposeEnum<T extends ModelFieldBuilder>(
   t: T,
   field: TextColumn<T>,
-  enumRef: PothosSchemaTypes.EnumRef<Types, string, string> | object,
+  enumRef: PothosSchemaTypes.EnumRef<Types, string, string>,
   options: { nullable?: boolean; description?: string } = {},
 ) {
   return loose(t).field({ ...options, type: enumRef, resolve: (row: Record<string, unknown>) => row[field] });
