@@ -123,6 +123,15 @@ describe("campaign list", () => {
     expect(wildcard.body.data.adsCampaigns.totalCount).toBe(0); // "_" is literal, not a wildcard
   });
 
+  test("an empty list filter matches nothing, an absent one is no filter (docs/api.md, Filters)", async () => {
+    await createCampaign({ externalId: "empty-list-1", platform: "META", name: "Empty list", budgetCents: 100, startDate: "2026-04-01" });
+    const count = async (filter: string) =>
+      (await gw.data<{ adsCampaigns: { totalCount: number } }>(`{ adsCampaigns(filter: ${filter}) { totalCount } }`, {}, { role: "authenticated" })).adsCampaigns.totalCount;
+    expect(await count(`{ platforms: [] }`)).toBe(0);
+    expect(await count(`{ statuses: [] }`)).toBe(0);
+    expect(await count(`{ search: "Empty list" }`)).toBe(1);
+  });
+
   test("authenticated may read but not write; anon is UNAUTHENTICATED", async () => {
     const write = await gw.gql(CREATE, { input: { externalId: "x", platform: "META", name: "x", startDate: "2026-01-01" } }, { role: "authenticated" });
     expect(write.body.errors![0].extensions!.code).toBe("FORBIDDEN");

@@ -4,7 +4,7 @@ import type { Db } from "../db/rls.ts";
 import type { DataContext } from "./context.ts";
 import { ClientError } from "../errors.ts";
 import { dateRangeWhere, formatDate } from "../lib/dates.ts";
-import { nonEmpty, nonNegativeInt, z } from "../lib/validation.ts";
+import { nonEmpty, nonNegativeInt, range, z } from "../lib/validation.ts";
 import { MAX_RANGE_DAYS } from "./dashboard.ts";
 import { loaderFor } from "./loaders.ts";
 import { allOf, anyOf, equals, text } from "../lib/filters.ts";
@@ -16,7 +16,7 @@ export type DateRange = { from?: Date | null; to?: Date | null } | null | undefi
 export const campaignFilter = z.object({
   platforms: z.array(z.string()).nullish(),
   statuses: z.array(z.string()).nullish(),
-  activeDuring: z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish(),
+  activeDuring: range,
   utmSource: z.string().nullish(),
   utmMedium: z.string().nullish(),
   utmCampaign: z.string().nullish(),

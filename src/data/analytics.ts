@@ -7,10 +7,9 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import { dateRangeWhere, dateTimeRangeWhere, formatDate } from "../lib/dates.ts";
 import { allOf, anyOf, text } from "../lib/filters.ts";
-import { httpUrl, nonEmpty, z } from "../lib/validation.ts";
+import { httpUrl, nonEmpty, range, z } from "../lib/validation.ts";
 import { rejectDuplicateKeys, upsertBatch, type UpsertCounts } from "./upsert.ts";
 
-const range = z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish();
 
 /** DashboardFactFilter (shape only: no rules). */
 export const factFilter = z.object({

@@ -10,23 +10,22 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import type { DataContext } from "./context.ts";
 import { dateRangeWhere, formatDate } from "../lib/dates.ts";
-import { nonEmpty, nonNegativeInt, z } from "../lib/validation.ts";
+import { nonEmpty, nonNegativeInt, range, z } from "../lib/validation.ts";
 import { badInput } from "../errors.ts";
 import { allOf, anyOf, equals, text } from "../lib/filters.ts";
 import { loaderFor } from "./loaders.ts";
 import { rejectDuplicateKeys, upsertBatch, type UpsertCounts } from "./upsert.ts";
 
-const dateRange = z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish();
 /** SKU filter fields shared by snapshots and reorder points: exact SKUs (any of) and/or a prefix. */
 const skuFilter = { skus: z.array(z.string()).nullish(), skuPrefix: z.string().nullish() };
-type SkuFilter = { skus?: string[] | null; skuPrefix?: string | null };
+type SkuFilter = z.infer<z.ZodObject<typeof skuFilter>>;
 
 function skuConditions(filter: SkuFilter): { sku: Prisma.StringFilter | undefined }[] {
   return [{ sku: anyOf(filter.skus) }, { sku: text(filter.skuPrefix, "startsWith") }];
 }
 
 /** InventorySnapshotFilter (shape only: no rules). */
-export const snapshotFilter = z.object({ ...skuFilter, snapshotDate: dateRange });
+export const snapshotFilter = z.object({ ...skuFilter, snapshotDate: range });
 export type SnapshotFilter = z.infer<typeof snapshotFilter>;
 
 export function snapshotWhere(filter: SnapshotFilter | null | undefined): Prisma.InventorySnapshotWhereInput {

@@ -5,26 +5,24 @@
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import { dateTimeRangeWhere } from "../lib/dates.ts";
-import { allOf, text } from "../lib/filters.ts";
-import { z } from "../lib/validation.ts";
+import { allOf, anyOf, text } from "../lib/filters.ts";
+import { range, z } from "../lib/validation.ts";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 const logLevel = z.enum(LOG_LEVELS);
-const dateTimeRange = z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish();
 
 export const logFilter = z.object({
   levels: z.array(logLevel).nullish(),
   requestId: z.string().nullish(),
-  createdAt: dateTimeRange,
+  createdAt: range,
   search: z.string().nullish(),
 });
 export type LogFilter = z.infer<typeof logFilter>;
 
 export function logWhere(filter: LogFilter | null | undefined): Prisma.ObservabilityLogWhereInput {
   return allOf<Prisma.ObservabilityLogWhereInput>([
-    // An empty list matches nothing (docs/api.md). For authenticated this is ANDed with level IN (INFO, WARN):
-    // asking for ERROR simply matches nothing.
-    { level: filter?.levels ? { in: [...filter.levels] } : undefined },
+    // For authenticated this is ANDed with level IN (INFO, WARN): asking for ERROR simply matches nothing.
+    { level: anyOf(filter?.levels) },
     { requestId: text(filter?.requestId, "equals", { caseSensitive: true }) },
     { createdAt: dateTimeRangeWhere(filter?.createdAt, "filter.createdAt") },
     { message: text(filter?.search, "contains") },

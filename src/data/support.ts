@@ -2,7 +2,7 @@
 import type { Prisma } from "../generated/prisma/client.ts";
 import { dateTimeRangeWhere } from "../lib/dates.ts";
 import { allOf, text } from "../lib/filters.ts";
-import { nonEmpty, z } from "../lib/validation.ts";
+import { nonEmpty, range, z } from "../lib/validation.ts";
 
 /** Most tags on one reply: checked on write, capped on read. */
 export const MAX_TAGS = 50;
@@ -13,7 +13,6 @@ const tagList = z
   .array(z.string().trim().min(1, "must not be empty"))
   .max(MAX_TAGS, `must contain at most ${MAX_TAGS} tags`)
   .transform((tags) => [...new Set(tags)]);
-const dateTimeRange = z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish();
 
 export const createCuratedReplyInput = z.object({
   body: nonEmpty,
@@ -56,7 +55,7 @@ export const curatedReplyFilter = z.object({
   conversationId: z.string().nullish(),
   sourceMessageId: z.string().nullish(),
   approver: z.string().nullish(),
-  approvedAt: dateTimeRange,
+  approvedAt: range,
   search: z.string().nullish(),
 });
 export type CuratedReplyFilter = z.infer<typeof curatedReplyFilter>;

@@ -40,5 +40,7 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, path = "input"
 
 export const nonNegativeInt = z.number().int("must be an integer").min(0, "must be ≥ 0").max(2_147_483_647, "must fit in 32 bits");
 export const nonEmpty = z.string().trim().min(1, "must not be empty");
+/** A DateRange or DateTimeRange argument (either end may be omitted); its order is checked by src/lib/dates.ts. */
+export const range = z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish();
 /** A link a client will render: http(s) only, so no `javascript:` or `data:` URL reaches the dashboard. */
 export const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });

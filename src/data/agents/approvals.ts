@@ -11,9 +11,9 @@ import type { Db } from "../../db/rls.ts";
 import { badInput } from "../../errors.ts";
 import { allOf, anyOf, text as textMatch } from "../../lib/filters.ts";
 import { dateTimeRangeWhere } from "../../lib/dates.ts";
-import { nonEmpty, z } from "../../lib/validation.ts";
+import { nonEmpty, range, z } from "../../lib/validation.ts";
 import type { ApprovalStatus } from "../../pubsub/types.ts";
-import { boundedJson, dateTimeRange, jsonObject, names, shortName, text } from "./rules.ts";
+import {boundedJson, jsonObject, names, shortName, text } from "./rules.ts";
 import { decisionError } from "./decision-errors.ts";
 
 /**
@@ -42,7 +42,7 @@ export const approvalFilter = z.object({
   kinds: names,
   agents: names,
   conversationId: z.string().nullish(),
-  createdDuring: dateTimeRange,
+  createdDuring: range,
   olderThanSeconds: z.number().min(0, "must be ≥ 0").nullish(),
 });
 export type ApprovalFilter = z.infer<typeof approvalFilter>;

@@ -8,8 +8,8 @@ import { canRead, rowAllowed } from "../../auth/policy.ts";
 import { badInput, ClientError } from "../../errors.ts";
 import { allOf, equals, text as textMatch } from "../../lib/filters.ts";
 import { dateTimeRangeWhere } from "../../lib/dates.ts";
-import { nonEmpty, z } from "../../lib/validation.ts";
-import { boundedJson, dateTimeRange, jsonObject, MAX_LABELS, MAX_PAYLOAD_CHARS, names, score, shortName, text } from "./rules.ts";
+import { nonEmpty, range, z } from "../../lib/validation.ts";
+import {boundedJson, jsonObject, MAX_LABELS, MAX_PAYLOAD_CHARS, names, score, shortName, text } from "./rules.ts";
 
 export const feedbackFilter = z.object({
   approvalId: z.string().nullish(),
@@ -19,7 +19,7 @@ export const feedbackFilter = z.object({
   labels: names,
   minRating: score.nullish(),
   maxRating: score.nullish(),
-  createdDuring: dateTimeRange,
+  createdDuring: range,
 });
 export type FeedbackFilter = z.infer<typeof feedbackFilter>;
 

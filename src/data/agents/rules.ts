@@ -21,5 +21,4 @@ export const score = z.number().int("must be an integer").min(1, "must be betwee
 /** A Decimal scalar value (Prisma.Decimal or its string), absent or ≥ 0. */
 export const cost = z.custom<Prisma.Decimal | string | null>((v) => v == null || Number(v) >= 0, "must be ≥ 0").optional();
 /** A DateTimeRange input as the scalar parses it (its order is checked by dateTimeRangeWhere). */
-export const dateTimeRange = z.object({ from: z.date().nullish(), to: z.date().nullish() }).nullish();
 export const names = z.array(z.string()).nullish();

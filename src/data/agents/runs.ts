@@ -7,15 +7,15 @@ import type { Db } from "../../db/rls.ts";
 import { conflict, notFound } from "../../errors.ts";
 import { allOf, anyOf, equals, text as textMatch } from "../../lib/filters.ts";
 import { dateTimeRangeWhere } from "../../lib/dates.ts";
-import { nonEmpty, nonNegativeInt, z } from "../../lib/validation.ts";
-import { boundedJson, cost, dateTimeRange, jsonObject, MAX_BATCH, MAX_PAYLOAD_CHARS, names, score, shortName, text } from "./rules.ts";
+import { nonEmpty, nonNegativeInt, range, z } from "../../lib/validation.ts";
+import {boundedJson, cost, jsonObject, MAX_BATCH, MAX_PAYLOAD_CHARS, names, score, shortName, text } from "./rules.ts";
 
 export const runFilter = z.object({
   agentNames: names,
   resolutions: z.array(z.enum(["resolved", "escalated", "failed"])).nullish(),
   running: z.boolean().nullish(),
   inputKind: z.string().nullish(),
-  startedDuring: dateTimeRange,
+  startedDuring: range,
 });
 export type RunFilter = z.infer<typeof runFilter>;
 
@@ -36,7 +36,7 @@ export const queryFilter = z.object({
   outcomes: z.array(z.enum(["success", "error", "timeout", "refused"])).nullish(),
   conversationId: z.string().nullish(),
   runId: z.string().nullish(),
-  createdDuring: dateTimeRange,
+  createdDuring: range,
 });
 export type QueryFilter = z.infer<typeof queryFilter>;
 
