@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEFAULT_BUDGETS } from "../src/config.ts";
 import { searchSql } from "../src/data/knowledge.ts";
 import { EMBEDDING_DIMENSIONS } from "../src/lib/embedding.ts";
-import { embedText } from "../src/db/seed/demo.ts";
+import { embedText } from "../src/db/seed/embedding.ts";
 import { startTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, createVectorTestDatabase, type TestDatabase } from "./support/test-database.ts";
 

@@ -5,7 +5,7 @@ import type { DataContext } from "./context.ts";
 import { ClientError } from "../errors.ts";
 import { dateRangeWhere, formatDate } from "../lib/dates.ts";
 import { nonEmpty, nonNegativeInt, range, z } from "../lib/validation.ts";
-import { MAX_RANGE_DAYS } from "./dashboard.ts";
+import { MAX_RANGE_DAYS } from "./dashboard/range.ts";
 import { loaderFor } from "./loaders.ts";
 import { allOf, anyOf, equals, text } from "../lib/filters.ts";
 import { rejectDuplicateKeys, upsertBatch } from "./upsert.ts";

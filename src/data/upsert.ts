@@ -12,6 +12,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import { formatDate } from "../lib/dates.ts";
 import type { z } from "../lib/validation.ts";
+import { quoteIdent } from "../lib/sql.ts";
 
 /** SQL element types the helper knows how to send. */
 export type ColumnType = "text" | "int" | "numeric" | "date" | "timestamptz" | "jsonb" | "uuid";
@@ -33,7 +34,7 @@ export interface UpsertCounts {
   unchanged: number;
 }
 
-const ident = (name: string) => Prisma.raw(`"${name.replaceAll('"', '""')}"`);
+const ident = (name: string) => Prisma.raw(quoteIdent(name));
 
 /** JS value → what PostgreSQL parses as the column's type inside an array parameter. */
 function toSql(type: ColumnType, value: unknown): unknown {

@@ -19,7 +19,7 @@ import {
   upsertDailyMetricsInput,
   type DateRange,
 } from "../data/ads.ts";
-import { MAX_RANGE_DAYS } from "../data/dashboard.ts";
+import { MAX_RANGE_DAYS } from "../data/dashboard/range.ts";
 import { listBound } from "./bounds.ts";
 import { upsertCountsPayload } from "./batch.ts";
 

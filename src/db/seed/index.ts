@@ -189,7 +189,7 @@ export async function seedDemoData(databaseUrl: string, options: SeedDemoOptions
       // The marker goes last, so it exists only if everything before it was written.
       await put("DecisionLog", decisionTypes, [{
         id: stream("marker").uuid(), scope: DEMO_SEED_MARKER.scope, actor: "system:seed", action: DEMO_SEED_MARKER.action,
-        rationale: "Demo data for the HotDash dashboard (src/db/seed/demo.ts).", evidenceUrl: null,
+        rationale: "Demo data for the HotDash dashboard (src/db/seed/).", evidenceUrl: null,
         shopDomain: DEMO_SHOP_DOMAIN, externalRef: null,
         payload: { today: isoDay(today), seed, vectorEnabled, counts: { ...counts } },
         createdAt: now,

@@ -3,7 +3,7 @@
  * agents call to record a run with its children, finish it, or add checks and calls later.
  */
 import { access, builder } from "../builder.ts";
-import { DateTimeRangeInput, orderInput, tableById, tableConnection } from "../common.ts";
+import { DateTimeRangeInput, orderInput, tableById, tableConnection, type Types } from "../common.ts";
 import { listBound } from "../bounds.ts";
 import { MAX_BATCH } from "../../data/agents/rules.ts";
 import {
@@ -22,7 +22,6 @@ import {
 } from "../../data/agents/runs.ts";
 import { AgentQueryOutcome, AgentRunResolution } from "./types.ts";
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 type InputFields = PothosSchemaTypes.InputFieldBuilder<Types, "InputObject">;
 
 const RunFilter = builder
