@@ -15,6 +15,8 @@ export default tseslint.config(
       // `_name` marks a parameter kept for its position in a callback's signature.
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      // A `let` assigned once but read by closures made before the assignment cannot be a const.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
   },
   {

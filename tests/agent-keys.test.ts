@@ -37,7 +37,7 @@ async function createKey(agent: string, ...extra: string[]): Promise<{ key: stri
   const { stdout } = await cli("create", agent, ...extra);
   const lines = stdout.trim().split("\n");
   const key = lines.at(-1)!;
-  const id = /\b(ak_[0-9a-f]{12})\b/.exec(stdout)![1]!;
+  const id = /\b(ak_[0-9a-f]{12})\b/.exec(stdout)![1];
   return { key, id };
 }
 
@@ -74,7 +74,7 @@ describe("create and use", () => {
     const viewer = await new AgentKeyVerifier(a.database.prisma).verify(support.key);
     const claims = await withRls(a.database.prisma, viewer, async (tx) => {
       const [row] = await tx.$queryRaw<Array<{ claims: string }>>`SELECT current_setting('request.jwt.claims') AS claims`;
-      return JSON.parse(row!.claims);
+      return JSON.parse(row.claims);
     });
     expect(claims).toMatchObject({ role: "service_role", sub: "agent:support-bot", agent: "support-bot", key_id: support.id });
   });

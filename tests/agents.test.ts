@@ -3,7 +3,7 @@
 // about, operators annotating as themselves, and the agent internals hidden from operators at both
 // layers (GraphQL and the database).
 import { describe, expect, test } from "vitest";
-import { firstError, useTestGateway, type GqlResponse, type TestGateway } from "./support/gateway.ts";
+import { firstError, useTestGateway, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { signDevToken } from "../src/context/auth.ts";
 import { ROUTINES, canExecute, type RoutineName } from "../src/auth/policy.ts";
-import { firstError, useTestGateway, TEST_JWT_SECRET, type GqlResponse, type TestGateway } from "./support/gateway.ts";
+import { firstError, useTestGateway, TEST_JWT_SECRET, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";
 import { sqlAs, sqlState } from "./support/sql-as.ts";
 
@@ -105,7 +105,7 @@ describe("submitting and deciding", () => {
     expect(losers).toHaveLength(operators.length - 1);
     for (const loser of losers) expect(firstError(loser).extensions).toMatchObject({ code: "CONFLICT", reason: "ALREADY_DECIDED" });
 
-    const winner = winners[0]!.body.data.decideAgentApproval;
+    const winner = winners[0].body.data.decideAgentApproval;
     const audit = await auditRows(id);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor: winner.decidedBy, action: `approval.${winner.status.toLowerCase()}` });

@@ -540,7 +540,7 @@ describe("embedText", () => {
   });
 
   test("similar texts score higher than unrelated ones", () => {
-    const cos = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i]!, 0);
+    const cos = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i], 0);
     const q = embedText("can I return a fuel pump");
     expect(cos(q, embedText("Returns: unused parts such as fuel pumps can be returned within 30 days"))).toBeGreaterThan(
       cos(q, embedText("AN fittings seal on a 37 degree flare")),
@@ -555,7 +555,7 @@ async function tableCounts(pool: pg.Pool): Promise<Record<string, number>> {
   const { rows } = await pool.query<Record<string, number>>(
     `SELECT ${ALL_TABLES.map((t) => `(SELECT count(*)::int FROM public."${t}") AS "${t}"`).join(", ")}`,
   );
-  return rows[0]!;
+  return rows[0];
 }
 
 describe("seedDemoData on the test server", () => {

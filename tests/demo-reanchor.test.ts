@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 const tiles = () => gw.data<{ dashboard: any }>(TILES, {}, { role: "authenticated" });
-const count = async (sql: string) => Number((await db.pool.query<{ n: string }>(sql)).rows[0]!.n);
+const count = async (sql: string) => Number((await db.pool.query<{ n: string }>(sql)).rows[0].n);
 
 describe("re-anchoring the demo data", () => {
   test("a stale demo reads zero, a re-anchored one is live", async () => {
@@ -74,7 +74,7 @@ describe("re-anchoring the demo data", () => {
     // session_replication_role was transaction-local: the append-only trigger still refuses edits.
     await expect(db.pool.query(`UPDATE "DecisionLog" SET actor = 'x' WHERE scope = 'seed'`)).rejects.toThrow();
     const { rows } = await db.pool.query<{ role: string }>(`SELECT current_setting('session_replication_role') AS role`);
-    expect(rows[0]!.role).toBe("origin");
+    expect(rows[0].role).toBe("origin");
   });
 
   test("without demo data it does nothing", async () => {

@@ -51,7 +51,7 @@ describe("npm start in embedded mode", () => {
     const run = await runEntryPoint({ DATA_DIR: dataDir, PORT: "0" }, { until: /Development agent key[\s\S]*\n\s+hdk_\S+\n/, timeoutMs: 150_000 });
     try {
       expect(run.code, run.stdout + run.stderr).toBeNull();
-      const key = /\n\s+(hdk_[A-Za-z0-9_-]{43})\n/.exec(run.stdout)![1]!;
+      const key = /\n\s+(hdk_[A-Za-z0-9_-]{43})\n/.exec(run.stdout)![1];
       expect(run.stdout).toContain(`agent ${DEV_AGENT_NAME}`);
       const res = await fetch(bannerUrl(run)!, {
         method: "POST",

@@ -2,13 +2,10 @@
 // real gateway. Every MUST and every SHOULD has to pass (MAY items are optional by definition).
 import { serverAudits } from "graphql-http";
 import { describe, expect, test } from "vitest";
-import type { TestDatabase } from "./support/test-database.ts";
 import { useTestGateway, type TestGateway } from "./support/gateway.ts";
 
-let db: TestDatabase;
 let gw: TestGateway;
-useTestGateway((database, gateway) => {
-  db = database;
+useTestGateway((_database, gateway) => {
   gw = gateway;
 });
 

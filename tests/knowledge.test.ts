@@ -32,13 +32,13 @@ const noise = (seed: number) => {
 /** A vector whose cosine similarity to `base` (a unit vector) is about `target`. */
 const near = (base: number[], target: number, seed: number) => {
   const n = noise(seed);
-  return base.map((x, i) => target * x + Math.sqrt(1 - target * target) * n[i]!);
+  return base.map((x, i) => target * x + Math.sqrt(1 - target * target) * n[i]);
 };
 /** Cosine similarity at float4 precision of the inputs, as the database stores them. */
 const cosine = (a: number[], b: number[]) => {
   const fa = a.map(Math.fround);
   const fb = b.map(Math.fround);
-  const dot = fa.reduce((s, x, i) => s + x * fb[i]!, 0);
+  const dot = fa.reduce((s, x, i) => s + x * fb[i], 0);
   return dot / (Math.hypot(...fa) * Math.hypot(...fb));
 };
 
@@ -81,7 +81,7 @@ const SEARCH = /* GraphQL */ `
 
 function documentInput(category: keyof typeof CHUNKS, source: string) {
   return {
-    title: `${category[0]!.toUpperCase()}${category.slice(1)} guide`,
+    title: `${category[0].toUpperCase()}${category.slice(1)} guide`,
     source,
     sourceUrl: `https://hotrodan.com/pages/${category}`,
     content: `All about ${category}.`,
@@ -108,7 +108,7 @@ beforeAll(async () => {
   for (const [name, db] of [["server", server], ["pglite", embedded]] as const) {
     const gateway = await startTestGateway({ databaseUrl: db.url });
     const { rows } = await db.pool.query<{ enabled: boolean }>("select gateway.vector_enabled() as enabled");
-    const target: Target = { name, db, gateway, vector: rows[0]!.enabled, ids: {} };
+    const target: Target = { name, db, gateway, vector: rows[0].enabled, ids: {} };
     for (const [category, source] of [["shipping", "support_markdown"], ["returns", "support_markdown"], ["catalog", "shopify_catalog"]] as const) {
       const res = await gateway.gql(INGEST, { input: documentInput(category, source) });
       expect(res.body.errors, `${name}: ingest ${category}`).toBeUndefined();
@@ -183,7 +183,7 @@ describe("ingestKnowledgeDocument", () => {
       const stored = res.body.data.knowledgeDocument.chunks[0].embedding as number[];
       expect(stored).toHaveLength(EMBEDDING_DIMENSIONS);
       // PostgreSQL prints float4 as the shortest decimal that reads back to the same float4.
-      expect(stored.map(Math.fround)).toEqual(CHUNKS.returns[0]!.embedding!.map(Math.fround));
+      expect(stored.map(Math.fround)).toEqual(CHUNKS.returns[0].embedding.map(Math.fround));
     }),
   );
 
@@ -195,7 +195,7 @@ describe("ingestKnowledgeDocument", () => {
       const before = await count();
       const input = documentInput("returns", "support_markdown");
       // PostgreSQL refuses NUL in text: the failure happens after the document row was inserted.
-      input.chunks[1]!.content = "bad \u0000 chunk";
+      input.chunks[1].content = "bad \u0000 chunk";
       const res = await gateway.gql(INGEST, { input });
       expect(res.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
       expect(res.body.data).toBeNull();
@@ -240,15 +240,15 @@ describe("searchKnowledge", () => {
       results.push(res.body.data.searchKnowledge as { similarity: number; chunk: { content: string } }[]);
     }
     const [a, b] = results;
-    expect(a!.map((h) => h.chunk.content)).toEqual(expected.map((e) => e.content));
-    expect(b!.map((h) => h.chunk.content)).toEqual(a!.map((h) => h.chunk.content));
-    a!.forEach((hit, i) => {
-      expect(hit.similarity).toBeCloseTo(expected[i]!.similarity, 5);
-      expect(b![i]!.similarity).toBeCloseTo(hit.similarity, 5);
+    expect(a.map((h) => h.chunk.content)).toEqual(expected.map((e) => e.content));
+    expect(b.map((h) => h.chunk.content)).toEqual(a.map((h) => h.chunk.content));
+    a.forEach((hit, i) => {
+      expect(hit.similarity).toBeCloseTo(expected[i].similarity, 5);
+      expect(b[i].similarity).toBeCloseTo(hit.similarity, 5);
     });
     // The unembedded chunk is never a hit; a negative similarity is a hit like any other.
-    expect(a!.map((h) => h.chunk.content)).not.toContain("unembedded shipping note");
-    expect(a!.at(-1)!.similarity).toBeLessThan(0);
+    expect(a.map((h) => h.chunk.content)).not.toContain("unembedded shipping note");
+    expect(a.at(-1)!.similarity).toBeLessThan(0);
   });
 
   test(
@@ -352,7 +352,7 @@ describe("searchKnowledge", () => {
       await client.query("set local enable_sort = off");
       for (const filter of [null, { source: "support_markdown", metadata: [{ key: "category", value: "returns" }] }]) {
         const sql = searchSql(true, { embedding: QUERY, limit: 5, minSimilarity: 0.2, filter });
-        const plan = await client.query(`explain ${sql.text}`, sql.values as unknown[]);
+        const plan = await client.query(`explain ${sql.text}`, sql.values);
         expect(plan.rows.map((r) => r["QUERY PLAN"]).join("\n")).toMatch(/Index Scan using idx_knowledge_chunks_embedding_hnsw/);
       }
     } finally {

@@ -109,7 +109,7 @@ describe("applyMigrations on the real migrations", () => {
     const rows = await history(db);
     expect(rows.map((r) => r.migration_name)).toEqual(files.map((f) => f.name));
     for (const [i, row] of rows.entries()) {
-      expect(row.checksum).toBe(sha256(files[i]!.sql)); // Prisma: sha256 hex of migration.sql
+      expect(row.checksum).toBe(sha256(files[i].sql)); // Prisma: sha256 hex of migration.sql
       expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(row.finished_at).toBeInstanceOf(Date);
       expect(row.finished_at.getTime()).toBeGreaterThanOrEqual(row.started_at.getTime());

@@ -3,7 +3,7 @@
 // demo data as an operator, without errors.
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { parse, validate, type OperationDefinitionNode } from "graphql";
+import { parse, validate, type OperationDefinitionNode, Kind, OperationTypeNode } from "graphql";
 import { describe, expect, test } from "vitest";
 import { seedDemoData } from "../src/db/seed/index.ts";
 import { printSchemaFile } from "../src/schema/print.ts";
@@ -33,7 +33,7 @@ useTestGateway((database, gateway) => {
 
 const queries = documents.flatMap(({ file, document }) =>
   document.definitions
-    .filter((d): d is OperationDefinitionNode => d.kind === "OperationDefinition" && d.operation === "query")
+    .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.QUERY)
     .map((operation) => ({ file, name: operation.name!.value, source: readFileSync(path.join(root, "operations", file), "utf8") })),
 );
 

@@ -40,7 +40,7 @@ const smallestPages = (hop: Hop) => {
   return field?.args.some((a) => a.name === "first") ? "(first: 1)" : "";
 };
 
-const fieldOf = (hop: Hop) => (schema.getType(hop.from) as GraphQLObjectType).getFields()[hop.field]!;
+const fieldOf = (hop: Hop) => (schema.getType(hop.from) as GraphQLObjectType).getFields()[hop.field];
 
 /** Lists in `value` (the answer to the query along `path`) longer than their field's declared bound. */
 function overlongLists(value: unknown, path: Hop[]): string[] {

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
-import { parse, type OperationDefinitionNode } from "graphql";
+import { parse, type OperationDefinitionNode, Kind } from "graphql";
 import { describe, expect, test } from "vitest";
 import { DEFAULT_BUDGETS } from "../src/config.ts";
 import { estimateOperation } from "../src/plugins/limits.ts";
@@ -113,7 +113,7 @@ describe("request body limits per role", () => {
         let text = "";
         socket.setEncoding("utf8");
         socket.on("data", (d) => {
-          text += d;
+          text += String(d);
           // The first response is all we need.
           if (/\r\n\r\n[\s\S]*\}\s*$/.test(text)) socket.destroy();
         });
@@ -155,7 +155,7 @@ describe("default depth and cost budgets", () => {
     .flatMap((file) => {
       const document = parse(readFileSync(`operations/${file}`, "utf8"));
       return document.definitions
-        .filter((d): d is OperationDefinitionNode => d.kind === "OperationDefinition")
+        .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
         .map((op) => ({ name: op.name!.value, document }));
     });
 
@@ -169,7 +169,7 @@ describe("default depth and cost budgets", () => {
   test("the query of issue 8 is refused for authenticated, naming the estimate, the budget and the path", async () => {
     const res = await gw.gql(ISSUE_QUERY, {}, { role: "authenticated" });
     expect(res.status).toBe(400);
-    const error = res.body.errors![0]!;
+    const error = res.body.errors![0];
     expect(error.extensions).toMatchObject({
       code: "QUERY_TOO_COSTLY",
       maxCost: DEFAULT_BUDGETS.authenticated.maxCost,

@@ -19,10 +19,10 @@ const COUNT = "{ agentApprovals(first: 1) { totalCount } }";
 /** Generous: a busy 2-core box can be slow, but nothing here may wait for the outage to end. */
 const SLACK_MS = 5_000;
 
-async function eventually<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    const value = await Promise.resolve().then(probe).catch(() => undefined);
     if (value) return value;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -93,7 +93,7 @@ describe("a database that goes silent mid-request (D6)", () => {
           await db.pool.query<{ n: number }>(
             "select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'hotdash-gateway' and wait_event_type = 'Lock'",
           )
-        ).rows[0]!.n > 0,
+        ).rows[0].n > 0,
       BUDGET_MS,
       "the gateway's statement to wait on the lock",
     );
@@ -145,7 +145,7 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
           type: new GraphQLList(GraphQLString),
           args: { n: { type: new GraphQLNonNull(GraphQLInt) } },
           resolve: async (_root, { n }: { n: number }, ctx) =>
-            ((await ctx.db.$queryRaw`select repeat('x', 1000) as s from generate_series(1, ${n}::int)`) as { s: string }[]).map((r) => r.s),
+            (await ctx.db.$queryRaw<{ s: string }[]>`select repeat('x', 1000) as s from generate_series(1, ${n}::int)`).map((r) => r.s),
         },
         text: { type: GraphQLString, args: { n: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_root, { n }: { n: number }) => "x".repeat(n) },
         // Starts a long statement late in its budget: statement_timeout alone would let it run a whole budget on.
@@ -218,7 +218,7 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
     expect(res.status).toBe(503);
     expect(res.body.errors?.[0]?.extensions?.code).toBe("TIMEOUT");
     expect(ms).toBeLessThan(BUDGET_MS + SLACK_MS);
-    await eventually(async () => late !== undefined, 10_000, "the abandoned resolver to try its statement");
+    await eventually(() => late !== undefined, 10_000, "the abandoned resolver to try its statement");
     // Refused by the handle itself, before reaching any connection (Prisma's own COMMIT/ROLLBACK
     // attempt afterwards meets the destroyed socket).
     expect(late).toMatch(/This operation was stopped/);

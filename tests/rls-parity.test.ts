@@ -195,7 +195,7 @@ describe("database functions: the policy's ROUTINES equal what each caller can r
   test.each((Object.keys(ROUTINES) as RoutineName[]).flatMap((routine) => CALLERS.map((caller) => ({ routine, caller }))))(
     "$routine as $caller",
     async ({ routine, caller }) => {
-      const outcome = await attempt(db.pool, caller, ROUTINE_CALLS[routine]!);
+      const outcome = await attempt(db.pool, caller, ROUTINE_CALLS[routine]);
       expect(outcome.allowed, outcome.allowed ? "ran" : `${outcome.why} ${outcome.message ?? ""}`).toBe(canExecute(caller, routine));
     },
   );
@@ -209,7 +209,7 @@ function rootConnections(): Map<TableName, string> {
   for (const field of Object.values(schema.getQueryType()!.getFields()) as GraphQLField<unknown, unknown>[]) {
     const type = getNamedType(field.type);
     if (!(type instanceof GraphQLObjectType) || !type.name.endsWith("Connection") || !type.getFields().totalCount) continue;
-    const node = getNamedType((getNamedType(type.getFields().edges!.type) as GraphQLObjectType).getFields().node!.type);
+    const node = getNamedType((getNamedType(type.getFields().edges.type) as GraphQLObjectType).getFields().node.type);
     const table = TABLES.find((t) => POLICIES[t].model === modelOf(node));
     if (table && !found.has(table)) found.set(table, field.name);
   }
@@ -250,7 +250,7 @@ describe("every mutation is allowed exactly when the database would allow its wr
     for (const need of requirements(scope)) {
       if ("routine" in need) {
         graphqlAllows &&= canExecute(role, need.routine);
-        databaseAllows &&= (await attempt(db.pool, role, ROUTINE_CALLS[need.routine]!)).allowed;
+        databaseAllows &&= (await attempt(db.pool, role, ROUTINE_CALLS[need.routine])).allowed;
       } else {
         graphqlAllows &&= can(role, need.table, need.op);
         databaseAllows &&= (await attempt(db.pool, role, sqlFor(need.table, need.op))).allowed;

@@ -162,7 +162,7 @@ describe("row rules", () => {
       const outcome = await attempt("anonymous", `SELECT * FROM public."${table}"`);
       expect(outcome.allowed, table).toBe(false);
     }
-    const feedback = `INSERT INTO "AgentFeedback" ("conversationId", "approvalId", annotator) VALUES ('cw-1', '${ID.approval}', '${CLAIMS.anonymous.sub}')`;
+    const feedback = `INSERT INTO "AgentFeedback" ("conversationId", "approvalId", annotator) VALUES ('cw-1', '${ID.approval}', '${String(CLAIMS.anonymous.sub)}')`;
     expect(await attempt("anonymous", feedback)).toMatchObject({ allowed: false, why: "row-level security" });
     expect(await attempt("anonymous", `SELECT gateway.decide_agent_approval('${ID.approval}', 'APPROVE', NULL)`)).toMatchObject({
       allowed: false,

@@ -91,10 +91,10 @@ async function prismaSchemaEngine() {
       new Uint8Array(wasm.memory.buffer, ptr, input.length).set(input);
       const [outPtr, outLen, errRef, isErr] = wasm.get_dmmf(ptr, input.length) as number[];
       if (isErr) {
-        const err = (wasm.__wbindgen_externrefs as WebAssembly.Table).get(errRef!);
+        const err = (wasm.__wbindgen_externrefs as WebAssembly.Table).get(errRef);
         throw new Error(`schema.prisma does not validate: ${String((err as Error)?.message ?? err)}`);
       }
-      const json = text(outPtr!, outLen!);
+      const json = text(outPtr, outLen);
       wasm.__wbindgen_free(outPtr, outLen, 1);
       return JSON.parse(json).datamodel as Dmmf;
     },
@@ -105,11 +105,11 @@ async function prismaSchemaEngine() {
 function unsupportedFields(schema: string): Map<string, DmmfField[]> {
   const byModel = new Map<string, DmmfField[]>();
   for (const [, model, body] of schema.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
-    for (const [, name, type, optional, rest] of body!.matchAll(/^\s*(\w+)\s+Unsupported\("([^"]+)"\)(\?)?([^\n]*)$/gm)) {
-      const map = /@map\("([^"]+)"\)/.exec(rest!)?.[1];
-      const list = byModel.get(model!) ?? [];
-      list.push({ name: name!, dbName: map ?? null, kind: "unsupported", type: type!, isList: false, isRequired: !optional, isId: false, hasDefaultValue: /@default\(/.test(rest!) });
-      byModel.set(model!, list);
+    for (const [, name, type, optional, rest] of body.matchAll(/^\s*(\w+)\s+Unsupported\("([^"]+)"\)(\?)?([^\n]*)$/gm)) {
+      const map = /@map\("([^"]+)"\)/.exec(rest)?.[1];
+      const list = byModel.get(model) ?? [];
+      list.push({ name: name, dbName: map ?? null, kind: "unsupported", type: type, isList: false, isRequired: !optional, isId: false, hasDefaultValue: /@default\(/.test(rest) });
+      byModel.set(model, list);
     }
   }
   return byModel;
@@ -230,7 +230,7 @@ function expectedDefault(field: DmmfField): string | null {
     return `${fn.name}()`;
   }
   if (typeof d === "string") return `${quote(d)}::${field.type === "Json" ? "jsonb" : "text"}`;
-  return String(d);
+  return JSON.stringify(d); // a number or boolean: the literal PostgreSQL prints
 }
 
 /** PostgreSQL prints integer and numeric literals with or without a cast; those spellings are the same default. */
@@ -402,7 +402,7 @@ describe.each([
 
   test("the embedding column is found although the DMMF omits Unsupported fields", () => {
     expect(unsupportedFields(SCHEMA).get("KnowledgeChunk")).toMatchObject([{ name: "embedding", type: "vector", isRequired: false }]);
-    expect(catalog.columns.find((c) => c.table === "knowledge_chunks" && c.column === "embedding")?.type).toMatch(UNSUPPORTED_TYPES.vector!);
+    expect(catalog.columns.find((c) => c.table === "knowledge_chunks" && c.column === "embedding")?.type).toMatch(UNSUPPORTED_TYPES.vector);
   });
 });
 

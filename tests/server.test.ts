@@ -48,7 +48,7 @@ const query: GraphQLFieldConfigMap<unknown, GatewayContext> = {
   session: {
     type: Session,
     resolve: async (_root, _args, ctx) =>
-      ((await ctx.db.$queryRaw`select current_user::text as "currentUser", current_setting('request.jwt.claims', true) as claims`) as unknown[])[0],
+      (await ctx.db.$queryRaw<unknown[]>`select current_user::text as "currentUser", current_setting('request.jwt.claims', true) as claims`)[0],
   },
   boom: {
     type: GraphQLString,

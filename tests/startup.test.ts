@@ -172,7 +172,7 @@ describe("the embedded demo on a later start", () => {
     const run = await runEntryPoint({ DATA_DIR: dataDir, PORT: "0" }, { until: /HotDash Gateway is running/, timeoutMs: 150_000 });
     try {
       expect(run.stdout, run.stdout + run.stderr).toMatch(/Moved the demo data 60 days forward/);
-      const token = /authenticated \(sub [^)]*\):\s+(\S+)/.exec(run.stdout)![1]!;
+      const token = /authenticated \(sub [^)]*\):\s+(\S+)/.exec(run.stdout)![1];
       const res = await fetch(bannerUrl(run)!, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },

@@ -160,7 +160,7 @@ describe("observability logs", () => {
 
   test("a single-row lookup never reveals an ERROR row to authenticated", async () => {
     const q = `query ($id: UUID!) { observabilityLog(id: $id) { id level message } }`;
-    const error = ids["db password rejected"]!;
+    const error = ids["db password rejected"];
     const asUser = await gw.gql(q, { id: error }, { role: "authenticated" });
     expect(asUser.body).toEqual({ data: { observabilityLog: null } });
     expect((await data(q, { id: ids["slow tile"] }, { role: "authenticated" })).observabilityLog).toMatchObject({ level: "WARN" });

@@ -121,7 +121,7 @@ describe("seal / open (AES-256-GCM)", () => {
     const sealed = seal(ringA(), "a", "the secret");
     const flip = (b: Uint8Array, i = 0) => {
       const copy = Buffer.from(b);
-      copy[i]! ^= 1;
+      copy[i] ^= 1;
       return copy;
     };
     const tampered = [
@@ -163,7 +163,7 @@ beforeAll(async () => {
     vi.spyOn(stream, "write").mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
       output.push(String(chunk));
       return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write);
+    }));
   }
   db = await createTestDatabase();
   gateway = await startTestGateway({ databaseUrl: db.url, env: { LOG_LEVEL: "debug" } });

@@ -36,8 +36,8 @@ builder.addScalarType(
   "JSON",
   new GraphQLScalarType({
     ...json,
-    parseValue: (value) => json.parseValue!(checkDepth(value, valueChildren)),
-    parseLiteral: (ast, variables) => json.parseLiteral!(checkDepth(ast, literalChildren), variables),
+    parseValue: (value): unknown => json.parseValue(checkDepth(value, valueChildren)),
+    parseLiteral: (ast, variables): unknown => json.parseLiteral(checkDepth(ast, literalChildren), variables),
   }),
 );
 builder.addScalarType("DateTime", DateTimeResolver);
@@ -68,7 +68,7 @@ builder.scalarType("Decimal", {
       ? value
       : value instanceof Prisma.Decimal
         ? value.toFixed()
-        : new Prisma.Decimal(value as string | number).toFixed(),
+        : new Prisma.Decimal(value).toFixed(),
   parseValue: parseDecimal,
   parseLiteral: (ast) =>
     parseDecimal(ast.kind === Kind.STRING || ast.kind === Kind.FLOAT || ast.kind === Kind.INT ? ast.value : undefined),
