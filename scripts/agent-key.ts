@@ -34,10 +34,24 @@ function printList(keys: AgentKeyRecord[]): void {
   }
   const rows = [
     ["AGENT", "KEY ID", "STATE", "CREATED", "EXPIRES", "REVOKED", "LAST USED"],
-    ...keys.map((k) => [k.agent, k.id, keyState(k).replace("KEY_", "").toLowerCase(), day(k.createdAt), day(k.expiresAt), day(k.revokedAt), day(k.lastUsedAt)]),
+    ...keys.map((k) => [
+      k.agent,
+      k.id,
+      keyState(k).replace("KEY_", "").toLowerCase(),
+      day(k.createdAt),
+      day(k.expiresAt),
+      day(k.revokedAt),
+      day(k.lastUsedAt),
+    ]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    );
 }
 
 async function run(prisma: PrismaClient, command: string, args: string[]): Promise<void> {

@@ -122,7 +122,8 @@ function budgetEnvShape() {
 function budgetsFrom(env: Record<string, unknown>): Record<Role, RoleBudget> {
   const read = (role: Role): RoleBudget => {
     const budget = {} as RoleBudget;
-    for (const [field, { env: name }] of Object.entries(BUDGET_FIELDS)) budget[field as keyof RoleBudget] = env[`${BUDGET_ENV_PREFIX[role]}_${name}`] as number;
+    for (const [field, { env: name }] of Object.entries(BUDGET_FIELDS))
+      budget[field as keyof RoleBudget] = env[`${BUDGET_ENV_PREFIX[role]}_${name}`] as number;
     return budget;
   };
   return { anon: read("anon"), authenticated: read("authenticated"), service_role: read("service_role") };
@@ -209,7 +210,9 @@ const EnvSchema = z.object({
   // Replaced by the per-role <ROLE>_TIMEOUT_MS budgets; a leftover setting must not silently stop applying.
   DB_TX_TIMEOUT_MS: z.preprocess(
     unset,
-    z.undefined({ error: "replaced by ANON_TIMEOUT_MS, AUTHENTICATED_TIMEOUT_MS and SERVICE_ROLE_TIMEOUT_MS (per-role operation budgets); remove it" }),
+    z.undefined({
+      error: "replaced by ANON_TIMEOUT_MS, AUTHENTICATED_TIMEOUT_MS and SERVICE_ROLE_TIMEOUT_MS (per-role operation budgets); remove it",
+    }),
   ),
   DB_TX_MAX_WAIT_MS: integer(5_000, 10, 600_000),
   DB_CONNECT_TIMEOUT_MS: integer(5_000, 100, 600_000),
@@ -310,7 +313,10 @@ function isPostgresUrl(value: string): boolean {
  * the embedded PGlite in PGLITE_DATA_DIR (undefined: the embedded default). Those tools need no other
  * setting, so nothing else is read or validated.
  */
-export function databaseLocation(env: Record<string, string | undefined> = process.env): { databaseUrl: string | null; pgliteDataDir: string | undefined } {
+export function databaseLocation(env: Record<string, string | undefined> = process.env): {
+  databaseUrl: string | null;
+  pgliteDataDir: string | undefined;
+} {
   return { databaseUrl: env.DATABASE_URL?.trim() || null, pgliteDataDir: env.PGLITE_DATA_DIR || undefined };
 }
 
@@ -329,7 +335,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "SUPABASE_URL or SUPABASE_JWT_SECRET: one is required when DATABASE_URL is set (SUPABASE_URL=https://<ref>.supabase.co verifies the project's ES256/RS256 session tokens, SUPABASE_JWT_SECRET its legacy HS256 tokens; both may be set)",
     );
   }
-  if (KEY_SET_VARIABLES.some((name) => unset(env[name]) !== undefined) && unset(env.SUPABASE_URL) === undefined && unset(env.JWT_ISSUER) === undefined) {
+  if (
+    KEY_SET_VARIABLES.some((name) => unset(env[name]) !== undefined) &&
+    unset(env.SUPABASE_URL) === undefined &&
+    unset(env.JWT_ISSUER) === undefined
+  ) {
     problems.push("JWT_ISSUER: required with a key set but no SUPABASE_URL: the iss of your session tokens, e.g. https://<ref>.supabase.co/auth/v1");
   }
   if (["1", "true", "yes", "on"].includes(env.PRINT_DEV_TOKENS?.trim().toLowerCase() ?? "") && secret === undefined && keySetNamed) {

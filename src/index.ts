@@ -80,8 +80,7 @@ try {
 
   // Embedded mode: the vault works out of the box with a key kept in the data folder (an explicit
   // CREDS_ENCRYPTION_KEY wins). With DATABASE_URL the key is always explicit.
-  const vaultKeyFile: EmbeddedVaultKey | null =
-    !config.databaseUrl && !config.credsEncryptionKey ? ensureEmbeddedVaultKey(config.dataDir) : null;
+  const vaultKeyFile: EmbeddedVaultKey | null = !config.databaseUrl && !config.credsEncryptionKey ? ensureEmbeddedVaultKey(config.dataDir) : null;
   const { vault, status: vaultStatus } = openVault({
     [KEY_ENV]: vaultKeyFile?.key ?? config.credsEncryptionKey ?? undefined,
     [PREVIOUS_KEYS_ENV]: config.credsPreviousKeys ?? undefined,
@@ -110,7 +109,8 @@ try {
     } else {
       // Keep the demo live: its dates move to today, so the tiles and the approval queue never go stale.
       const moved = await reanchorDemoData(opened.url);
-      if (moved.shifted) progress(`Moved the demo data ${moved.days} day${moved.days > 1 ? "s" : ""} forward (anchored ${moved.from}, now ${moved.to}).`);
+      if (moved.shifted)
+        progress(`Moved the demo data ${moved.days} day${moved.days > 1 ? "s" : ""} forward (anchored ${moved.from}, now ${moved.to}).`);
     }
     logger.info(seed.seeded ? "demo data loaded" : "demo data already present", { durationMs: seed.durationMs });
   }
@@ -139,11 +139,11 @@ try {
 
   const tokens =
     config.printDevTokens && config.jwtSecret !== null
-    ? {
-        authenticated: await signDevToken(config.jwtSecret, "authenticated", { sub: DEMO_OPERATORS[0].sub, expiresIn: DEV_TOKEN_LIFETIME }),
-        service_role: await signDevToken(config.jwtSecret, "service_role", { expiresIn: DEV_TOKEN_LIFETIME }),
-      }
-    : null;
+      ? {
+          authenticated: await signDevToken(config.jwtSecret, "authenticated", { sub: DEMO_OPERATORS[0].sub, expiresIn: DEV_TOKEN_LIFETIME }),
+          service_role: await signDevToken(config.jwtSecret, "service_role", { expiresIn: DEV_TOKEN_LIFETIME }),
+        }
+      : null;
 
   const gateway = createGateway({
     config,
@@ -164,14 +164,21 @@ try {
   // The key set's warm-up started with the gateway; report how it went (bounded by the fetch timeout).
   const keysHealth = await gateway.signingKeys?.ready();
   if (keysHealth?.status === "UNAVAILABLE") {
-    console.error(`\n*** The project's signing keys could not be loaded from ${keysHealth.source}: ${keysHealth.lastError}.\n*** ES256/RS256 tokens get 503 and /ready answers 503 until they load (retried every ${config.tokens.timing.cooldownMs / 1000} s).\n`);
+    console.error(
+      `\n*** The project's signing keys could not be loaded from ${keysHealth.source}: ${keysHealth.lastError}.\n*** ES256/RS256 tokens get 503 and /ready answers 503 until they load (retried every ${config.tokens.timing.cooldownMs / 1000} s).\n`,
+    );
   }
   printBanner(url, opened.embedded, tokens, vaultLine(vaultStatus, vaultHealth, vaultKeyFile), tokensLine(keysHealth));
   if (devAgentKey) printDevAgentKey(devAgentKey);
 } catch (err) {
   // Problems the operator can fix are one plain line, like the configuration errors; anything else
   // is a bug and keeps its stack trace.
-  const line = describeStartupError(err, { host: config.host, port: config.port, databaseUrl: config.databaseUrl, connectTimeoutMs: config.db.connectTimeoutMs });
+  const line = describeStartupError(err, {
+    host: config.host,
+    port: config.port,
+    databaseUrl: config.databaseUrl,
+    connectTimeoutMs: config.db.connectTimeoutMs,
+  });
   if (line) console.error(`Cannot start: ${line}`);
   else logger.error("startup failed", { err });
   await closeAll();
@@ -212,21 +219,29 @@ function reportVault(status: VaultStatus, health: VaultHealth, keyFile: Embedded
 function vaultLine(status: VaultStatus, health: VaultHealth, keyFile: EmbeddedVaultKey | null): string {
   if (health.status === "KEY_MISMATCH") return `KEY MISMATCH: stored secrets need other keys (see the error above)`;
   if (!status.enabled) return `disabled (set ${KEY_ENV})`;
-  if (keyFile) return `key ${status.keyId} ${keyFile.created ? "generated and kept" : "kept"} in ${keyFile.file} (back it up; ${KEY_ENV} overrides it)`;
+  if (keyFile)
+    return `key ${status.keyId} ${keyFile.created ? "generated and kept" : "kept"} in ${keyFile.file} (back it up; ${KEY_ENV} overrides it)`;
   return `key ${status.keyId} from ${KEY_ENV}`;
 }
 
 /** Which tokens this gateway accepts, for the banner. */
 function tokensLine(keys: KeySetHealth | undefined): string {
   const parts: string[] = [];
-  if (keys) parts.push(`ES256/RS256 from ${keys.source} (${keys.status === "FRESH" ? `${keys.keys} key${keys.keys === 1 ? "" : "s"}` : "NOT LOADED"})`);
+  if (keys)
+    parts.push(`ES256/RS256 from ${keys.source} (${keys.status === "FRESH" ? `${keys.keys} key${keys.keys === 1 ? "" : "s"}` : "NOT LOADED"})`);
   if (config.jwtSecretSource === "env") parts.push("HS256 with SUPABASE_JWT_SECRET");
   if (config.jwtSecretSource === "development-default") parts.push("HS256 with the public development secret");
   const issuer = config.tokens.issuer ? `"${config.tokens.issuer}"` : "";
   return `${parts.join(", ")}; iss ${[issuer, config.jwtSecret !== null ? '"supabase" (HS256)' : ""].filter(Boolean).join(" or ")}, aud "${config.tokens.audience}"`;
 }
 
-function printBanner(url: string, embedded: boolean, tokens: { authenticated: string; service_role: string } | null, vault: string, tokenRules: string): void {
+function printBanner(
+  url: string,
+  embedded: boolean,
+  tokens: { authenticated: string; service_role: string } | null,
+  vault: string,
+  tokenRules: string,
+): void {
   const origin = new URL(url).origin;
   const lines = [
     "",

@@ -37,7 +37,10 @@ export const READY_TIMEOUT_MS = 2_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
-  config: Pick<Config, "host" | "port" | "jwtSecret" | "tokens" | "limits" | "budgets" | "logLevel" | "db" | "responseMaxBytes" | "subscriptions" | "decisionMinAal">;
+  config: Pick<
+    Config,
+    "host" | "port" | "jwtSecret" | "tokens" | "limits" | "budgets" | "logLevel" | "db" | "responseMaxBytes" | "subscriptions" | "decisionMinAal"
+  >;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
   logger?: Logger;
@@ -75,7 +78,16 @@ query {
 }
 `;
 
-export function createGateway({ config, database, schema, logger, graphiqlToken, events, vaultHealth, vault = vaultOf(null) }: GatewayOptions): Gateway {
+export function createGateway({
+  config,
+  database,
+  schema,
+  logger,
+  graphiqlToken,
+  events,
+  vaultHealth,
+  vault = vaultOf(null),
+}: GatewayOptions): Gateway {
   const log = logger ?? createLogger(config.logLevel);
   const { prisma, pool } = database;
   const signingKeys = config.tokens.jwks && createSigningKeys(config.tokens.jwks, { timing: config.tokens.timing, logger: log });
@@ -84,7 +96,13 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
   const agentKeys = new AgentKeyVerifier(prisma, { changes: events, logger: log });
   const liveEvents =
     events &&
-    withSubscriptionLimits(events, new SubscriptionLimits(config.subscriptions), new Semaphore(Math.max(1, Math.floor(database.poolMax / 2))), agentKeys, log);
+    withSubscriptionLimits(
+      events,
+      new SubscriptionLimits(config.subscriptions),
+      new Semaphore(Math.max(1, Math.floor(database.poolMax / 2))),
+      agentKeys,
+      log,
+    );
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
@@ -125,15 +143,25 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
           // Cached keys keep verifying while the JWKS endpoint is down (STALE: still ready); without any key
           // no session token can be checked, so not ready. The reason is in the log, not on this public probe.
           const keys = signingKeys?.health().status;
-          if (keys === "LOADING" || keys === "UNAVAILABLE") return fetchAPI.Response.json({ status: "unavailable", signingKeys: keys }, { status: 503 });
+          if (keys === "LOADING" || keys === "UNAVAILABLE")
+            return fetchAPI.Response.json({ status: "unavailable", signingKeys: keys }, { status: 503 });
           return fetchAPI.Response.json({ status: "ready", ...(keys && { signingKeys: keys }) });
         },
       }),
-      useAuthentication(createAuthenticator({ secret: config.jwtSecret, keys: signingKeys, issuer: config.tokens.issuer, audience: config.tokens.audience }), config.budgets, agentKeys),
+      useAuthentication(
+        createAuthenticator({ secret: config.jwtSecret, keys: signingKeys, issuer: config.tokens.issuer, audience: config.tokens.audience }),
+        config.budgets,
+        agentKeys,
+      ),
       useQueryLimits(config.limits, config.budgets),
       useErrorPolicy(log),
       useCursorCheck(),
-      useRlsTransaction(prisma, { budgets: config.budgets, maxWaitMs: config.db.txMaxWaitMs, responseMaxBytes: config.responseMaxBytes, logger: log }),
+      useRlsTransaction(prisma, {
+        budgets: config.budgets,
+        maxWaitMs: config.db.txMaxWaitMs,
+        responseMaxBytes: config.responseMaxBytes,
+        logger: log,
+      }),
     ],
   });
 
@@ -148,7 +176,10 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
       // gateway.settings), so it learns this gateway's setting before the first request. A database
       // that is down keeps the value it has; this gateway still enforces its own.
       await storeDecisionMinAal(pool, config.decisionMinAal).catch((error: unknown) =>
-        log.warn("Could not write DECISION_MIN_AAL to the database; it keeps its previous value", { error: String(error), decisionMinAal: config.decisionMinAal }),
+        log.warn("Could not write DECISION_MIN_AAL to the database; it keeps its previous value", {
+          error: String(error),
+          decisionMinAal: config.decisionMinAal,
+        }),
       );
       return new Promise((resolve, reject) => {
         server.once("error", reject);
@@ -179,7 +210,13 @@ export function createGateway({ config, database, schema, logger, graphiqlToken,
 
 /** `select 1` through the gateway's own pool, bounded by READY_TIMEOUT_MS. */
 function databaseReachable(pool: Database["pool"]): Promise<boolean> {
-  return withTimeout(pool.query("select 1").then(() => true, () => false), false);
+  return withTimeout(
+    pool.query("select 1").then(
+      () => true,
+      () => false,
+    ),
+    false,
+  );
 }
 
 /** `work`, or `fallback` once READY_TIMEOUT_MS has passed (a hung database must not hang the probe). */

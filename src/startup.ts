@@ -69,7 +69,8 @@ export async function checkDatabase(url: string, timeoutMs: number): Promise<voi
 function codeOf(err: unknown): string | undefined {
   const e = err as { code?: unknown; errors?: unknown[] };
   if (typeof e?.code === "string") return e.code;
-  if (Array.isArray(e?.errors)) for (const inner of e.errors) if (typeof (inner as { code?: unknown })?.code === "string") return (inner as { code: string }).code;
+  if (Array.isArray(e?.errors))
+    for (const inner of e.errors) if (typeof (inner as { code?: unknown })?.code === "string") return (inner as { code: string }).code;
   return undefined;
 }
 
@@ -95,9 +96,11 @@ export function describeStartupError(err: unknown, context: StartupContext): str
   const listen = `${context.host}:${context.port}`;
   const syscall = (err as { syscall?: unknown })?.syscall;
   if (syscall === "listen" || code === "EADDRINUSE") {
-    if (code === "EADDRINUSE") return `Port ${context.port} on ${context.host} is already in use (another gateway, or another program). Stop that process, or set PORT to a free port.`;
+    if (code === "EADDRINUSE")
+      return `Port ${context.port} on ${context.host} is already in use (another gateway, or another program). Stop that process, or set PORT to a free port.`;
     if (code === "EACCES") return `Not allowed to listen on ${listen} (ports below 1024 need privileges). Set PORT to a port above 1023.`;
-    if (code === "EADDRNOTAVAIL") return `HOST ${context.host} is not an address of this machine. Set HOST to 127.0.0.1, 0.0.0.0 or one of this machine's addresses.`;
+    if (code === "EADDRNOTAVAIL")
+      return `HOST ${context.host} is not an address of this machine. Set HOST to 127.0.0.1, 0.0.0.0 or one of this machine's addresses.`;
   }
 
   // The data folder (embedded database, lock, vault key) cannot be written.

@@ -21,9 +21,20 @@ async function createCampaign(input: Record<string, unknown>) {
 describe("campaign mutations (service_role)", () => {
   test("create, update and archive a campaign", async () => {
     const c = await createCampaign({ externalId: "meta-1", name: "Spring sale", budgetCents: 150000, targetRoas: "3.5" });
-    expect(c).toMatchObject({ externalId: "meta-1", name: "Spring sale", platform: "META", status: "ACTIVE", budgetCents: 150000, targetRoas: "3.5", endDate: null });
+    expect(c).toMatchObject({
+      externalId: "meta-1",
+      name: "Spring sale",
+      platform: "META",
+      status: "ACTIVE",
+      budgetCents: 150000,
+      targetRoas: "3.5",
+      endDate: null,
+    });
 
-    const updated = await gw.gql(`mutation($id: UUID!) { updateAdsCampaign(id: $id, input: { status: PAUSED, endDate: "2026-03-31" }) { status endDate name } }`, { id: c.id });
+    const updated = await gw.gql(
+      `mutation($id: UUID!) { updateAdsCampaign(id: $id, input: { status: PAUSED, endDate: "2026-03-31" }) { status endDate name } }`,
+      { id: c.id },
+    );
     expect(updated.body.data.updateAdsCampaign).toEqual({ status: "PAUSED", endDate: "2026-03-31", name: "Spring sale" });
 
     const archived = await gw.gql(`mutation($id: UUID!) { archiveAdsCampaign(id: $id) { status } }`, { id: c.id });
@@ -33,7 +44,9 @@ describe("campaign mutations (service_role)", () => {
   });
 
   test("validation names the field and the rule; nothing is written", async () => {
-    const res = await gw.gql(CREATE, { input: { externalId: "bad-1", platform: "GOOGLE", name: " ", startDate: "2026-02-01", endDate: "2026-01-01", budgetCents: -5 } });
+    const res = await gw.gql(CREATE, {
+      input: { externalId: "bad-1", platform: "GOOGLE", name: " ", startDate: "2026-02-01", endDate: "2026-01-01", budgetCents: -5 },
+    });
     expect(res.body.data).toBeNull();
     const issues = res.body.errors![0].extensions!.issues.map((i: { field: string }) => i.field);
     expect(res.body.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
@@ -91,9 +104,16 @@ describe("daily metrics upsert", () => {
     });
     expect(res.body.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
     expect(res.body.errors![0].message).toContain("input.metrics[1].externalCampaignId");
-    const dup = await gw.gql(UPSERT, { metrics: [{ externalCampaignId: "m-9", metricDate: "2026-01-05" }, { externalCampaignId: "m-9", metricDate: "2026-01-05" }] });
+    const dup = await gw.gql(UPSERT, {
+      metrics: [
+        { externalCampaignId: "m-9", metricDate: "2026-01-05" },
+        { externalCampaignId: "m-9", metricDate: "2026-01-05" },
+      ],
+    });
     expect(dup.body.errors![0].message).toContain("input.metrics[1].metricDate");
-    const { rows } = await db.pool.query(`select count(*)::int as n from ads_daily_metrics m join ads_campaigns c on c.id = m.campaign_id where c.campaign_id = 'm-9'`);
+    const { rows } = await db.pool.query(
+      `select count(*)::int as n from ads_daily_metrics m join ads_campaigns c on c.id = m.campaign_id where c.campaign_id = 'm-9'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 });
@@ -101,7 +121,14 @@ describe("daily metrics upsert", () => {
 describe("campaign list", () => {
   test("filters, stable ordering and cursor pagination", async () => {
     for (const [i, platform] of ["TIKTOK", "TIKTOK", "TIKTOK", "PINTEREST"].entries()) {
-      await createCampaign({ externalId: `list-${i}`, platform, name: `List ${i}`, budgetCents: 500, utmSource: "newsletter", startDate: `2026-04-0${i + 1}` });
+      await createCampaign({
+        externalId: `list-${i}`,
+        platform,
+        name: `List ${i}`,
+        budgetCents: 500,
+        utmSource: "newsletter",
+        startDate: `2026-04-0${i + 1}`,
+      });
     }
     const page = (after?: string) =>
       gw.gql(
@@ -117,7 +144,11 @@ describe("campaign list", () => {
     expect(new Set(ids).size).toBe(3); // equal budgets: ties broken by id, so no row is skipped or repeated
     expect(second.pageInfo.hasNextPage).toBe(false);
 
-    const during = await gw.gql(`{ adsCampaigns(filter: { activeDuring: { from: "2026-04-03", to: "2026-04-03" }, search: "list" }) { totalCount } }`, {}, { role: "authenticated" });
+    const during = await gw.gql(
+      `{ adsCampaigns(filter: { activeDuring: { from: "2026-04-03", to: "2026-04-03" }, search: "list" }) { totalCount } }`,
+      {},
+      { role: "authenticated" },
+    );
     expect(during.body.data.adsCampaigns.totalCount).toBe(3); // started on or before Apr 3, no end date
     const wildcard = await gw.gql(`{ adsCampaigns(filter: { search: "List _" }) { totalCount } }`, {}, { role: "authenticated" });
     expect(wildcard.body.data.adsCampaigns.totalCount).toBe(0); // "_" is literal, not a wildcard
@@ -126,14 +157,19 @@ describe("campaign list", () => {
   test("an empty list filter matches nothing, an absent one is no filter (docs/api.md, Filters)", async () => {
     await createCampaign({ externalId: "empty-list-1", platform: "META", name: "Empty list", budgetCents: 100, startDate: "2026-04-01" });
     const count = async (filter: string) =>
-      (await gw.data<{ adsCampaigns: { totalCount: number } }>(`{ adsCampaigns(filter: ${filter}) { totalCount } }`, {}, { role: "authenticated" })).adsCampaigns.totalCount;
+      (await gw.data<{ adsCampaigns: { totalCount: number } }>(`{ adsCampaigns(filter: ${filter}) { totalCount } }`, {}, { role: "authenticated" }))
+        .adsCampaigns.totalCount;
     expect(await count(`{ platforms: [] }`)).toBe(0);
     expect(await count(`{ statuses: [] }`)).toBe(0);
     expect(await count(`{ search: "Empty list" }`)).toBe(1);
   });
 
   test("authenticated may read but not write; anon is UNAUTHENTICATED", async () => {
-    const write = await gw.gql(CREATE, { input: { externalId: "x", platform: "META", name: "x", startDate: "2026-01-01" } }, { role: "authenticated" });
+    const write = await gw.gql(
+      CREATE,
+      { input: { externalId: "x", platform: "META", name: "x", startDate: "2026-01-01" } },
+      { role: "authenticated" },
+    );
     expect(write.body.errors![0].extensions!.code).toBe("FORBIDDEN");
     const anon = await gw.gql(`{ adsCampaigns { totalCount } }`, {}, { role: "anon" });
     expect(anon.body.errors![0].extensions!.code).toBe("UNAUTHENTICATED");

@@ -80,7 +80,11 @@ describe("create and use", () => {
   });
 
   test("an approval's agent and a DecisionLog actor come from the key, not from the input", async () => {
-    const submitted = await a.gql(SUBMIT, { input: { kind: "refund", summary: "Refund", agent: "some-other-agent", conversationId: "c-1" } }, { role: "anon", headers: bearer(support.key) });
+    const submitted = await a.gql(
+      SUBMIT,
+      { input: { kind: "refund", summary: "Refund", agent: "some-other-agent", conversationId: "c-1" } },
+      { role: "anon", headers: bearer(support.key) },
+    );
     expect(submitted.body.errors).toBeUndefined();
     expect(submitted.body.data.submitAgentApproval.agent).toBe("support-bot");
 
@@ -89,7 +93,9 @@ describe("create and use", () => {
     expect(logged.body.data.logDecision.actor).toBe("agent:support-bot");
 
     // A plain service_role token still names the agent itself, as before.
-    expect((await a.data(SUBMIT, { input: { kind: "k", summary: "s", agent: "named-agent", conversationId: "c-2" } })).submitAgentApproval.agent).toBe("named-agent");
+    expect(
+      (await a.data(SUBMIT, { input: { kind: "k", summary: "s", agent: "named-agent", conversationId: "c-2" } })).submitAgentApproval.agent,
+    ).toBe("named-agent");
   });
 
   test("unknown, malformed and foreign keys get 401 UNKNOWN_KEY; a non-agent apikey is ignored", async () => {
@@ -103,7 +109,11 @@ describe("create and use", () => {
     const anon = await a.gql(VIEWER, {}, { role: "anon", headers: { apikey: "sb_publishable_x" } });
     expect(anon.body.data.viewer.role).toBe("anon");
     // Two different credentials at once are refused rather than guessed between.
-    const both = await a.gql(VIEWER, {}, { role: "anon", headers: { apikey: support.key, authorization: `Bearer ${await a.token("authenticated")}` } });
+    const both = await a.gql(
+      VIEWER,
+      {},
+      { role: "anon", headers: { apikey: support.key, authorization: `Bearer ${await a.token("authenticated")}` } },
+    );
     expect(both.status).toBe(401);
   });
 
@@ -134,7 +144,8 @@ describe("revoke and expire", () => {
   test("a revoked key is refused on the next request, on this instance and on another one that had it cached", async () => {
     const { key, id } = await createKey("inventory-bot");
     // Both instances have verified (and, where they can, cached) the key.
-    for (const gw of [a, b]) expect((await gw.gql(VIEWER, {}, { role: "anon", headers: bearer(key) })).body.data.viewer.subject).toBe("agent:inventory-bot");
+    for (const gw of [a, b])
+      expect((await gw.gql(VIEWER, {}, { role: "anon", headers: bearer(key) })).body.data.viewer.subject).toBe("agent:inventory-bot");
 
     const { stdout } = await cli("revoke", id);
     expect(stdout).toContain(`Revoked ${id}`);

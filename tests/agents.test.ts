@@ -9,7 +9,6 @@ import type { TestDatabase } from "./support/test-database.ts";
 let db: TestDatabase;
 let gw: TestGateway;
 
-
 useTestGateway((database, gateway) => {
   db = database;
   gw = gateway;
@@ -63,7 +62,13 @@ describe("agent runs, quality checks and LLM calls", () => {
     expect(run).toMatchObject({ agentName: "support-agent", endedAt: null, resolution: null });
     expect(run.qcChecks).toHaveLength(40);
     expect(run.queries).toHaveLength(40);
-    expect(run.queries.find((q: { prompt: string }) => q.prompt === "prompt 3")).toEqual({ prompt: "prompt 3", model: "gpt-4o-mini", tokensInput: 103, outcome: "SUCCESS", response: { text: "answer 3" } });
+    expect(run.queries.find((q: { prompt: string }) => q.prompt === "prompt 3")).toEqual({
+      prompt: "prompt 3",
+      model: "gpt-4o-mini",
+      tokensInput: 103,
+      outcome: "SUCCESS",
+      response: { text: "answer 3" },
+    });
     expect(large.count).toBe(small.count);
   });
 
@@ -76,7 +81,13 @@ describe("agent runs, quality checks and LLM calls", () => {
         { id, input },
       );
     const done = await finish({ resolution: "RESOLVED", tokensOutput: 7, selfCorrected: true });
-    expect(done.body.data.finishAgentRun).toMatchObject({ resolution: "RESOLVED", tokensInput: 303, tokensOutput: 7, costUsd: "0.502", selfCorrected: true });
+    expect(done.body.data.finishAgentRun).toMatchObject({
+      resolution: "RESOLVED",
+      tokensInput: 303,
+      tokensOutput: 7,
+      costUsd: "0.502",
+      selfCorrected: true,
+    });
     expect(done.body.data.finishAgentRun.durationSeconds).toBeGreaterThanOrEqual(0);
 
     const again = await finish({ resolution: "FAILED" });
@@ -94,7 +105,12 @@ describe("agent runs, quality checks and LLM calls", () => {
     );
     expect(checks.result.body.data.recordAgentQcChecks).toEqual([5, 3, 4].map((s) => ({ qualityScore: s, notes: `score ${s}`, run: { id: run } })));
 
-    const calls = Array.from({ length: 30 }, (_, i) => ({ ...call(i), agent: "batch-agent", runId: run, outcome: i % 10 === 0 ? "ERROR" : "SUCCESS" }));
+    const calls = Array.from({ length: 30 }, (_, i) => ({
+      ...call(i),
+      agent: "batch-agent",
+      runId: run,
+      outcome: i % 10 === 0 ? "ERROR" : "SUCCESS",
+    }));
     const written = await statements(() =>
       gw.gql(`mutation($input: RecordAgentQueriesInput!) { recordAgentQueries(input: $input) { prompt outcome } }`, { input: { queries: calls } }),
     );
@@ -104,14 +120,20 @@ describe("agent runs, quality checks and LLM calls", () => {
 
     const errors = await gw.gql(`query($run: UUID!) { agentQueries(filter: { runId: $run, outcomes: [ERROR] }) { totalCount } }`, { run });
     expect(errors.body.data.agentQueries.totalCount).toBe(3);
-    const runs = await gw.gql(`{ agentRuns(filter: { agentNames: ["batch-agent"], running: true }) { edges { node { id queries { id } qcChecks { qualityScore } } } } }`);
+    const runs = await gw.gql(
+      `{ agentRuns(filter: { agentNames: ["batch-agent"], running: true }) { edges { node { id queries { id } qcChecks { qualityScore } } } } }`,
+    );
     expect(runs.body.data.agentRuns.edges).toHaveLength(1);
     expect(runs.body.data.agentRuns.edges[0].node.queries).toHaveLength(30);
   });
 
   test("listing runs with their calls does not go N+1", async () => {
     const list = (first: number) =>
-      statements(() => gw.gql(`query($n: Int) { agentRuns(first: $n) { edges { node { id qcChecks { id } queries { id feedback { id } } approvals { id } } } } }`, { n: first }));
+      statements(() =>
+        gw.gql(`query($n: Int) { agentRuns(first: $n) { edges { node { id qcChecks { id } queries { id feedback { id } } approvals { id } } } } }`, {
+          n: first,
+        }),
+      );
     const one = await list(1);
     const many = await list(20);
     expect(many.result.body.errors).toBeUndefined();
@@ -122,7 +144,13 @@ describe("agent runs, quality checks and LLM calls", () => {
   test("invalid batches are refused whole, naming the row and field", async () => {
     const before = await db.pool.query(`SELECT count(*)::int AS n FROM "AgentQuery"`);
     const res = await gw.gql(`mutation($input: RecordAgentQueriesInput!) { recordAgentQueries(input: $input) { id } }`, {
-      input: { queries: [{ ...call(0), agent: "x" }, { ...call(1), agent: "x", tokensInput: -1 }, { ...call(2), agent: "x", prompt: null }] },
+      input: {
+        queries: [
+          { ...call(0), agent: "x" },
+          { ...call(1), agent: "x", tokensInput: -1 },
+          { ...call(2), agent: "x", prompt: null },
+        ],
+      },
     });
     expect(firstError(res).extensions.code).toBe("BAD_USER_INPUT");
     expect(firstError(res).extensions.issues).toEqual(
@@ -134,14 +162,18 @@ describe("agent runs, quality checks and LLM calls", () => {
     const after = await db.pool.query(`SELECT count(*)::int AS n FROM "AgentQuery"`);
     expect(after.rows[0].n).toBe(before.rows[0].n);
 
-    const badRun = await gw.gql(`mutation { recordAgentQcChecks(input: { checks: [{ runId: "00000000-0000-4000-8000-000000000000", qualityScore: 3 }] }) { id } }`);
+    const badRun = await gw.gql(
+      `mutation { recordAgentQcChecks(input: { checks: [{ runId: "00000000-0000-4000-8000-000000000000", qualityScore: 3 }] }) { id } }`,
+    );
     expect(firstError(badRun).extensions.code).toBe("BAD_USER_INPUT");
   });
 });
 
 describe("feedback", () => {
   async function approval() {
-    const res = await gw.gql(`mutation { submitAgentApproval(input: { kind: "send_reply", summary: "Reply", agent: "support-agent", conversationId: "conv-fb" }) { id } }`);
+    const res = await gw.gql(
+      `mutation { submitAgentApproval(input: { kind: "send_reply", summary: "Reply", agent: "support-agent", conversationId: "conv-fb" }) { id } }`,
+    );
     return res.body.data.submitAgentApproval.id as string;
   }
   const SUBMIT = `mutation($input: SubmitAgentFeedbackInput!) {
@@ -150,11 +182,26 @@ describe("feedback", () => {
 
   test("operators rate an approval as themselves; it shows on the approval and agents read it back", async () => {
     const approvalId = await approval();
-    const res = await gw.gql(SUBMIT, { input: { approvalId, rating: 2, labels: ["tone", "too-long"], rubric: { tone: 2 }, notes: "too formal" } }, { role: "authenticated", sub: "alice" });
+    const res = await gw.gql(
+      SUBMIT,
+      { input: { approvalId, rating: 2, labels: ["tone", "too-long"], rubric: { tone: 2 }, notes: "too formal" } },
+      { role: "authenticated", sub: "alice" },
+    );
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.submitAgentFeedback).toMatchObject({ conversationId: "conv-fb", annotator: "alice", rating: 2, labels: ["tone", "too-long"], approval: { id: approvalId }, query: null });
+    expect(res.body.data.submitAgentFeedback).toMatchObject({
+      conversationId: "conv-fb",
+      annotator: "alice",
+      rating: 2,
+      labels: ["tone", "too-long"],
+      approval: { id: approvalId },
+      query: null,
+    });
 
-    const onApproval = await gw.gql(`query($id: UUID!) { agentApproval(id: $id) { feedback { annotator rating } } }`, { id: approvalId }, { role: "authenticated" });
+    const onApproval = await gw.gql(
+      `query($id: UUID!) { agentApproval(id: $id) { feedback { annotator rating } } }`,
+      { id: approvalId },
+      { role: "authenticated" },
+    );
     expect(onApproval.body.data.agentApproval.feedback).toEqual([{ annotator: "alice", rating: 2 }]);
 
     const learned = await gw.gql(`{ agentFeedback(filter: { labels: ["tone"], maxRating: 3 }) { edges { node { notes approval { id kind } } } } }`);
@@ -163,7 +210,8 @@ describe("feedback", () => {
 
   test("feedback on an LLM call links to it for agents; operators see the link hidden", async () => {
     const created = await gw.gql(RECORD_RUN, { input: { agentName: "fb-agent", queries: [{ ...call(0), conversationId: "conv-q" }] } });
-    const queryId = (await gw.gql(`{ agentQueries(filter: { agents: ["fb-agent"] }) { edges { node { id } } } }`)).body.data.agentQueries.edges[0].node.id;
+    const queryId = (await gw.gql(`{ agentQueries(filter: { agents: ["fb-agent"] }) { edges { node { id } } } }`)).body.data.agentQueries.edges[0]
+      .node.id;
     expect(created.body.errors).toBeUndefined();
 
     const res = await gw.gql(SUBMIT, { input: { queryId, rating: 5, annotator: "grader-v2" } });
@@ -180,10 +228,15 @@ describe("feedback", () => {
   test("feedback must be about something, in its conversation, by its author", async () => {
     const approvalId = await approval();
     const nothing = await gw.gql(SUBMIT, { input: { conversationId: "c", rating: 3 } }, { role: "authenticated", sub: "alice" });
-    expect(firstError(nothing).extensions.issues).toEqual([{ field: "input.approvalId", rule: "give approvalId, queryId or both: feedback is about something" }]);
+    expect(firstError(nothing).extensions.issues).toEqual([
+      { field: "input.approvalId", rule: "give approvalId, queryId or both: feedback is about something" },
+    ]);
 
     const wrongConversation = await gw.gql(SUBMIT, { input: { approvalId, conversationId: "other" } }, { role: "authenticated", sub: "alice" });
-    expect(firstError(wrongConversation)).toMatchObject({ message: "input.approvalId: belongs to conversation conv-fb, not other", extensions: { code: "BAD_USER_INPUT" } });
+    expect(firstError(wrongConversation)).toMatchObject({
+      message: "input.approvalId: belongs to conversation conv-fb, not other",
+      extensions: { code: "BAD_USER_INPUT" },
+    });
 
     const rating = await gw.gql(SUBMIT, { input: { approvalId, rating: 6 } }, { role: "authenticated", sub: "alice" });
     expect(firstError(rating).extensions.issues).toEqual([{ field: "input.rating", rule: "must be between 1 and 5" }]);
@@ -219,7 +272,10 @@ describe("feedback", () => {
       await client.query(`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', '{"sub":"alice"}', true)`);
       const error = await client
         .query(`INSERT INTO "AgentFeedback" ("approvalId", "conversationId", annotator) VALUES ($1, 'conv-fb', 'bob')`, [approvalId])
-        .then(() => undefined, (e: { code: string }) => e.code);
+        .then(
+          () => undefined,
+          (e: { code: string }) => e.code,
+        );
       expect(error).toBe("42501");
     } finally {
       await client.query("ROLLBACK");
@@ -231,7 +287,10 @@ describe("feedback", () => {
 describe("agent internals are service_role only", () => {
   test("operators get FORBIDDEN for runs, calls, checks and their writers, and see approval.run as null", async () => {
     const run = (await gw.gql(RECORD_RUN, { input: { agentName: "hidden-agent" } })).body.data.recordAgentRun.id;
-    const approvalRes = await gw.gql(`mutation($run: UUID!) { submitAgentApproval(input: { kind: "k", summary: "s", agent: "hidden-agent", conversationId: "c", runId: $run }) { id run { id } } }`, { run });
+    const approvalRes = await gw.gql(
+      `mutation($run: UUID!) { submitAgentApproval(input: { kind: "k", summary: "s", agent: "hidden-agent", conversationId: "c", runId: $run }) { id run { id } } }`,
+      { run },
+    );
     expect(approvalRes.body.data.submitAgentApproval.run).toEqual({ id: run });
     const approvalId = approvalRes.body.data.submitAgentApproval.id;
 
@@ -250,7 +309,11 @@ describe("agent internals are service_role only", () => {
       expect(anon.body.errors?.[0]?.extensions?.code, query).toBe("UNAUTHENTICATED");
     }
 
-    const seen = await gw.gql(`query($id: UUID!) { agentApproval(id: $id) { id run { id } } agentApprovals(filter: { agents: ["hidden-agent"] }) { edges { node { run { id } } } } }`, { id: approvalId }, { role: "authenticated" });
+    const seen = await gw.gql(
+      `query($id: UUID!) { agentApproval(id: $id) { id run { id } } agentApprovals(filter: { agents: ["hidden-agent"] }) { edges { node { run { id } } } } }`,
+      { id: approvalId },
+      { role: "authenticated" },
+    );
     expect(seen.body.errors).toBeUndefined();
     expect(seen.body.data.agentApproval).toEqual({ id: approvalId, run: null });
     expect(seen.body.data.agentApprovals.edges).toEqual([{ node: { run: null } }]);
@@ -264,7 +327,10 @@ describe("agent internals are service_role only", () => {
       for (const table of ["agent_run", "agent_qc", '"AgentQuery"']) {
         await client.query("BEGIN");
         await client.query(`SELECT set_config('role', 'authenticated', true)`);
-        const code = await client.query(`SELECT * FROM ${table} LIMIT 1`).then(() => "ok", (e: { code: string }) => e.code);
+        const code = await client.query(`SELECT * FROM ${table} LIMIT 1`).then(
+          () => "ok",
+          (e: { code: string }) => e.code,
+        );
         await client.query("ROLLBACK");
         expect({ table, code }).toEqual({ table, code: "42501" });
       }

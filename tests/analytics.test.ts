@@ -20,24 +20,63 @@ const failure: TestGateway["failure"] = (...args) => gw.failure(...args);
 const count = async (sql: string) => Number((await db.pool.query(sql)).rows[0].n);
 
 const INGEST = /* GraphQL */ `
-  mutation ($facts: [DashboardFactInput!]!) { ingestDashboardFacts(input: { facts: $facts }) { inserted updated unchanged } }`;
+  mutation ($facts: [DashboardFactInput!]!) {
+    ingestDashboardFacts(input: { facts: $facts }) {
+      inserted
+      updated
+      unchanged
+    }
+  }
+`;
 
 const FACTS = /* GraphQL */ `
   query ($filter: DashboardFactFilter, $orderBy: DashboardFactOrder, $first: Int, $after: String) {
     dashboardFacts(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { node { id shopDomain metric factDate value unit scope metadata evidenceUrl updatedAt } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          shopDomain
+          metric
+          factDate
+          value
+          unit
+          scope
+          metadata
+          evidenceUrl
+          updatedAt
+        }
+      }
     }
-  }`;
+  }
+`;
 
 const SHOP = "hotdash.myshopify.com";
 
 describe("ingestDashboardFacts", () => {
   const batch = [
-    { shopDomain: SHOP, metric: "ing.revenue", factDate: "2025-10-01", value: "123456789012.3456", unit: "CENTS", scope: "dashboard", metadata: { source: "shopify" } },
+    {
+      shopDomain: SHOP,
+      metric: "ing.revenue",
+      factDate: "2025-10-01",
+      value: "123456789012.3456",
+      unit: "CENTS",
+      scope: "dashboard",
+      metadata: { source: "shopify" },
+    },
     { shopDomain: SHOP, metric: "ing.orders", factDate: "2025-10-01", value: "42" },
-    { shopDomain: SHOP, metric: "ing.conversion", factDate: "2025-10-01", value: "0.0312", unit: "RATIO", evidenceUrl: "https://admin.shopify.com/x" },
+    {
+      shopDomain: SHOP,
+      metric: "ing.conversion",
+      factDate: "2025-10-01",
+      value: "0.0312",
+      unit: "RATIO",
+      evidenceUrl: "https://admin.shopify.com/x",
+    },
   ];
   const stamps = async () =>
     (await db.pool.query(`SELECT metric, "updatedAt"::text AS u FROM "DashboardFact" WHERE metric LIKE 'ing.%' ORDER BY 1`)).rows;
@@ -57,7 +96,9 @@ describe("ingestDashboardFacts", () => {
   });
 
   test("values come back exactly as decimal strings, with their unit", async () => {
-    const facts = (await data(FACTS, { filter: { metricPrefix: "ing." }, orderBy: { field: "METRIC" } })).dashboardFacts.edges.map((e: any) => e.node);
+    const facts = (await data(FACTS, { filter: { metricPrefix: "ing." }, orderBy: { field: "METRIC" } })).dashboardFacts.edges.map(
+      (e: any) => e.node,
+    );
     expect(facts.map((f: any) => [f.metric, f.value, f.unit])).toEqual([
       ["ing.conversion", "0.0312", "RATIO"],
       ["ing.orders", "42", "COUNT"],
@@ -114,7 +155,9 @@ describe("dashboardFacts", () => {
 
   beforeAll(async () => {
     const facts = shops.flatMap((shopDomain) =>
-      metrics.flatMap((metric) => days.map((factDate, i) => ({ shopDomain, metric, factDate, value: String(i % 2), scope: metric.startsWith("lst") ? "dashboard" : "ops" }))),
+      metrics.flatMap((metric) =>
+        days.map((factDate, i) => ({ shopDomain, metric, factDate, value: String(i % 2), scope: metric.startsWith("lst") ? "dashboard" : "ops" })),
+      ),
     );
     expect((await data(INGEST, { facts })).ingestDashboardFacts.inserted).toBe(18);
   });
@@ -136,11 +179,20 @@ describe("dashboardFacts", () => {
 
   test("newest day first, then metric and shop A→Z; VALUE order keeps that as the tie-break", async () => {
     const byDate = keys(await list({ filter: { metricPrefix: "lst." } }));
-    expect(byDate.slice(0, 4)).toEqual(["2025-11-03 lst.orders a", "2025-11-03 lst.orders b", "2025-11-03 lst.revenue a", "2025-11-03 lst.revenue b"]);
+    expect(byDate.slice(0, 4)).toEqual([
+      "2025-11-03 lst.orders a",
+      "2025-11-03 lst.orders b",
+      "2025-11-03 lst.revenue a",
+      "2025-11-03 lst.revenue b",
+    ]);
     const byValue = keys(await list({ filter: { metricPrefix: "lst." }, orderBy: { field: "VALUE", direction: "DESC" } }));
     // value 1 only on 2025-11-02 (i = 1), then the zeros newest first.
     expect(byValue.slice(0, 5)).toEqual([
-      "2025-11-02 lst.orders a", "2025-11-02 lst.orders b", "2025-11-02 lst.revenue a", "2025-11-02 lst.revenue b", "2025-11-03 lst.orders a",
+      "2025-11-02 lst.orders a",
+      "2025-11-02 lst.orders b",
+      "2025-11-02 lst.revenue a",
+      "2025-11-02 lst.revenue b",
+      "2025-11-03 lst.orders a",
     ]);
   });
 
@@ -169,22 +221,60 @@ describe("dashboardFacts", () => {
 describe("decision log", () => {
   const LOG = /* GraphQL */ `
     mutation ($input: LogDecisionInput!) {
-      logDecision(input: $input) { id scope actor action rationale evidenceUrl shopDomain externalRef payload createdAt }
-    }`;
+      logDecision(input: $input) {
+        id
+        scope
+        actor
+        action
+        rationale
+        evidenceUrl
+        shopDomain
+        externalRef
+        payload
+        createdAt
+      }
+    }
+  `;
   const DECISIONS = /* GraphQL */ `
     query ($filter: DecisionLogFilter, $orderBy: DecisionLogOrder, $first: Int) {
-      decisionLogs(filter: $filter, orderBy: $orderBy, first: $first) { totalCount edges { node { id action actor createdAt } } }
-    }`;
+      decisionLogs(filter: $filter, orderBy: $orderBy, first: $first) {
+        totalCount
+        edges {
+          node {
+            id
+            action
+            actor
+            createdAt
+          }
+        }
+      }
+    }
+  `;
 
   test("logDecision appends an entry; the actor defaults to the token's sub", async () => {
     const entry = (
       await data(
         LOG,
-        { input: { scope: "inventory", action: "reorder.approved", rationale: "WOS < 2", externalRef: "shopify:SKU-003", shopDomain: SHOP, payload: { qty: 24 } } },
+        {
+          input: {
+            scope: "inventory",
+            action: "reorder.approved",
+            rationale: "WOS < 2",
+            externalRef: "shopify:SKU-003",
+            shopDomain: SHOP,
+            payload: { qty: 24 },
+          },
+        },
         { sub: "agent:inventory" },
       )
     ).logDecision;
-    expect(entry).toMatchObject({ scope: "inventory", actor: "agent:inventory", action: "reorder.approved", externalRef: "shopify:SKU-003", payload: { qty: 24 } });
+    expect(entry).toMatchObject({
+      scope: "inventory",
+      actor: "agent:inventory",
+      action: "reorder.approved",
+      externalRef: "shopify:SKU-003",
+      payload: { qty: 24 },
+    });
     const explicit = (await data(LOG, { input: { scope: "cx", action: "reply.sent", actor: "operator@hotdash.com" } })).logDecision;
     expect(explicit).toMatchObject({ actor: "operator@hotdash.com", payload: {}, rationale: null });
   });

@@ -12,11 +12,13 @@ import { sqlAs, sqlState } from "./support/sql-as.ts";
 let db: TestDatabase;
 let gw: TestGateway;
 
-
-useTestGateway((database, gateway) => {
-  db = database;
-  gw = gateway;
-}, { poolMax: 10 });
+useTestGateway(
+  (database, gateway) => {
+    db = database;
+    gw = gateway;
+  },
+  { poolMax: 10 },
+);
 
 const APPROVAL_FIELDS = `id kind summary payload agent conversationId status expiresAt decidedBy decidedAt decisionNote ageSeconds createdAt`;
 
@@ -25,7 +27,16 @@ async function submit(input: Record<string, unknown> = {}) {
   counter++;
   const res = await gw.gql(
     `mutation($input: SubmitAgentApprovalInput!) { submitAgentApproval(input: $input) { ${APPROVAL_FIELDS} } }`,
-    { input: { kind: "send_reply", summary: `Reply to customer #${counter}`, payload: { draft: `hello ${counter}` }, agent: "support-agent", conversationId: `conv-${counter}`, ...input } },
+    {
+      input: {
+        kind: "send_reply",
+        summary: `Reply to customer #${counter}`,
+        payload: { draft: `hello ${counter}` },
+        agent: "support-agent",
+        conversationId: `conv-${counter}`,
+        ...input,
+      },
+    },
     { role: "service_role" },
   );
   expect(res.body.errors).toBeUndefined();
@@ -39,7 +50,9 @@ const decide = (id: string, decision: "APPROVE" | "REJECT", sub = "alice", note?
   gw.gql(DECIDE, { id, decision, note }, { role: "authenticated", sub });
 
 async function auditRows(id: string) {
-  const { rows } = await db.pool.query(`SELECT actor, action, rationale, payload FROM "DecisionLog" WHERE "externalRef" = $1 ORDER BY "createdAt"`, [id]);
+  const { rows } = await db.pool.query(`SELECT actor, action, rationale, payload FROM "DecisionLog" WHERE "externalRef" = $1 ORDER BY "createdAt"`, [
+    id,
+  ]);
   return rows;
 }
 
@@ -56,7 +69,13 @@ async function insertApproval(values: { createdAt?: string; expiresAt?: string |
 describe("submitting and deciding", () => {
   test("an agent submits; operators see it pending; one decision records who, when and why, with exactly one audit entry", async () => {
     const approval = await submit({ kind: "refund", summary: "Refund order #1001 ($25)", payload: { orderId: 1001, amountCents: 2500 } });
-    expect(approval).toMatchObject({ kind: "refund", status: "PENDING", decidedBy: null, decidedAt: null, payload: { orderId: 1001, amountCents: 2500 } });
+    expect(approval).toMatchObject({
+      kind: "refund",
+      status: "PENDING",
+      decidedBy: null,
+      decidedAt: null,
+      payload: { orderId: 1001, amountCents: 2500 },
+    });
 
     const seen = await gw.gql(`query($id: UUID!) { agentApproval(id: $id) { id status summary } }`, { id: approval.id }, { role: "authenticated" });
     expect(seen.body.data.agentApproval).toEqual({ id: approval.id, status: "PENDING", summary: "Refund order #1001 ($25)" });
@@ -71,7 +90,15 @@ describe("submitting and deciding", () => {
       actor: "alice",
       action: "approval.approved",
       rationale: "customer is a regular",
-      payload: { approvalId: approval.id, from: "pending", to: "approved", kind: "refund", payload: { orderId: 1001, amountCents: 2500 }, requestRole: "authenticated", requestSubject: "alice" },
+      payload: {
+        approvalId: approval.id,
+        from: "pending",
+        to: "approved",
+        kind: "refund",
+        payload: { orderId: 1001, amountCents: 2500 },
+        requestRole: "authenticated",
+        requestSubject: "alice",
+      },
       // Stamped by the database from the request, not from anything the caller sent.
       requestRole: "authenticated",
       requestSubject: "alice",
@@ -120,25 +147,29 @@ describe("submitting and deciding", () => {
     expect(firstError(longNote).extensions.code).toBe("BAD_USER_INPUT");
     expect(firstError(longNote).message).toMatch(/^note: must be at most 4000 characters/);
 
-    const bad = await gw.gql(
-      `mutation($input: SubmitAgentApprovalInput!) { submitAgentApproval(input: $input) { id } }`,
-      { input: { kind: " ", summary: "s", agent: "a", conversationId: "c", payload: [1, 2], expiresAt: new Date(Date.now() - 1000).toISOString() } },
-    );
+    const bad = await gw.gql(`mutation($input: SubmitAgentApprovalInput!) { submitAgentApproval(input: $input) { id } }`, {
+      input: { kind: " ", summary: "s", agent: "a", conversationId: "c", payload: [1, 2], expiresAt: new Date(Date.now() - 1000).toISOString() },
+    });
     expect(firstError(bad).extensions.code).toBe("BAD_USER_INPUT");
     const fields = firstError(bad).extensions.issues.map((i: { field: string }) => i.field);
     expect(fields).toEqual(expect.arrayContaining(["input.kind", "input.payload", "input.expiresAt"]));
 
-    const noRun = await gw.gql(
-      `mutation($input: SubmitAgentApprovalInput!) { submitAgentApproval(input: $input) { id } }`,
-      { input: { kind: "k", summary: "s", agent: "a", conversationId: "c", runId: "00000000-0000-4000-8000-000000000001" } },
-    );
-    expect(firstError(noRun)).toMatchObject({ message: expect.stringMatching(/^input\.runId: no agent run/), extensions: { code: "BAD_USER_INPUT" } });
+    const noRun = await gw.gql(`mutation($input: SubmitAgentApprovalInput!) { submitAgentApproval(input: $input) { id } }`, {
+      input: { kind: "k", summary: "s", agent: "a", conversationId: "c", runId: "00000000-0000-4000-8000-000000000001" },
+    });
+    expect(firstError(noRun)).toMatchObject({
+      message: expect.stringMatching(/^input\.runId: no agent run/),
+      extensions: { code: "BAD_USER_INPUT" },
+    });
   });
 
   // D5: an agent's own service_role token (whatever sub it carries) submits, never decides.
   test("service_role may not decide, not even with an operator's sub: FORBIDDEN, and the approval stays pending", async () => {
     const { id } = await submit({ summary: "Refund $5000" });
-    for (const token of [await signDevToken(TEST_JWT_SECRET, "service_role"), await signDevToken(TEST_JWT_SECRET, "service_role", { sub: "alice" })]) {
+    for (const token of [
+      await signDevToken(TEST_JWT_SECRET, "service_role"),
+      await signDevToken(TEST_JWT_SECRET, "service_role", { sub: "alice" }),
+    ]) {
       const res = await gw.gql(DECIDE, { id, decision: "APPROVE" }, { authorization: `Bearer ${token}` });
       expect(res.body.data?.decideAgentApproval ?? null).toBeNull();
       expect(firstError(res).extensions.code).toBe("FORBIDDEN");
@@ -195,12 +226,19 @@ describe("the audit row commits or rolls back with the decision", () => {
 
 describe("deadlines", () => {
   test("past its deadline an item reads EXPIRED, cannot be decided, and the sweep records it once", async () => {
-    const id = await insertApproval({ createdAt: new Date(Date.now() - 3_600_000).toISOString(), expiresAt: new Date(Date.now() - 60_000).toISOString() });
+    const id = await insertApproval({
+      createdAt: new Date(Date.now() - 3_600_000).toISOString(),
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    });
     const alive = await insertApproval({ expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
 
     const read = await gw.gql(`query($id: UUID!) { agentApproval(id: $id) { status } }`, { id }, { role: "authenticated" });
     expect(read.body.data.agentApproval.status).toBe("EXPIRED");
-    const pending = await gw.gql(`{ agentApprovals(filter: { statuses: [PENDING], agents: ["inventory-agent"] }) { edges { node { id } } } }`, {}, { role: "authenticated" });
+    const pending = await gw.gql(
+      `{ agentApprovals(filter: { statuses: [PENDING], agents: ["inventory-agent"] }) { edges { node { id } } } }`,
+      {},
+      { role: "authenticated" },
+    );
     const pendingIds = pending.body.data.agentApprovals.edges.map((e: { node: { id: string } }) => e.node.id);
     expect(pendingIds).toContain(alive);
     expect(pendingIds).not.toContain(id);
@@ -216,7 +254,9 @@ describe("deadlines", () => {
     const again = await gw.gql(`mutation { expireAgentApprovals { expired } }`);
     expect(again.body.data.expireAgentApprovals.expired).toBe(0);
 
-    const { rows } = await db.pool.query(`SELECT status, "decidedAt" = "expiresAt" AS at_deadline, "decidedBy" FROM "AgentApproval" WHERE id = $1`, [id]);
+    const { rows } = await db.pool.query(`SELECT status, "decidedAt" = "expiresAt" AS at_deadline, "decidedBy" FROM "AgentApproval" WHERE id = $1`, [
+      id,
+    ]);
     expect(rows[0]).toEqual({ status: "expired", at_deadline: true, decidedBy: null });
     expect(await auditRows(id)).toEqual([expect.objectContaining({ actor: "system:expiry", action: "approval.expired" })]);
     const { rows: aliveRow } = await db.pool.query(`SELECT status FROM "AgentApproval" WHERE id = $1`, [alive]);
@@ -236,7 +276,13 @@ describe("the database enforces the state machine for every writer", () => {
     expect(await sr(`UPDATE "AgentApproval" SET "decisionNote" = 'rewritten' WHERE id = $1`)).toBe("HDA09");
     expect(await sr(`UPDATE "AgentApproval" SET payload = '{"amount": 1000}' WHERE id = $1`)).toBe("23514");
     expect(
-      await sqlState(asRole("service_role", {}, `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary, status, "decidedBy", "decidedAt") VALUES ('c', 'a', 'k', 's', 'approved', 'x', now())`)),
+      await sqlState(
+        asRole(
+          "service_role",
+          {},
+          `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary, status, "decidedBy", "decidedAt") VALUES ('c', 'a', 'k', 's', 'approved', 'x', now())`,
+        ),
+      ),
     ).toBe("23514");
     expect(await auditRows(id)).toHaveLength(1);
   });
@@ -244,9 +290,14 @@ describe("the database enforces the state machine for every writer", () => {
   test("what is pending cannot change under the operator's eyes, and approving past the deadline is refused", async () => {
     const { id } = await submit({ payload: { amount: 1 } });
     expect(await sqlState(asRole("service_role", {}, `UPDATE "AgentApproval" SET summary = 'something else' WHERE id = $1`, [id]))).toBe("23514");
-    const late = await insertApproval({ createdAt: new Date(Date.now() - 7_200_000).toISOString(), expiresAt: new Date(Date.now() - 3_600_000).toISOString() });
+    const late = await insertApproval({
+      createdAt: new Date(Date.now() - 7_200_000).toISOString(),
+      expiresAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
     // Even the table owner (who may write decided rows, e.g. the demo seeder) cannot approve past the deadline.
-    expect(await sqlState(db.pool.query(`UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'x', "decidedAt" = now() WHERE id = $1`, [late]))).toBe("HDA10");
+    expect(
+      await sqlState(db.pool.query(`UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'x', "decidedAt" = now() WHERE id = $1`, [late])),
+    ).toBe("HDA10");
   });
 
   // D5 at the database: a direct UPDATE is no way around the decision function for any API role.
@@ -257,21 +308,48 @@ describe("the database enforces the state machine for every writer", () => {
     expect(await auditRows(id)).toHaveLength(0);
 
     await asRole("service_role", { role: "service_role", sub: "support-agent" }, `UPDATE "AgentApproval" SET status = 'expired' WHERE id = $1`, [id]);
-    const { rows } = await db.pool.query(`SELECT status, "decidedAt" > now() - interval '1 minute' AS fresh FROM "AgentApproval" WHERE id = $1`, [id]);
+    const { rows } = await db.pool.query(`SELECT status, "decidedAt" > now() - interval '1 minute' AS fresh FROM "AgentApproval" WHERE id = $1`, [
+      id,
+    ]);
     expect(rows[0]).toEqual({ status: "expired", fresh: true });
     expect(await auditRows(id)).toEqual([
-      expect.objectContaining({ actor: "system:expiry", action: "approval.expired", payload: expect.objectContaining({ requestRole: "service_role", requestSubject: "support-agent" }) }),
+      expect.objectContaining({
+        actor: "system:expiry",
+        action: "approval.expired",
+        payload: expect.objectContaining({ requestRole: "service_role", requestSubject: "support-agent" }),
+      }),
     ]);
   });
 
   test("operators cannot UPDATE the table or execute the sweep; anon cannot execute anything; an operator needs a sub", async () => {
     const { id } = await submit();
-    expect(await sqlState(asRole("authenticated", { sub: "mallory" }, `UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'mallory', "decidedAt" = now() WHERE id = $1`, [id]))).toBe("42501");
-    expect(await sqlState(asRole("authenticated", { sub: "mallory" }, `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('agent_approval', 'mallory', 'approval.approved')`))).toBe("42501");
+    expect(
+      await sqlState(
+        asRole(
+          "authenticated",
+          { sub: "mallory" },
+          `UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'mallory', "decidedAt" = now() WHERE id = $1`,
+          [id],
+        ),
+      ),
+    ).toBe("42501");
+    expect(
+      await sqlState(
+        asRole(
+          "authenticated",
+          { sub: "mallory" },
+          `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('agent_approval', 'mallory', 'approval.approved')`,
+        ),
+      ),
+    ).toBe("42501");
     expect(await sqlState(asRole("authenticated", { sub: "mallory" }, `SELECT gateway.expire_agent_approvals()`))).toBe("42501");
     expect(await sqlState(asRole("anon", {}, `SELECT gateway.decide_agent_approval($1, 'approve', NULL)`, [id]))).toBe("42501");
     expect(await sqlState(asRole("authenticated", {}, `SELECT gateway.decide_agent_approval($1, 'approve', NULL)`, [id]))).toBe("42501");
-    expect(await sqlState(asRole("service_role", { role: "service_role", sub: "alice" }, `SELECT gateway.decide_agent_approval($1, 'approve', NULL)`, [id]))).toBe("42501");
+    expect(
+      await sqlState(
+        asRole("service_role", { role: "service_role", sub: "alice" }, `SELECT gateway.decide_agent_approval($1, 'approve', NULL)`, [id]),
+      ),
+    ).toBe("42501");
     expect(await auditRows(id)).toHaveLength(0);
   });
 
@@ -343,13 +421,25 @@ describe("the queue", () => {
     );
     expect(newestFirst.body.data.agentApprovals.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([fresh, old]);
 
-    const aged = await gw.gql(`{ agentApprovals(filter: { agents: ["queue-agent"], olderThanSeconds: 600 }) { edges { node { id } } } }`, {}, { role: "authenticated" });
+    const aged = await gw.gql(
+      `{ agentApprovals(filter: { agents: ["queue-agent"], olderThanSeconds: 600 }) { edges { node { id } } } }`,
+      {},
+      { role: "authenticated" },
+    );
     expect(aged.body.data.agentApprovals.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([old]);
 
-    const rejected = await gw.gql(`{ agentApprovals(filter: { agents: ["queue-agent"], statuses: [REJECTED, APPROVED] }) { edges { node { id status } } } }`, {}, { role: "authenticated" });
+    const rejected = await gw.gql(
+      `{ agentApprovals(filter: { agents: ["queue-agent"], statuses: [REJECTED, APPROVED] }) { edges { node { id status } } } }`,
+      {},
+      { role: "authenticated" },
+    );
     expect(rejected.body.data.agentApprovals.edges).toEqual([{ node: { id: other, status: "REJECTED" } }]);
 
-    const stats = await gw.gql(`{ agentApprovalQueueStats(agents: ["queue-agent"]) { pending approved rejected expired oldestPendingAt oldestPendingAgeSeconds } }`, {}, { role: "authenticated" });
+    const stats = await gw.gql(
+      `{ agentApprovalQueueStats(agents: ["queue-agent"]) { pending approved rejected expired oldestPendingAt oldestPendingAgeSeconds } }`,
+      {},
+      { role: "authenticated" },
+    );
     expect(stats.body.data.agentApprovalQueueStats).toMatchObject({ pending: 2, approved: 0, rejected: 1, expired: 0, oldestPendingAt: hourAgo });
     expect(stats.body.data.agentApprovalQueueStats.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(3_599);
   });

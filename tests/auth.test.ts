@@ -43,22 +43,58 @@ const REJECTED: Array<[string, () => Promise<string>, AuthFailureReason]> = [
   ["garbage token", () => Promise.resolve("Bearer not-a-jwt"), "MALFORMED_TOKEN"],
   ["three garbage segments", () => Promise.resolve("Bearer aaa.bbb.ccc"), "MALFORMED_TOKEN"],
   ["expired token", async () => `Bearer ${await hs256(session({ role: "authenticated", exp: now() - 60 }))}`, "TOKEN_EXPIRED"],
-  ["wrong secret", async () => `Bearer ${await hs256(session({ role: "authenticated", exp: now() + 60 }), { secret: OTHER_SECRET })}`, "INVALID_SIGNATURE"],
+  [
+    "wrong secret",
+    async () => `Bearer ${await hs256(session({ role: "authenticated", exp: now() + 60 }), { secret: OTHER_SECRET })}`,
+    "INVALID_SIGNATURE",
+  ],
   ["alg none", () => Promise.resolve(`Bearer ${unsignedToken()}`), "UNSUPPORTED_ALGORITHM"],
   ["RS256 without a key set", async () => `Bearer ${await rs256Token()}`, "UNSUPPORTED_ALGORITHM"],
-  ["HS512 with the right secret", async () => `Bearer ${await hs256(session({ role: "authenticated", exp: now() + 60 }), { alg: "HS512" })}`, "UNSUPPORTED_ALGORITHM"],
+  [
+    "HS512 with the right secret",
+    async () => `Bearer ${await hs256(session({ role: "authenticated", exp: now() + 60 }), { alg: "HS512" })}`,
+    "UNSUPPORTED_ALGORITHM",
+  ],
   ["unknown role", async () => `Bearer ${await hs256(session({ role: "admin", exp: now() + 60 }))}`, "UNSUPPORTED_ROLE"],
   ["no role", async () => `Bearer ${await hs256(session({ sub: "u", exp: now() + 60 }))}`, "UNSUPPORTED_ROLE"],
   ["no exp", async () => `Bearer ${await hs256(session({ role: "authenticated" }))}`, "INVALID_CLAIMS"],
-  ["numeric sub", async () => `Bearer ${await hs256(session({ role: "authenticated", sub: 42, exp: now() + 60 } as unknown as JWTPayload))}`, "INVALID_CLAIMS"],
-  ["not valid yet", async () => `Bearer ${await hs256(session({ role: "authenticated", nbf: now() + 600, exp: now() + 3600 }))}`, "TOKEN_NOT_YET_VALID"],
+  [
+    "numeric sub",
+    async () => `Bearer ${await hs256(session({ role: "authenticated", sub: 42, exp: now() + 60 } as unknown as JWTPayload))}`,
+    "INVALID_CLAIMS",
+  ],
+  [
+    "not valid yet",
+    async () => `Bearer ${await hs256(session({ role: "authenticated", nbf: now() + 600, exp: now() + 3600 }))}`,
+    "TOKEN_NOT_YET_VALID",
+  ],
   // D10: an iat ten years ahead was accepted, and so was any issuer and audience.
-  ["iat in the future (D10)", async () => `Bearer ${await hs256({ role: "service_role", iss: "supabase", iat: now() + 315_360_000, exp: now() + 3600 })}`, "TOKEN_ISSUED_IN_FUTURE"],
-  ["another issuer (D10)", async () => `Bearer ${await hs256({ role: "service_role", aud: "other", iss: "https://evil.example/auth/v1", exp: now() + 3600 })}`, "INVALID_ISSUER"],
+  [
+    "iat in the future (D10)",
+    async () => `Bearer ${await hs256({ role: "service_role", iss: "supabase", iat: now() + 315_360_000, exp: now() + 3600 })}`,
+    "TOKEN_ISSUED_IN_FUTURE",
+  ],
+  [
+    "another issuer (D10)",
+    async () => `Bearer ${await hs256({ role: "service_role", aud: "other", iss: "https://evil.example/auth/v1", exp: now() + 3600 })}`,
+    "INVALID_ISSUER",
+  ],
   ["no issuer (D10)", async () => `Bearer ${await hs256({ role: "service_role", exp: now() + 3600 })}`, "INVALID_ISSUER"],
-  ["another audience (D10)", async () => `Bearer ${await hs256({ role: "authenticated", aud: "other", iss: "supabase", exp: now() + 3600 })}`, "INVALID_AUDIENCE"],
-  ["a session token without audience (D10)", async () => `Bearer ${await hs256({ role: "authenticated", iss: "supabase", exp: now() + 3600 })}`, "INVALID_AUDIENCE"],
-  ["a service_role key with another audience (D10)", async () => `Bearer ${await hs256({ role: "service_role", aud: "other", iss: "supabase", exp: now() + 3600 })}`, "INVALID_AUDIENCE"],
+  [
+    "another audience (D10)",
+    async () => `Bearer ${await hs256({ role: "authenticated", aud: "other", iss: "supabase", exp: now() + 3600 })}`,
+    "INVALID_AUDIENCE",
+  ],
+  [
+    "a session token without audience (D10)",
+    async () => `Bearer ${await hs256({ role: "authenticated", iss: "supabase", exp: now() + 3600 })}`,
+    "INVALID_AUDIENCE",
+  ],
+  [
+    "a service_role key with another audience (D10)",
+    async () => `Bearer ${await hs256({ role: "service_role", aud: "other", iss: "supabase", exp: now() + 3600 })}`,
+    "INVALID_AUDIENCE",
+  ],
 ];
 
 describe("auth.ts", () => {
@@ -93,7 +129,9 @@ describe("auth.ts", () => {
   });
 
   test("signDevToken: the claims the default configuration accepts, plus extra claims", async () => {
-    const user = await authenticate(`Bearer ${await signDevToken(SECRET, "authenticated", { sub: "u", claims: { is_anonymous: true, aal: "aal2", iss: "ignored" } })}`);
+    const user = await authenticate(
+      `Bearer ${await signDevToken(SECRET, "authenticated", { sub: "u", claims: { is_anonymous: true, aal: "aal2", iss: "ignored" } })}`,
+    );
     expect(user.claims).toMatchObject({ iss: "supabase", aud: "authenticated", role: "authenticated", sub: "u", is_anonymous: true, aal: "aal2" });
     const service = await authenticate(`Bearer ${await signDevToken(SECRET, "service_role")}`);
     expect(service.claims).toMatchObject({ iss: "supabase", role: "service_role" });
@@ -109,7 +147,9 @@ describe("auth.ts", () => {
     // JWT_AUDIENCE: another audience, and then "authenticated" is no longer enough.
     const dashboard = createAuthenticator({ secret: SECRET, issuer, audience: "dashboard" });
     await expect(dashboard(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { reason: "INVALID_AUDIENCE" } });
-    expect((await dashboard(`Bearer ${await hs256({ role: "authenticated", iss: issuer, aud: "dashboard", exp: now() + 60 })}`)).role).toBe("authenticated");
+    expect((await dashboard(`Bearer ${await hs256({ role: "authenticated", iss: issuer, aud: "dashboard", exp: now() + 60 })}`)).role).toBe(
+      "authenticated",
+    );
   });
 
   test(`expiry, nbf and iat have a ${CLOCK_TOLERANCE_SECONDS}s clock tolerance, no more`, async () => {

@@ -80,8 +80,16 @@ const SUPPORT = `
   }`;
 
 const zeroPerformance = {
-  spendCents: "0", revenueCents: "0", impressions: "0", clicks: "0", conversions: "0",
-  roas: null, cpcCents: null, cpaCents: null, ctr: null, conversionRate: null,
+  spendCents: "0",
+  revenueCents: "0",
+  impressions: "0",
+  clicks: "0",
+  conversions: "0",
+  roas: null,
+  cpcCents: null,
+  cpaCents: null,
+  ctr: null,
+  conversionRate: null,
 };
 
 describe("on an empty database", () => {
@@ -99,14 +107,25 @@ describe("on an empty database", () => {
     const days = ["2025-10-18", "2025-10-19", "2025-10-20"];
     expect(d.dashboard).toEqual({
       revenue: {
-        totalCents: "0", previousTotalCents: "0", changeCents: "0", changePercent: null, trend: "FLAT", daysWithData: 0,
+        totalCents: "0",
+        previousTotalCents: "0",
+        changeCents: "0",
+        changePercent: null,
+        trend: "FLAT",
+        daysWithData: 0,
         daily: days.map((date) => ({ date, valueCents: "0", hasData: false })),
       },
       inventory: { skuCount: 0, atOrBelowReorderPointCount: 0, statusCounts: { outOfStock: 0, urgentReorder: 0, lowStock: 0, inStock: 0 }, skus: [] },
       adsRoas: { blended: { campaignCount: 0, ...zeroPerformance }, daily: days.map((date) => ({ date, ...zeroPerformance })), campaigns: [] },
       supportQueue: {
-        pendingCount: 0, urgency: "LOW", oldestPendingAt: null, oldestPendingAgeMinutes: null, expiringWithinHourCount: 0,
-        byAge: { normal: 0, warning: 0, critical: 0 }, byKind: [], items: [],
+        pendingCount: 0,
+        urgency: "LOW",
+        oldestPendingAt: null,
+        oldestPendingAgeMinutes: null,
+        expiringWithinHourCount: 0,
+        byAge: { normal: 0, warning: 0, critical: 0 },
+        byKind: [],
+        items: [],
       },
     });
   });
@@ -219,14 +238,24 @@ describe("with crafted data", () => {
       const { dashboard } = await data(REVENUE, { asOf: AS_OF, range: { from: "2025-10-10", to: "2025-10-10" } });
       expect(dashboard.revenue).toMatchObject({
         previousRange: { from: "2025-10-09", to: "2025-10-09", days: 1 },
-        totalCents: "700", previousTotalCents: "0", changeCents: "700", changePercent: null, trend: "UP",
+        totalCents: "700",
+        previousTotalCents: "0",
+        changeCents: "700",
+        changePercent: null,
+        trend: "UP",
       });
     });
 
     test("a fall is negative and DOWN", async () => {
       // 10-16..10-17 = 1500; previous 10-14..10-15 = 0 → null; so compare 10-17..10-18 (1000.5) with 10-15..10-16 (1500).
       const { dashboard } = await data(REVENUE, { asOf: AS_OF, range: { from: "2025-10-17", to: "2025-10-18" } });
-      expect(dashboard.revenue).toMatchObject({ totalCents: "1000.5", previousTotalCents: "1500", changeCents: "-499.5", changePercent: "-33.3", trend: "DOWN" });
+      expect(dashboard.revenue).toMatchObject({
+        totalCents: "1000.5",
+        previousTotalCents: "1500",
+        changeCents: "-499.5",
+        changePercent: "-33.3",
+        trend: "DOWN",
+      });
     });
 
     test("a range after all data is zero with a dense series", async () => {
@@ -249,12 +278,108 @@ describe("with crafted data", () => {
     //   E: 1 ÷ 2 = 0.5 (10-19 has no snapshot); lead 3 → ROP ⌈1.5⌉ = 2; on hand 12 → in_stock; cover 24 d, WOS 3.43
     //   B: no sales → WOS null; ROP 0; in_stock.  F: no snapshot in the window → not listed.
     const expected = {
-      C: { sku: "SKU-C", productTitle: "Charlie", snapshotDate: "2025-10-20", onHand: 0, unitsSold: 3, snapshotDays: 1, averageDailySales: "3", daysOfCover: "0", weeksOfSupply: "0", leadTimeDays: 5, leadTimeSource: "OVERRIDE", safetyStock: 2, reorderPoint: 17, status: "OUT_OF_STOCK", atOrBelowReorderPoint: true },
-      D: { sku: "SKU-D", productTitle: "Delta", snapshotDate: "2025-10-20", onHand: 3, unitsSold: 2, snapshotDays: 1, averageDailySales: "2", daysOfCover: "1.5", weeksOfSupply: "0.21", leadTimeDays: 4, leadTimeSource: "SUPPLIER", safetyStock: 5, reorderPoint: 13, status: "URGENT_REORDER", atOrBelowReorderPoint: true },
-      A: { sku: "SKU-A", productTitle: "Alpha", snapshotDate: "2025-10-20", onHand: 30, unitsSold: 15, snapshotDays: 3, averageDailySales: "5", daysOfCover: "6", weeksOfSupply: "0.86", leadTimeDays: 10, leadTimeSource: "SUPPLIER", safetyStock: 20, reorderPoint: 70, status: "LOW_STOCK", atOrBelowReorderPoint: true },
-      G: { sku: "SKU-G", productTitle: "Golf", snapshotDate: "2025-10-20", onHand: 70, unitsSold: 10, snapshotDays: 1, averageDailySales: "10", daysOfCover: "7", weeksOfSupply: "1", leadTimeDays: 7, leadTimeSource: "DEFAULT", safetyStock: 0, reorderPoint: 70, status: "LOW_STOCK", atOrBelowReorderPoint: true },
-      E: { sku: "SKU-E", productTitle: "Echo", snapshotDate: "2025-10-20", onHand: 12, unitsSold: 1, snapshotDays: 2, averageDailySales: "0.5", daysOfCover: "24", weeksOfSupply: "3.43", leadTimeDays: 3, leadTimeSource: "OVERRIDE", safetyStock: 0, reorderPoint: 2, status: "IN_STOCK", atOrBelowReorderPoint: false },
-      B: { sku: "SKU-B", productTitle: "Bravo", snapshotDate: "2025-10-20", onHand: 100, unitsSold: 0, snapshotDays: 2, averageDailySales: "0", daysOfCover: null, weeksOfSupply: null, leadTimeDays: 7, leadTimeSource: "DEFAULT", safetyStock: 0, reorderPoint: 0, status: "IN_STOCK", atOrBelowReorderPoint: false },
+      C: {
+        sku: "SKU-C",
+        productTitle: "Charlie",
+        snapshotDate: "2025-10-20",
+        onHand: 0,
+        unitsSold: 3,
+        snapshotDays: 1,
+        averageDailySales: "3",
+        daysOfCover: "0",
+        weeksOfSupply: "0",
+        leadTimeDays: 5,
+        leadTimeSource: "OVERRIDE",
+        safetyStock: 2,
+        reorderPoint: 17,
+        status: "OUT_OF_STOCK",
+        atOrBelowReorderPoint: true,
+      },
+      D: {
+        sku: "SKU-D",
+        productTitle: "Delta",
+        snapshotDate: "2025-10-20",
+        onHand: 3,
+        unitsSold: 2,
+        snapshotDays: 1,
+        averageDailySales: "2",
+        daysOfCover: "1.5",
+        weeksOfSupply: "0.21",
+        leadTimeDays: 4,
+        leadTimeSource: "SUPPLIER",
+        safetyStock: 5,
+        reorderPoint: 13,
+        status: "URGENT_REORDER",
+        atOrBelowReorderPoint: true,
+      },
+      A: {
+        sku: "SKU-A",
+        productTitle: "Alpha",
+        snapshotDate: "2025-10-20",
+        onHand: 30,
+        unitsSold: 15,
+        snapshotDays: 3,
+        averageDailySales: "5",
+        daysOfCover: "6",
+        weeksOfSupply: "0.86",
+        leadTimeDays: 10,
+        leadTimeSource: "SUPPLIER",
+        safetyStock: 20,
+        reorderPoint: 70,
+        status: "LOW_STOCK",
+        atOrBelowReorderPoint: true,
+      },
+      G: {
+        sku: "SKU-G",
+        productTitle: "Golf",
+        snapshotDate: "2025-10-20",
+        onHand: 70,
+        unitsSold: 10,
+        snapshotDays: 1,
+        averageDailySales: "10",
+        daysOfCover: "7",
+        weeksOfSupply: "1",
+        leadTimeDays: 7,
+        leadTimeSource: "DEFAULT",
+        safetyStock: 0,
+        reorderPoint: 70,
+        status: "LOW_STOCK",
+        atOrBelowReorderPoint: true,
+      },
+      E: {
+        sku: "SKU-E",
+        productTitle: "Echo",
+        snapshotDate: "2025-10-20",
+        onHand: 12,
+        unitsSold: 1,
+        snapshotDays: 2,
+        averageDailySales: "0.5",
+        daysOfCover: "24",
+        weeksOfSupply: "3.43",
+        leadTimeDays: 3,
+        leadTimeSource: "OVERRIDE",
+        safetyStock: 0,
+        reorderPoint: 2,
+        status: "IN_STOCK",
+        atOrBelowReorderPoint: false,
+      },
+      B: {
+        sku: "SKU-B",
+        productTitle: "Bravo",
+        snapshotDate: "2025-10-20",
+        onHand: 100,
+        unitsSold: 0,
+        snapshotDays: 2,
+        averageDailySales: "0",
+        daysOfCover: null,
+        weeksOfSupply: null,
+        leadTimeDays: 7,
+        leadTimeSource: "DEFAULT",
+        safetyStock: 0,
+        reorderPoint: 0,
+        status: "IN_STOCK",
+        atOrBelowReorderPoint: false,
+      },
     };
 
     test("per-SKU weeks of supply, reorder point and status; counts; most at risk first", async () => {
@@ -282,13 +407,26 @@ describe("with crafted data", () => {
       const bySku = Object.fromEntries(dashboard.inventory.skus.map((s: { sku: string }) => [s.sku, s]));
       expect(bySku["SKU-A"]).toMatchObject({ snapshotDate: "2025-10-19", onHand: 34, unitsSold: 10, snapshotDays: 2, averageDailySales: "5" });
       // C sold 100 on 10-17 with 9 on hand: avg 100, ROP 100×5+2 = 502, cover 0.09 d
-      expect(bySku["SKU-C"]).toMatchObject({ snapshotDate: "2025-10-17", onHand: 9, averageDailySales: "100", reorderPoint: 502, daysOfCover: "0.09", weeksOfSupply: "0.01", status: "LOW_STOCK" });
+      expect(bySku["SKU-C"]).toMatchObject({
+        snapshotDate: "2025-10-17",
+        onHand: 9,
+        averageDailySales: "100",
+        reorderPoint: 502,
+        daysOfCover: "0.09",
+        weeksOfSupply: "0.01",
+        status: "LOW_STOCK",
+      });
       expect(dashboard.inventory.skuCount).toBe(4); // A, B, C, E
     });
 
     test("a window without snapshots is empty", async () => {
       const { dashboard } = await data(INVENTORY, { asOf: AS_OF, window: { from: "2024-01-01", to: "2024-01-31" } });
-      expect(dashboard.inventory).toMatchObject({ skuCount: 0, atOrBelowReorderPointCount: 0, statusCounts: { outOfStock: 0, urgentReorder: 0, lowStock: 0, inStock: 0 }, skus: [] });
+      expect(dashboard.inventory).toMatchObject({
+        skuCount: 0,
+        atOrBelowReorderPointCount: 0,
+        statusCounts: { outOfStock: 0, urgentReorder: 0, lowStock: 0, inStock: 0 },
+        skus: [],
+      });
     });
   });
 
@@ -297,15 +435,36 @@ describe("with crafted data", () => {
     // Meta One: spend 1000+3000, revenue 4000+2000, impressions 30000, clicks 150, conversions 5.
     // Its daily ROAS are 4.00 and 0.67 (average 2.33), but the period ROAS is 6000 ÷ 4000 = 1.5.
     const metaOne = {
-      externalId: "meta-1", name: "Meta One", platform: "META", status: "ACTIVE", targetRoas: "3",
-      spendCents: "4000", revenueCents: "6000", impressions: "30000", clicks: "150", conversions: "5",
-      roas: "1.5", cpcCents: "27", cpaCents: "800", ctr: "0.005", conversionRate: "0.0333",
-      dailyMetrics: [{ metricDate: "2025-10-19", spendCents: 1000, roas: "4" }, { metricDate: "2025-10-20", spendCents: 3000, roas: "0.67" }],
+      externalId: "meta-1",
+      name: "Meta One",
+      platform: "META",
+      status: "ACTIVE",
+      targetRoas: "3",
+      spendCents: "4000",
+      revenueCents: "6000",
+      impressions: "30000",
+      clicks: "150",
+      conversions: "5",
+      roas: "1.5",
+      cpcCents: "27",
+      cpaCents: "800",
+      ctr: "0.005",
+      conversionRate: "0.0333",
+      dailyMetrics: [
+        { metricDate: "2025-10-19", spendCents: 1000, roas: "4" },
+        { metricDate: "2025-10-20", spendCents: 3000, roas: "0.67" },
+      ],
     };
     // Google Two spent nothing: every ratio with spend or clicks or impressions below is null.
     const googleTwo = {
-      externalId: "google-2", name: "Google Two", platform: "GOOGLE", status: "PAUSED", targetRoas: null,
-      ...zeroPerformance, revenueCents: "500", dailyMetrics: [{ metricDate: "2025-10-20", spendCents: 0, roas: null }],
+      externalId: "google-2",
+      name: "Google Two",
+      platform: "GOOGLE",
+      status: "PAUSED",
+      targetRoas: null,
+      ...zeroPerformance,
+      revenueCents: "500",
+      dailyMetrics: [{ metricDate: "2025-10-20", spendCents: 0, roas: null }],
     };
 
     test("blended ratios are ratios of sums; per campaign; daily series", async () => {
@@ -315,12 +474,44 @@ describe("with crafted data", () => {
         platforms: null,
         blended: {
           campaignCount: 2,
-          spendCents: "4000", revenueCents: "6500", impressions: "30000", clicks: "150", conversions: "5",
-          roas: "1.63", cpcCents: "27", cpaCents: "800", ctr: "0.005", conversionRate: "0.0333", // 6500 ÷ 4000 = 1.625
+          spendCents: "4000",
+          revenueCents: "6500",
+          impressions: "30000",
+          clicks: "150",
+          conversions: "5",
+          roas: "1.63",
+          cpcCents: "27",
+          cpaCents: "800",
+          ctr: "0.005",
+          conversionRate: "0.0333", // 6500 ÷ 4000 = 1.625
         },
         daily: [
-          { date: "2025-10-19", spendCents: "1000", revenueCents: "4000", impressions: "10000", clicks: "100", conversions: "5", roas: "4", cpcCents: "10", cpaCents: "200", ctr: "0.01", conversionRate: "0.05" },
-          { date: "2025-10-20", spendCents: "3000", revenueCents: "2500", impressions: "20000", clicks: "50", conversions: "0", roas: "0.83", cpcCents: "60", cpaCents: null, ctr: "0.0025", conversionRate: "0" },
+          {
+            date: "2025-10-19",
+            spendCents: "1000",
+            revenueCents: "4000",
+            impressions: "10000",
+            clicks: "100",
+            conversions: "5",
+            roas: "4",
+            cpcCents: "10",
+            cpaCents: "200",
+            ctr: "0.01",
+            conversionRate: "0.05",
+          },
+          {
+            date: "2025-10-20",
+            spendCents: "3000",
+            revenueCents: "2500",
+            impressions: "20000",
+            clicks: "50",
+            conversions: "0",
+            roas: "0.83",
+            cpcCents: "60",
+            cpaCents: null,
+            ctr: "0.0025",
+            conversionRate: "0",
+          },
         ],
         campaigns: [metaOne, googleTwo],
       });
@@ -360,7 +551,11 @@ describe("with crafted data", () => {
         expiringWithinHourCount: 1, // conv-3
         byAge: { normal: 2, warning: 1, critical: 1 },
       });
-      expect(q.byKind.map((k: { kind: string; count: number }) => [k.kind, k.count])).toEqual([["refund", 2], ["cancel_order", 1], ["data_export", 1]]);
+      expect(q.byKind.map((k: { kind: string; count: number }) => [k.kind, k.count])).toEqual([
+        ["refund", 2],
+        ["cancel_order", 1],
+        ["data_export", 1],
+      ]);
       expect(q.items.map((i: { conversationId: string }) => i.conversationId)).toEqual(["conv-3", "conv-2", "conv-4", "conv-1"]);
       expect(q.items.map((i: { ageMinutes: number }) => i.ageMinutes)).toEqual([180, 90, 59, 10]);
       expect(Date.parse(q.oldestPendingAt)).toBe(Date.parse(q.byKind[1].oldestPendingAt));
@@ -368,7 +563,9 @@ describe("with crafted data", () => {
 
     test("items filtered by kind and limited", async () => {
       const { dashboard } = await data(SUPPORT, { first: 1, kinds: ["refund"] });
-      expect(dashboard.supportQueue.items).toEqual([{ kind: "refund", agent: "cx-agent", summary: "Refund order #2", conversationId: "conv-2", ageMinutes: 90, expiresAt: null }]);
+      expect(dashboard.supportQueue.items).toEqual([
+        { kind: "refund", agent: "cx-agent", summary: "Refund order #2", conversationId: "conv-2", ageMinutes: 90, expiresAt: null },
+      ]);
     });
   });
 

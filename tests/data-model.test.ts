@@ -16,10 +16,25 @@ import {
 import { createTestDatabase, createVectorTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const ALL_TABLES = [
-  "AgentApproval", "AgentFeedback", "AgentQuery", "DashboardFact", "DecisionLog",
-  "ads_campaigns", "ads_daily_metrics", "ads_metrics_daily", "agent_qc", "agent_run", "creds_meta",
-  "inventory_snapshots", "knowledge_chunks", "knowledge_documents", "knowledge_metadata",
-  "observability_logs", "reorder_points", "supplier_lead_times", "support_curated_replies",
+  "AgentApproval",
+  "AgentFeedback",
+  "AgentQuery",
+  "DashboardFact",
+  "DecisionLog",
+  "ads_campaigns",
+  "ads_daily_metrics",
+  "ads_metrics_daily",
+  "agent_qc",
+  "agent_run",
+  "creds_meta",
+  "inventory_snapshots",
+  "knowledge_chunks",
+  "knowledge_documents",
+  "knowledge_metadata",
+  "observability_logs",
+  "reorder_points",
+  "supplier_lead_times",
+  "support_curated_replies",
 ] as const;
 /** The gateway's own tables beside the document's (agent_keys: hashes of agents' keys, keyed by their printed ak_ id). */
 const GATEWAY_TABLES = ["agent_keys"] as const;
@@ -100,48 +115,253 @@ describe("constraints reject bad rows with the SQLSTATE and constraint name call
      VALUES ('c-' || gen_random_uuid(), '${platform}', 'n', '2025-03-01', '${status}'${extra ? `, '${extra}'` : ""})`;
 
   const violations: Array<{ rule: string; sql: string; code: string; constraint?: string }> = [
-    { rule: "ads_campaigns.platform is one of meta|google|organic|tiktok|pinterest", sql: campaign("facebook"), code: check, constraint: "ads_campaigns_platform_check" },
-    { rule: "ads_campaigns.status is one of active|paused|draft|archived", sql: campaign("meta", "completed"), code: check, constraint: "ads_campaigns_status_check" },
-    { rule: "ads_campaigns.end_date is not before start_date", sql: campaign("meta", "active", "2025-02-01"), code: check, constraint: "ads_campaigns_dates_check" },
-    { rule: "ads_campaigns.budget_cents is not negative", sql: `INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date, budget_cents) VALUES ('neg', 'meta', 'n', '2025-01-01', -1)`, code: check, constraint: "ads_campaigns_budget_check" },
-    { rule: "ads_campaigns.campaign_id is unique", sql: `INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date) VALUES ('base', 'google', 'n', '2025-01-01')`, code: unique, constraint: "ads_campaigns_campaign_id_key" },
-    { rule: "one ads_daily_metrics row per campaign and day", sql: `INSERT INTO ads_daily_metrics (campaign_id, metric_date) SELECT ${BASE_CAMPAIGN}, '2025-01-01'`, code: unique, constraint: "ads_daily_metrics_campaign_id_metric_date_key" },
-    { rule: "ads_daily_metrics.campaign_id references ads_campaigns", sql: `INSERT INTO ads_daily_metrics (campaign_id, metric_date) VALUES (gen_random_uuid(), '2025-01-02')`, code: foreignKey, constraint: "ads_daily_metrics_campaign_id_fkey" },
-    { rule: "ads_daily_metrics counters are not negative", sql: `INSERT INTO ads_daily_metrics (campaign_id, metric_date, clicks) SELECT ${BASE_CAMPAIGN}, '2025-01-03', -1`, code: check, constraint: "ads_daily_metrics_counts_check" },
-    { rule: "legacy ads_metrics_daily.platform is one of meta|google|unknown", sql: `INSERT INTO ads_metrics_daily (campaign_id, platform, date) VALUES ('x', 'tiktok', '2025-01-01')`, code: check, constraint: "ads_metrics_daily_platform_check" },
-    { rule: "one legacy row per campaign and date", sql: `INSERT INTO ads_metrics_daily (campaign_id, platform, date) VALUES ('legacy-base', 'meta', '2025-01-01')`, code: unique, constraint: "ads_metrics_daily_campaign_id_date_key" },
-    { rule: "agent_qc.quality_score is at least 1", sql: `INSERT INTO agent_qc (run_id, quality_score) VALUES (${RUN}, 0)`, code: check, constraint: "agent_qc_quality_score_check" },
-    { rule: "agent_qc.quality_score is at most 5", sql: `INSERT INTO agent_qc (run_id, quality_score) VALUES (${RUN}, 6)`, code: check, constraint: "agent_qc_quality_score_check" },
-    { rule: "agent_qc.run_id references agent_run", sql: `INSERT INTO agent_qc (run_id, quality_score) VALUES (gen_random_uuid(), 3)`, code: foreignKey, constraint: "agent_qc_run_id_fkey" },
+    {
+      rule: "ads_campaigns.platform is one of meta|google|organic|tiktok|pinterest",
+      sql: campaign("facebook"),
+      code: check,
+      constraint: "ads_campaigns_platform_check",
+    },
+    {
+      rule: "ads_campaigns.status is one of active|paused|draft|archived",
+      sql: campaign("meta", "completed"),
+      code: check,
+      constraint: "ads_campaigns_status_check",
+    },
+    {
+      rule: "ads_campaigns.end_date is not before start_date",
+      sql: campaign("meta", "active", "2025-02-01"),
+      code: check,
+      constraint: "ads_campaigns_dates_check",
+    },
+    {
+      rule: "ads_campaigns.budget_cents is not negative",
+      sql: `INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date, budget_cents) VALUES ('neg', 'meta', 'n', '2025-01-01', -1)`,
+      code: check,
+      constraint: "ads_campaigns_budget_check",
+    },
+    {
+      rule: "ads_campaigns.campaign_id is unique",
+      sql: `INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date) VALUES ('base', 'google', 'n', '2025-01-01')`,
+      code: unique,
+      constraint: "ads_campaigns_campaign_id_key",
+    },
+    {
+      rule: "one ads_daily_metrics row per campaign and day",
+      sql: `INSERT INTO ads_daily_metrics (campaign_id, metric_date) SELECT ${BASE_CAMPAIGN}, '2025-01-01'`,
+      code: unique,
+      constraint: "ads_daily_metrics_campaign_id_metric_date_key",
+    },
+    {
+      rule: "ads_daily_metrics.campaign_id references ads_campaigns",
+      sql: `INSERT INTO ads_daily_metrics (campaign_id, metric_date) VALUES (gen_random_uuid(), '2025-01-02')`,
+      code: foreignKey,
+      constraint: "ads_daily_metrics_campaign_id_fkey",
+    },
+    {
+      rule: "ads_daily_metrics counters are not negative",
+      sql: `INSERT INTO ads_daily_metrics (campaign_id, metric_date, clicks) SELECT ${BASE_CAMPAIGN}, '2025-01-03', -1`,
+      code: check,
+      constraint: "ads_daily_metrics_counts_check",
+    },
+    {
+      rule: "legacy ads_metrics_daily.platform is one of meta|google|unknown",
+      sql: `INSERT INTO ads_metrics_daily (campaign_id, platform, date) VALUES ('x', 'tiktok', '2025-01-01')`,
+      code: check,
+      constraint: "ads_metrics_daily_platform_check",
+    },
+    {
+      rule: "one legacy row per campaign and date",
+      sql: `INSERT INTO ads_metrics_daily (campaign_id, platform, date) VALUES ('legacy-base', 'meta', '2025-01-01')`,
+      code: unique,
+      constraint: "ads_metrics_daily_campaign_id_date_key",
+    },
+    {
+      rule: "agent_qc.quality_score is at least 1",
+      sql: `INSERT INTO agent_qc (run_id, quality_score) VALUES (${RUN}, 0)`,
+      code: check,
+      constraint: "agent_qc_quality_score_check",
+    },
+    {
+      rule: "agent_qc.quality_score is at most 5",
+      sql: `INSERT INTO agent_qc (run_id, quality_score) VALUES (${RUN}, 6)`,
+      code: check,
+      constraint: "agent_qc_quality_score_check",
+    },
+    {
+      rule: "agent_qc.run_id references agent_run",
+      sql: `INSERT INTO agent_qc (run_id, quality_score) VALUES (gen_random_uuid(), 3)`,
+      code: foreignKey,
+      constraint: "agent_qc_run_id_fkey",
+    },
     { rule: "agent_qc belongs to a run", sql: `INSERT INTO agent_qc (run_id, quality_score) VALUES (NULL, 3)`, code: notNull },
-    { rule: "agent_run.resolution is resolved|escalated|failed (or NULL while running)", sql: `INSERT INTO agent_run (agent_name, resolution) VALUES ('a', 'done')`, code: check, constraint: "agent_run_resolution_check" },
-    { rule: "agent_run ends after it starts", sql: `INSERT INTO agent_run (agent_name, started_at, ended_at) VALUES ('a', now(), now() - interval '1 s')`, code: check, constraint: "agent_run_times_check" },
-    { rule: "a pending AgentApproval names no decider", sql: `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary, "decidedBy") VALUES ('c', 'a', 'k', 's', 'someone')`, code: check, constraint: "AgentApproval_decision_check" },
-    { rule: "AgentApproval.kind is not blank", sql: `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary) VALUES ('c', 'a', '  ', 's')`, code: check, constraint: "AgentApproval_kind_check" },
-    { rule: "AgentFeedback.rating is 1-5", sql: `INSERT INTO "AgentFeedback" ("conversationId", rating) VALUES ('c', 6)`, code: check, constraint: "AgentFeedback_rating_check" },
-    { rule: "AgentFeedback.approvalId references AgentApproval", sql: `INSERT INTO "AgentFeedback" ("conversationId", "approvalId") VALUES ('c', gen_random_uuid())`, code: foreignKey, constraint: "AgentFeedback_approvalId_fkey" },
-    { rule: "AgentQuery.outcome is success|error|timeout|refused", sql: `INSERT INTO "AgentQuery" ("conversationId", agent, model, query, outcome) VALUES ('c', 'a', 'm', 'q', 'ok')`, code: check, constraint: "AgentQuery_outcome_check" },
-    { rule: "AgentQuery cost is not negative", sql: `INSERT INTO "AgentQuery" ("conversationId", agent, model, query, "costUsd") VALUES ('c', 'a', 'm', 'q', -0.000001)`, code: check, constraint: "AgentQuery_numbers_check" },
-    { rule: "observability_logs.level is DEBUG|INFO|WARN|ERROR", sql: `INSERT INTO observability_logs (level, message) VALUES ('TRACE', 'm')`, code: check, constraint: "observability_logs_level_check" },
-    { rule: "observability_logs.level is upper case", sql: `INSERT INTO observability_logs (level, message) VALUES ('info', 'm')`, code: check, constraint: "observability_logs_level_check" },
-    { rule: "creds_meta.nonce is 12 bytes (AES-GCM)", sql: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('n11', 'p', '\\x01', decode(repeat('00', 11), 'hex'), decode(repeat('00', 16), 'hex'), 'k')`, code: check, constraint: "creds_meta_nonce_check" },
-    { rule: "creds_meta.auth_tag is 16 bytes (AES-GCM)", sql: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('t15', 'p', '\\x01', decode(repeat('00', 12), 'hex'), decode(repeat('00', 15), 'hex'), 'k')`, code: check, constraint: "creds_meta_auth_tag_check" },
-    { rule: "creds_meta.name is a lower-case slug", sql: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('Shopify Token', 'p', '\\x01', decode(repeat('00', 12), 'hex'), decode(repeat('00', 16), 'hex'), 'k')`, code: check, constraint: "creds_meta_name_check" },
-    { rule: "creds_meta.name is unique", sql: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('base', 'p', '\\x01', decode(repeat('00', 12), 'hex'), decode(repeat('00', 16), 'hex'), 'k')`, code: unique, constraint: "creds_meta_name_key" },
-    { rule: "DashboardFact.unit is cents|count|ratio|seconds", sql: `INSERT INTO "DashboardFact" ("shopDomain", metric, "factDate", value, unit) VALUES ('s', 'revenue', '2025-01-01', 1, 'dollars')`, code: check, constraint: "DashboardFact_unit_check" },
-    { rule: "DashboardFact.metric is a lower-case dotted name", sql: `INSERT INTO "DashboardFact" ("shopDomain", metric, "factDate", value) VALUES ('s', 'Revenue', '2025-01-01', 1)`, code: check, constraint: "DashboardFact_metric_check" },
-    { rule: "one DashboardFact per shop, metric and day", sql: `INSERT INTO "DashboardFact" ("shopDomain", metric, "factDate", value) VALUES ('base.myshopify.com', 'orders', '2025-01-01', 2)`, code: unique, constraint: "DashboardFact_shopDomain_metric_factDate_key" },
-    { rule: "DecisionLog needs scope, actor and action", sql: `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('ops', ' ', 'x')`, code: check, constraint: "DecisionLog_required_check" },
-    { rule: "one inventory snapshot per SKU and day", sql: `INSERT INTO inventory_snapshots (sku, snapshot_date) VALUES ('BASE-SKU', '2025-01-01')`, code: unique, constraint: "inventory_snapshots_sku_snapshot_date_key" },
-    { rule: "on-hand stock is not negative", sql: `INSERT INTO inventory_snapshots (sku, on_hand_quantity) VALUES ('S', -1)`, code: check, constraint: "inventory_snapshots_quantities_check" },
-    { rule: "a supplier's worst-case lead time is not shorter than its usual one", sql: `INSERT INTO supplier_lead_times (supplier, lead_time_days, max_lead_days) VALUES ('S', 10, 5)`, code: check, constraint: "supplier_lead_times_lead_check" },
-    { rule: "supplier names are unique", sql: `INSERT INTO supplier_lead_times (supplier, lead_time_days) VALUES ('Base supplier', 3)`, code: unique, constraint: "supplier_lead_times_supplier_key" },
-    { rule: "one reorder point per SKU", sql: `INSERT INTO reorder_points (sku) VALUES ('BASE-SKU')`, code: unique, constraint: "reorder_points_sku_key" },
-    { rule: "safety stock is not negative", sql: `INSERT INTO reorder_points (sku, safety_stock) VALUES ('S2', -1)`, code: check, constraint: "reorder_points_safety_stock_check" },
-    { rule: "knowledge documents are not empty", sql: `INSERT INTO knowledge_documents (title, source, content) VALUES ('t', 's', '   ')`, code: check, constraint: "knowledge_documents_content_not_empty" },
-    { rule: "one metadata value per document and key", sql: `INSERT INTO knowledge_metadata (document_id, key, value) VALUES (${DOC}, 'category', 'y')`, code: unique, constraint: "knowledge_metadata_document_id_key_key" },
-    { rule: "one chunk per document and index", sql: `INSERT INTO knowledge_chunks (document_id, chunk_index, content) VALUES (${DOC}, 0, 'a'), (${DOC}, 0, 'b')`, code: unique, constraint: "knowledge_chunks_document_id_chunk_index_key" },
-    { rule: "support replies are not empty", sql: `INSERT INTO support_curated_replies (message_body, approver) VALUES ('', 'x')`, code: check, constraint: "support_curated_replies_body_check" },
+    {
+      rule: "agent_run.resolution is resolved|escalated|failed (or NULL while running)",
+      sql: `INSERT INTO agent_run (agent_name, resolution) VALUES ('a', 'done')`,
+      code: check,
+      constraint: "agent_run_resolution_check",
+    },
+    {
+      rule: "agent_run ends after it starts",
+      sql: `INSERT INTO agent_run (agent_name, started_at, ended_at) VALUES ('a', now(), now() - interval '1 s')`,
+      code: check,
+      constraint: "agent_run_times_check",
+    },
+    {
+      rule: "a pending AgentApproval names no decider",
+      sql: `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary, "decidedBy") VALUES ('c', 'a', 'k', 's', 'someone')`,
+      code: check,
+      constraint: "AgentApproval_decision_check",
+    },
+    {
+      rule: "AgentApproval.kind is not blank",
+      sql: `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary) VALUES ('c', 'a', '  ', 's')`,
+      code: check,
+      constraint: "AgentApproval_kind_check",
+    },
+    {
+      rule: "AgentFeedback.rating is 1-5",
+      sql: `INSERT INTO "AgentFeedback" ("conversationId", rating) VALUES ('c', 6)`,
+      code: check,
+      constraint: "AgentFeedback_rating_check",
+    },
+    {
+      rule: "AgentFeedback.approvalId references AgentApproval",
+      sql: `INSERT INTO "AgentFeedback" ("conversationId", "approvalId") VALUES ('c', gen_random_uuid())`,
+      code: foreignKey,
+      constraint: "AgentFeedback_approvalId_fkey",
+    },
+    {
+      rule: "AgentQuery.outcome is success|error|timeout|refused",
+      sql: `INSERT INTO "AgentQuery" ("conversationId", agent, model, query, outcome) VALUES ('c', 'a', 'm', 'q', 'ok')`,
+      code: check,
+      constraint: "AgentQuery_outcome_check",
+    },
+    {
+      rule: "AgentQuery cost is not negative",
+      sql: `INSERT INTO "AgentQuery" ("conversationId", agent, model, query, "costUsd") VALUES ('c', 'a', 'm', 'q', -0.000001)`,
+      code: check,
+      constraint: "AgentQuery_numbers_check",
+    },
+    {
+      rule: "observability_logs.level is DEBUG|INFO|WARN|ERROR",
+      sql: `INSERT INTO observability_logs (level, message) VALUES ('TRACE', 'm')`,
+      code: check,
+      constraint: "observability_logs_level_check",
+    },
+    {
+      rule: "observability_logs.level is upper case",
+      sql: `INSERT INTO observability_logs (level, message) VALUES ('info', 'm')`,
+      code: check,
+      constraint: "observability_logs_level_check",
+    },
+    {
+      rule: "creds_meta.nonce is 12 bytes (AES-GCM)",
+      sql: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('n11', 'p', '\\x01', decode(repeat('00', 11), 'hex'), decode(repeat('00', 16), 'hex'), 'k')`,
+      code: check,
+      constraint: "creds_meta_nonce_check",
+    },
+    {
+      rule: "creds_meta.auth_tag is 16 bytes (AES-GCM)",
+      sql: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('t15', 'p', '\\x01', decode(repeat('00', 12), 'hex'), decode(repeat('00', 15), 'hex'), 'k')`,
+      code: check,
+      constraint: "creds_meta_auth_tag_check",
+    },
+    {
+      rule: "creds_meta.name is a lower-case slug",
+      sql: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('Shopify Token', 'p', '\\x01', decode(repeat('00', 12), 'hex'), decode(repeat('00', 16), 'hex'), 'k')`,
+      code: check,
+      constraint: "creds_meta_name_check",
+    },
+    {
+      rule: "creds_meta.name is unique",
+      sql: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('base', 'p', '\\x01', decode(repeat('00', 12), 'hex'), decode(repeat('00', 16), 'hex'), 'k')`,
+      code: unique,
+      constraint: "creds_meta_name_key",
+    },
+    {
+      rule: "DashboardFact.unit is cents|count|ratio|seconds",
+      sql: `INSERT INTO "DashboardFact" ("shopDomain", metric, "factDate", value, unit) VALUES ('s', 'revenue', '2025-01-01', 1, 'dollars')`,
+      code: check,
+      constraint: "DashboardFact_unit_check",
+    },
+    {
+      rule: "DashboardFact.metric is a lower-case dotted name",
+      sql: `INSERT INTO "DashboardFact" ("shopDomain", metric, "factDate", value) VALUES ('s', 'Revenue', '2025-01-01', 1)`,
+      code: check,
+      constraint: "DashboardFact_metric_check",
+    },
+    {
+      rule: "one DashboardFact per shop, metric and day",
+      sql: `INSERT INTO "DashboardFact" ("shopDomain", metric, "factDate", value) VALUES ('base.myshopify.com', 'orders', '2025-01-01', 2)`,
+      code: unique,
+      constraint: "DashboardFact_shopDomain_metric_factDate_key",
+    },
+    {
+      rule: "DecisionLog needs scope, actor and action",
+      sql: `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('ops', ' ', 'x')`,
+      code: check,
+      constraint: "DecisionLog_required_check",
+    },
+    {
+      rule: "one inventory snapshot per SKU and day",
+      sql: `INSERT INTO inventory_snapshots (sku, snapshot_date) VALUES ('BASE-SKU', '2025-01-01')`,
+      code: unique,
+      constraint: "inventory_snapshots_sku_snapshot_date_key",
+    },
+    {
+      rule: "on-hand stock is not negative",
+      sql: `INSERT INTO inventory_snapshots (sku, on_hand_quantity) VALUES ('S', -1)`,
+      code: check,
+      constraint: "inventory_snapshots_quantities_check",
+    },
+    {
+      rule: "a supplier's worst-case lead time is not shorter than its usual one",
+      sql: `INSERT INTO supplier_lead_times (supplier, lead_time_days, max_lead_days) VALUES ('S', 10, 5)`,
+      code: check,
+      constraint: "supplier_lead_times_lead_check",
+    },
+    {
+      rule: "supplier names are unique",
+      sql: `INSERT INTO supplier_lead_times (supplier, lead_time_days) VALUES ('Base supplier', 3)`,
+      code: unique,
+      constraint: "supplier_lead_times_supplier_key",
+    },
+    {
+      rule: "one reorder point per SKU",
+      sql: `INSERT INTO reorder_points (sku) VALUES ('BASE-SKU')`,
+      code: unique,
+      constraint: "reorder_points_sku_key",
+    },
+    {
+      rule: "safety stock is not negative",
+      sql: `INSERT INTO reorder_points (sku, safety_stock) VALUES ('S2', -1)`,
+      code: check,
+      constraint: "reorder_points_safety_stock_check",
+    },
+    {
+      rule: "knowledge documents are not empty",
+      sql: `INSERT INTO knowledge_documents (title, source, content) VALUES ('t', 's', '   ')`,
+      code: check,
+      constraint: "knowledge_documents_content_not_empty",
+    },
+    {
+      rule: "one metadata value per document and key",
+      sql: `INSERT INTO knowledge_metadata (document_id, key, value) VALUES (${DOC}, 'category', 'y')`,
+      code: unique,
+      constraint: "knowledge_metadata_document_id_key_key",
+    },
+    {
+      rule: "one chunk per document and index",
+      sql: `INSERT INTO knowledge_chunks (document_id, chunk_index, content) VALUES (${DOC}, 0, 'a'), (${DOC}, 0, 'b')`,
+      code: unique,
+      constraint: "knowledge_chunks_document_id_chunk_index_key",
+    },
+    {
+      rule: "support replies are not empty",
+      sql: `INSERT INTO support_curated_replies (message_body, approver) VALUES ('', 'x')`,
+      code: check,
+      constraint: "support_curated_replies_body_check",
+    },
   ];
 
   test.each(violations)("$rule", async ({ sql, code, constraint }) => {
@@ -160,14 +380,19 @@ describe("constraints reject bad rows with the SQLSTATE and constraint name call
       );
       await client.query(`INSERT INTO observability_logs (level, message) VALUES ('DEBUG', 'm'), ('INFO', 'm'), ('WARN', 'm'), ('ERROR', 'm')`);
       // available may go negative (orders taken while out of stock); on hand may not.
-      await client.query(`INSERT INTO inventory_snapshots (sku, on_hand_quantity, committed_quantity, available_quantity) VALUES ('OVERSOLD', 0, 2, -2)`);
+      await client.query(
+        `INSERT INTO inventory_snapshots (sku, on_hand_quantity, committed_quantity, available_quantity) VALUES ('OVERSOLD', 0, 2, -2)`,
+      );
       const { n } = await one<{ n: string }>(client, `SELECT count(*) AS n FROM agent_qc WHERE run_id = ${RUN}`);
       expect(Number(n)).toBe(2);
     });
   });
 
   test("the approval status CHECK allows exactly pending, approved, rejected and expired", async () => {
-    const def = await one<{ def: string }>(db.pool, `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'AgentApproval_status_check'`);
+    const def = await one<{ def: string }>(
+      db.pool,
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'AgentApproval_status_check'`,
+    );
     expect(def.def).toMatch(/ARRAY\['pending'::text, 'approved'::text, 'rejected'::text, 'expired'::text\]/);
     await inRollback(async (client) => {
       // Inserts must be pending (the workflow guard), so the CHECK is reached through an update. Upstream's
@@ -183,7 +408,10 @@ describe("constraints reject bad rows with the SQLSTATE and constraint name call
     await inRollback(async (client) => {
       const err = await errorOf(client, `UPDATE "AgentApproval" SET status = 'approved' WHERE id = ${APPROVAL}`);
       expect({ code: err.code, constraint: err.constraint }).toEqual({ code: "23514", constraint: "AgentApproval_decision_check" });
-      const ok = await one(client, `UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'op-1' WHERE id = ${APPROVAL} RETURNING status, "decidedAt" IS NOT NULL AS decided`);
+      const ok = await one(
+        client,
+        `UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'op-1' WHERE id = ${APPROVAL} RETURNING status, "decidedAt" IS NOT NULL AS decided`,
+      );
       expect(ok).toEqual({ status: "approved", decided: true });
     });
   });
@@ -231,7 +459,10 @@ describe("ON DELETE actions", () => {
     await inRollback(async (client) => {
       await client.query(`INSERT INTO knowledge_chunks (document_id, chunk_index, content) VALUES (${DOC}, 0, 'chunk')`);
       await client.query(`DELETE FROM knowledge_documents WHERE id = ${DOC}`);
-      const left = await one(client, `SELECT (SELECT count(*)::int FROM knowledge_chunks) AS chunks, (SELECT count(*)::int FROM knowledge_metadata) AS meta`);
+      const left = await one(
+        client,
+        `SELECT (SELECT count(*)::int FROM knowledge_chunks) AS chunks, (SELECT count(*)::int FROM knowledge_metadata) AS meta`,
+      );
       expect(left).toEqual({ chunks: 0, meta: 0 });
     });
   });
@@ -250,7 +481,10 @@ describe("ON DELETE actions", () => {
 describe("DecisionLog is append-only", () => {
   test("INSERT works; UPDATE, DELETE and TRUNCATE are refused (42501) even for the table owner", async () => {
     await inRollback(async (client) => {
-      const { id } = await one<{ id: string }>(client, `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('ops', 'tester', 'noted') RETURNING id`);
+      const { id } = await one<{ id: string }>(
+        client,
+        `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('ops', 'tester', 'noted') RETURNING id`,
+      );
       const update = await errorOf(client, `UPDATE "DecisionLog" SET rationale = 'rewritten' WHERE id = $1`, [id]);
       expect(update.code).toBe("42501");
       expect(update.message).toMatch(/append-only: UPDATE/);
@@ -269,18 +503,34 @@ describe("DecisionLog is append-only", () => {
 // ───────────────────────────── Ads metrics trigger ─────────────────────────────
 
 describe.each([
-  { table: "ads_daily_metrics", insertPrefix: `INSERT INTO ads_daily_metrics (campaign_id, metric_date,`, keyValues: (day: string) => `${BASE_CAMPAIGN}, '${day}',` },
-  { table: "ads_metrics_daily", insertPrefix: `INSERT INTO ads_metrics_daily (campaign_id, platform, date,`, keyValues: (day: string) => `'trigger-test', 'meta', '${day}',` },
+  {
+    table: "ads_daily_metrics",
+    insertPrefix: `INSERT INTO ads_daily_metrics (campaign_id, metric_date,`,
+    keyValues: (day: string) => `${BASE_CAMPAIGN}, '${day}',`,
+  },
+  {
+    table: "ads_metrics_daily",
+    insertPrefix: `INSERT INTO ads_metrics_daily (campaign_id, platform, date,`,
+    keyValues: (day: string) => `'trigger-test', 'meta', '${day}',`,
+  },
 ])("ads metrics trigger on $table", ({ table, insertPrefix, keyValues }) => {
   let day = 0; // one row per (campaign, day): each insert takes the next day
-  const metrics = async (client: pg.ClientBase, values: { spend: number; impressions: number; clicks: number; conversions: number; revenue: number }, extra = "") => {
+  const metrics = async (
+    client: pg.ClientBase,
+    values: { spend: number; impressions: number; clicks: number; conversions: number; revenue: number },
+    extra = "",
+  ) => {
     const columns = `spend_cents, impressions, clicks, conversions, revenue_cents${extra ? ", cpc_cents, roas" : ""}`;
     const v = `${values.spend}, ${values.impressions}, ${values.clicks}, ${values.conversions}, ${values.revenue}${extra ? `, ${extra}` : ""}`;
     const date = new Date(Date.UTC(2025, 5, 1) + day++ * 86_400_000).toISOString().slice(0, 10);
-    return one<{ id: string; cpc_cents: number | null; cpa_cents: number | null; roas: string | null; ctr: string | null; conversion_rate: string | null }>(
-      client,
-      `${insertPrefix} ${columns}) SELECT ${keyValues(date)} ${v} RETURNING id, cpc_cents, cpa_cents, roas, ctr, conversion_rate`,
-    );
+    return one<{
+      id: string;
+      cpc_cents: number | null;
+      cpa_cents: number | null;
+      roas: string | null;
+      ctr: string | null;
+      conversion_rate: string | null;
+    }>(client, `${insertPrefix} ${columns}) SELECT ${keyValues(date)} ${v} RETURNING id, cpc_cents, cpa_cents, roas, ctr, conversion_rate`);
   };
   const ratios = (row: Record<string, unknown>) => {
     const { id: _id, ...rest } = row;
@@ -435,7 +685,10 @@ describe("defaults", () => {
   test.each(ALL_TABLES)("%s: a minimal row gets a fresh v4 UUID id and created_at = now()", async (table) => {
     await inRollback(async (client) => {
       const created = table === table.toLowerCase() ? "created_at" : `"createdAt"`;
-      const a = await one<{ pk: string; fresh: boolean }>(client, `${MINIMAL_ROWS[table]} RETURNING ${pkOf(table)} AS pk, ${created} = now() AS fresh`);
+      const a = await one<{ pk: string; fresh: boolean }>(
+        client,
+        `${MINIMAL_ROWS[table]} RETURNING ${pkOf(table)} AS pk, ${created} = now() AS fresh`,
+      );
       expect(a.pk).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(a.fresh).toBe(true);
     });
@@ -445,27 +698,76 @@ describe("defaults", () => {
     await inRollback(async (client) => {
       const get = (table: keyof typeof MINIMAL_ROWS, columns: string) => one(client, `${MINIMAL_ROWS[table]} RETURNING ${columns}`);
       expect(await get("ads_campaigns", "status, budget_cents, target_roas, end_date, metadata")).toEqual({
-        status: "active", budget_cents: 0, target_roas: null, end_date: null, metadata: {},
+        status: "active",
+        budget_cents: 0,
+        target_roas: null,
+        end_date: null,
+        metadata: {},
       });
       expect(await get("ads_daily_metrics", "spend_cents, impressions, clicks, conversions, revenue_cents")).toEqual({
-        spend_cents: 0, impressions: 0, clicks: 0, conversions: 0, revenue_cents: 0,
+        spend_cents: 0,
+        impressions: 0,
+        clicks: 0,
+        conversions: 0,
+        revenue_cents: 0,
       });
-      expect(await get("agent_run", "started_at = now() AS started_now, ended_at, resolution, tokens_input, tokens_output, cost_usd, self_corrected, metadata")).toEqual({
-        started_now: true, ended_at: null, resolution: null, tokens_input: 0, tokens_output: 0, cost_usd: "0.000000", self_corrected: false, metadata: {},
+      expect(
+        await get(
+          "agent_run",
+          "started_at = now() AS started_now, ended_at, resolution, tokens_input, tokens_output, cost_usd, self_corrected, metadata",
+        ),
+      ).toEqual({
+        started_now: true,
+        ended_at: null,
+        resolution: null,
+        tokens_input: 0,
+        tokens_output: 0,
+        cost_usd: "0.000000",
+        self_corrected: false,
+        metadata: {},
       });
       expect(await get("AgentApproval", `status, payload, "lastInterruptions", "expiresAt", "decidedBy", "decidedAt"`)).toEqual({
-        status: "pending", payload: {}, lastInterruptions: [], expiresAt: null, decidedBy: null, decidedAt: null,
+        status: "pending",
+        payload: {},
+        lastInterruptions: [],
+        expiresAt: null,
+        decidedBy: null,
+        decidedAt: null,
       });
       expect(await get("AgentFeedback", `labels, rubric, meta, "safeToSend", rating, annotator`)).toEqual({
-        labels: [], rubric: {}, meta: {}, safeToSend: null, rating: null, annotator: null,
+        labels: [],
+        rubric: {},
+        meta: {},
+        safeToSend: null,
+        rating: null,
+        annotator: null,
       });
       expect(await get("AgentQuery", `outcome, "costUsd", "tokensInput", "tokensOutput", approved, "humanEdited"`)).toEqual({
-        outcome: "success", costUsd: "0.000000", tokensInput: 0, tokensOutput: 0, approved: null, humanEdited: false,
+        outcome: "success",
+        costUsd: "0.000000",
+        tokensInput: 0,
+        tokensOutput: 0,
+        approved: null,
+        humanEdited: false,
       });
-      expect(await get("inventory_snapshots", "snapshot_date = CURRENT_DATE AS today, on_hand_quantity, available_quantity, committed_quantity, incoming_quantity, units_sold")).toEqual({
-        today: true, on_hand_quantity: 0, available_quantity: 0, committed_quantity: 0, incoming_quantity: 0, units_sold: 0,
+      expect(
+        await get(
+          "inventory_snapshots",
+          "snapshot_date = CURRENT_DATE AS today, on_hand_quantity, available_quantity, committed_quantity, incoming_quantity, units_sold",
+        ),
+      ).toEqual({
+        today: true,
+        on_hand_quantity: 0,
+        available_quantity: 0,
+        committed_quantity: 0,
+        incoming_quantity: 0,
+        units_sold: 0,
       });
-      expect(await get("reorder_points", "safety_stock, lead_time_days, supplier_id")).toEqual({ safety_stock: 0, lead_time_days: null, supplier_id: null });
+      expect(await get("reorder_points", "safety_stock, lead_time_days, supplier_id")).toEqual({
+        safety_stock: 0,
+        lead_time_days: null,
+        supplier_id: null,
+      });
       expect(await get("DashboardFact", `unit, scope, metadata`)).toEqual({ unit: "count", scope: null, metadata: {} });
       expect(await get("DecisionLog", `payload, "createdAt" = now() AS now`)).toEqual({ payload: {}, now: true });
       expect(await get("support_curated_replies", "tags, approved_at = now() AS approved_now")).toEqual({ tags: [], approved_now: true });
@@ -490,19 +792,32 @@ ORDER BY tablename;`);
 
 describe("knowledge_chunks.embedding", () => {
   test("on the test server: vector(1536) when pgvector is available, otherwise real[] with a 1536-dims CHECK", async () => {
-    const { vector } = await one<{ vector: boolean }>(db.pool, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS vector`);
-    const info = await one(db.pool, `SELECT format_type(atttypid, atttypmod) AS type, gateway.vector_enabled() AS enabled FROM pg_attribute WHERE attrelid = 'public.knowledge_chunks'::regclass AND attname = 'embedding'`);
+    const { vector } = await one<{ vector: boolean }>(
+      db.pool,
+      `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS vector`,
+    );
+    const info = await one(
+      db.pool,
+      `SELECT format_type(atttypid, atttypmod) AS type, gateway.vector_enabled() AS enabled FROM pg_attribute WHERE attrelid = 'public.knowledge_chunks'::regclass AND attname = 'embedding'`,
+    );
     if (vector) {
       expect(info).toEqual({ type: "vector(1536)", enabled: true });
       return;
     }
     expect(info).toEqual({ type: "real[]", enabled: false });
     await inRollback(async (client) => {
-      const err = await errorOf(client, `INSERT INTO knowledge_chunks (document_id, chunk_index, content, embedding) VALUES (${DOC}, 1, 'c', ARRAY[0.1, 0.2, 0.3]::real[])`);
+      const err = await errorOf(
+        client,
+        `INSERT INTO knowledge_chunks (document_id, chunk_index, content, embedding) VALUES (${DOC}, 1, 'c', ARRAY[0.1, 0.2, 0.3]::real[])`,
+      );
       expect({ code: err.code, constraint: err.constraint }).toEqual({ code: "23514", constraint: "knowledge_chunks_embedding_dims_check" });
       // The seed's literal format round-trips exactly as a real[] of 1536 values.
       const literal = embeddingLiteral(embedText("AN-6 PTFE hose for E85"), false);
-      const row = await one<{ dims: number }>(client, `INSERT INTO knowledge_chunks (document_id, chunk_index, content, embedding) VALUES (${DOC}, 2, 'c', $1::real[]) RETURNING cardinality(embedding) AS dims`, [literal]);
+      const row = await one<{ dims: number }>(
+        client,
+        `INSERT INTO knowledge_chunks (document_id, chunk_index, content, embedding) VALUES (${DOC}, 2, 'c', $1::real[]) RETURNING cardinality(embedding) AS dims`,
+        [literal],
+      );
       expect(row.dims).toBe(EMBEDDING_DIMENSIONS);
       const indexes = await client.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'knowledge_chunks' AND indexdef ILIKE '%hnsw%'`);
       expect(indexes.rowCount).toBe(0);
@@ -512,16 +827,24 @@ describe("knowledge_chunks.embedding", () => {
   test("on PGlite with pgvector: a vector(1536) column with an HNSW cosine index", async () => {
     const vdb = await createVectorTestDatabase();
     onTestFinished(() => vdb.close());
-    const info = await one(vdb.pool, `SELECT format_type(atttypid, atttypmod) AS type, gateway.vector_enabled() AS enabled FROM pg_attribute WHERE attrelid = 'public.knowledge_chunks'::regclass AND attname = 'embedding'`);
+    const info = await one(
+      vdb.pool,
+      `SELECT format_type(atttypid, atttypmod) AS type, gateway.vector_enabled() AS enabled FROM pg_attribute WHERE attrelid = 'public.knowledge_chunks'::regclass AND attname = 'embedding'`,
+    );
     expect(info).toEqual({ type: "vector(1536)", enabled: true });
-    const { rows } = await vdb.pool.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'knowledge_chunks' AND indexname = 'idx_knowledge_chunks_embedding_hnsw'`);
+    const { rows } = await vdb.pool.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'knowledge_chunks' AND indexname = 'idx_knowledge_chunks_embedding_hnsw'`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].indexdef).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
     const checks = await vdb.pool.query(`SELECT 1 FROM pg_constraint WHERE conname = 'knowledge_chunks_embedding_dims_check'`);
     expect(checks.rowCount).toBe(0); // vector(1536) itself enforces the dimension
     await inRollback(async (client) => {
       await client.query(`INSERT INTO knowledge_documents (id, title, source, content) VALUES (${DOC}, 't', 's', 'c')`);
-      const err = await errorOf(client, `INSERT INTO knowledge_chunks (document_id, chunk_index, content, embedding) VALUES (${DOC}, 0, 'c', '[0.1,0.2,0.3]'::vector)`);
+      const err = await errorOf(
+        client,
+        `INSERT INTO knowledge_chunks (document_id, chunk_index, content, embedding) VALUES (${DOC}, 0, 'c', '[0.1,0.2,0.3]'::vector)`,
+      );
       expect(err.code).toBe("22000");
       expect(err.message).toMatch(/expected 1536 dimensions, not 3/);
     }, vdb.pool);
@@ -587,7 +910,9 @@ describe("seedDemoData on the test server", () => {
     expect(again).toMatchObject({ seeded: false, counts: {} });
     expect(again.reason).toMatch(/already present/);
     expect(await tableCounts(seeded.pool)).toEqual(before);
-    expect(await q(`SELECT count(*)::int AS n FROM "DecisionLog" WHERE scope = $1 AND action = $2`, [DEMO_SEED_MARKER.scope, DEMO_SEED_MARKER.action])).toEqual({ n: 1 });
+    expect(
+      await q(`SELECT count(*)::int AS n FROM "DecisionLog" WHERE scope = $1 AND action = $2`, [DEMO_SEED_MARKER.scope, DEMO_SEED_MARKER.action]),
+    ).toEqual({ n: 1 });
   });
 
   test("the data ends today: 90 days of ads and inventory, 180 days of shop facts", async () => {
@@ -645,7 +970,9 @@ describe("seedDemoData on the test server", () => {
          FROM ads_daily_metrics`,
     );
     expect(edge).toEqual({ zero_days: true, zero_click_days: true, cpc_ok: true, draft_rows: 0 });
-    const legacy = await q(`SELECT array_agg(DISTINCT platform ORDER BY platform) AS platforms, bool_and(roas IS NOT NULL OR spend_cents = 0) AS computed FROM ads_metrics_daily`);
+    const legacy = await q(
+      `SELECT array_agg(DISTINCT platform ORDER BY platform) AS platforms, bool_and(roas IS NOT NULL OR spend_cents = 0) AS computed FROM ads_metrics_daily`,
+    );
     expect(legacy).toEqual({ platforms: ["google", "meta", "unknown"], computed: true });
   });
 
@@ -697,7 +1024,9 @@ describe("seedDemoData on the test server", () => {
     expect(pending.with_expiry).toBeGreaterThan(0);
     expect(pending.with_expiry).toBeLessThan(pending.n);
     expect(rows.every((r) => r.sane_times)).toBe(true);
-    const ages = await q(`SELECT min(now() - "createdAt") < interval '10 minutes' AS fresh, max(now() - "createdAt") > interval '2 days' AS old FROM "AgentApproval" WHERE status = 'pending'`);
+    const ages = await q(
+      `SELECT min(now() - "createdAt") < interval '10 minutes' AS fresh, max(now() - "createdAt") > interval '2 days' AS old FROM "AgentApproval" WHERE status = 'pending'`,
+    );
     expect(ages).toEqual({ fresh: true, old: true });
     // Operators decide before the deadline, as themselves (JWT sub); the sweep decides expiries at the deadline.
     const decided = await q(
@@ -749,7 +1078,9 @@ describe("seedDemoData on the test server", () => {
   });
 
   test("logs at every level with request ids, decisions, curated replies and knowledge with metadata", async () => {
-    const { rows } = await seeded.pool.query(`SELECT level, count(request_id)::int > 0 AS with_ids FROM observability_logs GROUP BY level ORDER BY level`);
+    const { rows } = await seeded.pool.query(
+      `SELECT level, count(request_id)::int > 0 AS with_ids FROM observability_logs GROUP BY level ORDER BY level`,
+    );
     expect(rows).toEqual(["DEBUG", "ERROR", "INFO", "WARN"].map((level) => ({ level, with_ids: true })));
     const other = await q(
       `SELECT (SELECT count(DISTINCT scope)::int FROM "DecisionLog") >= 5 AS scopes,
@@ -759,7 +1090,9 @@ describe("seedDemoData on the test server", () => {
     );
     expect(other).toEqual({ scopes: true, tagged_replies: true, chunked: true, meta_keys: ["category", "confidence_score", "language", "tags"] });
     const { enabled } = await q<{ enabled: boolean }>(`SELECT gateway.vector_enabled() AS enabled`);
-    const dims = await q(`SELECT bool_and(${enabled ? "vector_dims(embedding)" : "cardinality(embedding)"} = ${EMBEDDING_DIMENSIONS}) AS all_embedded FROM knowledge_chunks`);
+    const dims = await q(
+      `SELECT bool_and(${enabled ? "vector_dims(embedding)" : "cardinality(embedding)"} = ${EMBEDDING_DIMENSIONS}) AS all_embedded FROM knowledge_chunks`,
+    );
     expect(dims).toEqual({ all_embedded: true });
   });
 
@@ -767,9 +1100,7 @@ describe("seedDemoData on the test server", () => {
     const { enabled } = await q<{ enabled: boolean }>(`SELECT gateway.vector_enabled() AS enabled`);
     const query = embeddingLiteral(embedText("how long do refunds take to show up"), enabled);
     // Cosine similarity in plain SQL for real[] (the stored vectors are unit length); pgvector's <=> otherwise.
-    const similarity = enabled
-      ? `1 - (c.embedding <=> $1::vector)`
-      : `(SELECT sum(a * b) FROM unnest(c.embedding, $1::real[]) AS t(a, b))`;
+    const similarity = enabled ? `1 - (c.embedding <=> $1::vector)` : `(SELECT sum(a * b) FROM unnest(c.embedding, $1::real[]) AS t(a, b))`;
     const { rows } = await seeded.pool.query(
       `SELECT d.title, ${similarity} AS score FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id ORDER BY score DESC LIMIT 3`,
       [query],
@@ -787,9 +1118,11 @@ describe("seedDemoData behaviour", () => {
     onTestFinished(() => b.close());
     await Promise.all([seedDemoData(a.url, { now: FIXED_NOW }), seedDemoData(b.url, { now: FIXED_NOW })]);
     const digest = (pool: pg.Pool) =>
-      pool.query(
-        `SELECT ${SEEDED_TABLES.map((t) => `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM public."${t}" x) AS "${t}"`).join(", ")}`,
-      ).then((r) => r.rows[0]);
+      pool
+        .query(
+          `SELECT ${SEEDED_TABLES.map((t) => `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM public."${t}" x) AS "${t}"`).join(", ")}`,
+        )
+        .then((r) => r.rows[0]);
     const [da, db2] = await Promise.all([digest(a.pool), digest(b.pool)]);
     expect(da).toEqual(db2);
     expect(await one(a.pool, `SELECT max(snapshot_date)::text AS last FROM inventory_snapshots`)).toEqual({ last: "2025-10-20" });
@@ -806,7 +1139,9 @@ describe("seedDemoData behaviour", () => {
   test("never mixes demo rows into a database that already has campaigns", async () => {
     const target = await createTestDatabase();
     onTestFinished(() => target.close());
-    await target.pool.query(`INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date) VALUES ('real-1', 'meta', 'Real', '2025-01-01')`);
+    await target.pool.query(
+      `INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date) VALUES ('real-1', 'meta', 'Real', '2025-01-01')`,
+    );
     const result = await seedDemoData(target.url);
     expect(result).toMatchObject({ seeded: false, counts: {} });
     expect(result.reason).toMatch(/ads_campaigns already has rows/);

@@ -28,7 +28,10 @@ describe("client garbage is BAD_USER_INPUT, logged as the client's error (D8)", 
       { role: "authenticated", headers: { "x-request-id": "forged-cursor-1" } },
     );
     expect(res.status).toBe(400);
-    expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Invalid cursor in `after`/), extensions: { code: "BAD_USER_INPUT" } });
+    expect(res.body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/^Invalid cursor in `after`/),
+      extensions: { code: "BAD_USER_INPUT" },
+    });
     expect(gw.database.statementCount()).toBe(before);
     expect(errorLinesFor("forged-cursor-1")).toEqual([]);
 
@@ -42,13 +45,19 @@ describe("client garbage is BAD_USER_INPUT, logged as the client's error (D8)", 
       await gw.data(`mutation { submitAgentApproval(input: { kind: "k", summary: "${summary}", agent: "a", conversationId: "c" }) { id } }`);
     }
     const page = await gw.data("{ agentApprovals(first: 1) { edges { cursor node { id } } } }", {}, { role: "authenticated" });
-    const next = await gw.data("query ($after: String) { agentApprovals(first: 1, after: $after) { edges { node { id } } } }", { after: page.agentApprovals.edges[0].cursor }, { role: "authenticated" });
+    const next = await gw.data(
+      "query ($after: String) { agentApprovals(first: 1, after: $after) { edges { node { id } } } }",
+      { after: page.agentApprovals.edges[0].cursor },
+      { role: "authenticated" },
+    );
     expect(next.agentApprovals.edges).toHaveLength(1);
     expect(next.agentApprovals.edges[0].node.id).not.toBe(page.agentApprovals.edges[0].node.id);
   });
 
   test(`JSON input nested thousands deep is refused (at most ${MAX_JSON_DEPTH} levels), without an error-level log line`, async () => {
-    const { submitAgentApproval } = await gw.data(`mutation { submitAgentApproval(input: { kind: "k", summary: "deep", agent: "a", conversationId: "c" }) { id } }`);
+    const { submitAgentApproval } = await gw.data(
+      `mutation { submitAgentApproval(input: { kind: "k", summary: "deep", agent: "a", conversationId: "c" }) { id } }`,
+    );
     const nested = (depth: number): unknown => {
       let value: unknown = 1;
       for (let i = 0; i < depth; i++) value = { a: value };
@@ -130,7 +139,11 @@ describe("live-queue subscriptions are capped per caller and in total (D12)", ()
         if (end >= 0) {
           const block = text.slice(0, end);
           text = text.slice(end + 2);
-          const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+          const data = block
+            .split("\n")
+            .filter((l) => l.startsWith("data:"))
+            .map((l) => l.slice(5).trim())
+            .join("\n");
           if (data) return JSON.parse(data);
           continue;
         }

@@ -40,7 +40,8 @@ async function session(sub: string, claims: Record<string, unknown> = {}): Promi
 }
 const anonymous = () => session(ANONYMOUS_SUB, ANONYMOUS_CLAIMS);
 
-const sql = <T = Record<string, unknown>>(role: string, claims: object, text: string, params: unknown[] = []) => sqlAs<T>(db.pool, role, claims, text, params);
+const sql = <T = Record<string, unknown>>(role: string, claims: object, text: string, params: unknown[] = []) =>
+  sqlAs<T>(db.pool, role, claims, text, params);
 
 let n = 0;
 async function submit(options: GqlOptions = { role: "service_role" }): Promise<string> {
@@ -65,7 +66,10 @@ describe("D1: an anonymous sign-in is not an operator", () => {
     );
     expect(rows.length).toBeGreaterThan(10);
     for (const { policy, expr } of rows) {
-      expect({ policy, bare: expr.replaceAll("( SELECT gateway.is_operator() AS is_operator)", "").includes("is_operator(") }).toEqual({ policy, bare: false });
+      expect({ policy, bare: expr.replaceAll("( SELECT gateway.is_operator() AS is_operator)", "").includes("is_operator(") }).toEqual({
+        policy,
+        bare: false,
+      });
     }
   });
 
@@ -95,7 +99,14 @@ describe("D1: an anonymous sign-in is not an operator", () => {
     const claims = { role: "authenticated", sub: ANONYMOUS_SUB, ...ANONYMOUS_CLAIMS };
     expect(await sql("authenticated", claims, `SELECT * FROM "AgentApproval"`)).toEqual([]);
     expect(await sql("authenticated", claims, `SELECT * FROM "DecisionLog"`)).toEqual([]);
-    expect(await sqlState(sql("authenticated", claims, `INSERT INTO "AgentFeedback" ("conversationId", "approvalId", annotator) VALUES ('c', $1, $2)`, [id, ANONYMOUS_SUB]))).toBe("42501");
+    expect(
+      await sqlState(
+        sql("authenticated", claims, `INSERT INTO "AgentFeedback" ("conversationId", "approvalId", annotator) VALUES ('c', $1, $2)`, [
+          id,
+          ANONYMOUS_SUB,
+        ]),
+      ),
+    ).toBe("42501");
     expect(await sqlState(sql("authenticated", claims, `SELECT gateway.decide_agent_approval($1, 'APPROVE', NULL)`, [id]))).toBe("42501");
     expect(await statusOf(id)).toEqual({ status: "pending", decidedBy: null });
   });
@@ -123,8 +134,19 @@ describe("D5: decisions only by humans", () => {
     const id = await submit(agent);
     const res = await gw.gql(DECIDE, { id, decision: "APPROVE" }, agent);
     expect(firstError(res).extensions.code).toBe("FORBIDDEN");
-    expect(await sqlState(sql("service_role", { role: "service_role", sub: "alice" }, `SELECT gateway.decide_agent_approval($1, 'APPROVE', NULL)`, [id]))).toBe("42501");
-    expect(await sqlState(sql("service_role", { role: "service_role", sub: "alice" }, `UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'alice', "decidedAt" = now() WHERE id = $1`, [id]))).toBe("42501");
+    expect(
+      await sqlState(sql("service_role", { role: "service_role", sub: "alice" }, `SELECT gateway.decide_agent_approval($1, 'APPROVE', NULL)`, [id])),
+    ).toBe("42501");
+    expect(
+      await sqlState(
+        sql(
+          "service_role",
+          { role: "service_role", sub: "alice" },
+          `UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = 'alice', "decidedAt" = now() WHERE id = $1`,
+          [id],
+        ),
+      ),
+    ).toBe("42501");
     expect(await statusOf(id)).toEqual({ status: "pending", decidedBy: null });
   });
 
@@ -150,15 +172,33 @@ describe("D4: an audit trail nobody can forge", () => {
       const res = await gw.gql(LOG, { input }, { role: "service_role" });
       expect(firstError(res).extensions, JSON.stringify(input)).toMatchObject({ code: "FORBIDDEN", reason: "RESERVED_AUDIT" });
     }
-    expect(await sqlState(sql("service_role", { role: "service_role" }, `INSERT INTO "DecisionLog" (scope, actor, action, "externalRef") VALUES ('agent_approval', 'alice', 'approval.approved', $1)`, [id]))).toBe("42501");
+    expect(
+      await sqlState(
+        sql(
+          "service_role",
+          { role: "service_role" },
+          `INSERT INTO "DecisionLog" (scope, actor, action, "externalRef") VALUES ('agent_approval', 'alice', 'approval.approved', $1)`,
+          [id],
+        ),
+      ),
+    ).toBe("42501");
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "DecisionLog" WHERE "externalRef" = $1`, [id]);
     expect(rows[0].n).toBe(0);
   });
 
   test("every row carries the real request role and subject, whatever the caller wrote", async () => {
     const agent = { authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, "service_role", { sub: "agent:support-bot", expiresIn: "1h" })}` };
-    const logged = await gw.data(LOG, { input: { scope: "cx", action: "reply.sent", actor: "alice", payload: { requestRole: "authenticated", requestSubject: "alice" } } }, agent);
-    expect(logged.logDecision).toMatchObject({ action: "reply.sent", requestRole: "service_role", requestSubject: "agent:support-bot", system: false });
+    const logged = await gw.data(
+      LOG,
+      { input: { scope: "cx", action: "reply.sent", actor: "alice", payload: { requestRole: "authenticated", requestSubject: "alice" } } },
+      agent,
+    );
+    expect(logged.logDecision).toMatchObject({
+      action: "reply.sent",
+      requestRole: "service_role",
+      requestSubject: "agent:support-bot",
+      system: false,
+    });
     // A direct insert cannot set them either.
     const [row] = await sql<{ requestRole: string; requestSubject: string; system: boolean }>(
       "service_role",
@@ -173,13 +213,23 @@ describe("D4: an audit trail nobody can forge", () => {
     await gw.data(DECIDE, { id, decision: "REJECT", note: "no" }, await session("alice"));
     // D4's reproduction: a forged approval.approved row in alice's name. Refused now; what an API role
     // may still log about the approval (another scope) stays out of its trail.
-    const forged = await gw.gql(LOG, { input: { scope: "agent_approval", action: "approval.approved", actor: "alice", externalRef: id, rationale: "ok" } }, { role: "service_role" });
+    const forged = await gw.gql(
+      LOG,
+      { input: { scope: "agent_approval", action: "approval.approved", actor: "alice", externalRef: id, rationale: "ok" } },
+      { role: "service_role" },
+    );
     expect(firstError(forged).extensions.code).toBe("FORBIDDEN");
     await gw.data(LOG, { input: { scope: "cx", action: "noted", actor: "alice", externalRef: id, rationale: "ok" } }, { role: "service_role" });
-    const res = await gw.data(`query($id: UUID!) { agentApproval(id: $id) { status auditTrail { actor action rationale requestRole requestSubject system } } }`, { id }, await session("carol"));
+    const res = await gw.data(
+      `query($id: UUID!) { agentApproval(id: $id) { status auditTrail { actor action rationale requestRole requestSubject system } } }`,
+      { id },
+      await session("carol"),
+    );
     expect(res.agentApproval).toEqual({
       status: "REJECTED",
-      auditTrail: [{ actor: "alice", action: "approval.rejected", rationale: "no", requestRole: "authenticated", requestSubject: "alice", system: true }],
+      auditTrail: [
+        { actor: "alice", action: "approval.rejected", rationale: "no", requestRole: "authenticated", requestSubject: "alice", system: true },
+      ],
     });
   });
 });
@@ -200,10 +250,20 @@ describe("D3: the vault's audit rows are service_role only", () => {
 
     const service = await gw.data(query, {}, { role: "service_role" });
     expect(service.decisionLogs.edges.map((e: { node: unknown }) => e.node)).toEqual([
-      { actor: "ops-script", action: "credential.write", externalRef: "creds_meta:stripe.live_key", rationale: "rotated after the Oct incident", requestRole: "service_role", requestSubject: "ops-script", system: true },
+      {
+        actor: "ops-script",
+        action: "credential.write",
+        externalRef: "creds_meta:stripe.live_key",
+        rationale: "rotated after the Oct incident",
+        requestRole: "service_role",
+        requestSubject: "ops-script",
+        system: true,
+      },
     ]);
     // SQL as an operator: the same.
-    expect(await sql("authenticated", { role: "authenticated", sub: "alice" }, `SELECT * FROM "DecisionLog" WHERE scope = 'credentials'`)).toEqual([]);
+    expect(await sql("authenticated", { role: "authenticated", sub: "alice" }, `SELECT * FROM "DecisionLog" WHERE scope = 'credentials'`)).toEqual(
+      [],
+    );
   });
 });
 
@@ -218,9 +278,12 @@ describe("DECISION_MIN_AAL=aal2", () => {
     await strict?.close();
     await strictDb?.close();
   });
-  const aal = async (level: string) => ({ authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, "authenticated", { sub: "mfa-olga", expiresIn: "1h", claims: { aal: level } })}` });
+  const aal = async (level: string) => ({
+    authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, "authenticated", { sub: "mfa-olga", expiresIn: "1h", claims: { aal: level } })}`,
+  });
   const submitTo = async () =>
-    (await strict.data(`mutation { submitAgentApproval(input: { kind: "refund", summary: "Refund $50", agent: "a", conversationId: "c" }) { id } }`)).submitAgentApproval.id as string;
+    (await strict.data(`mutation { submitAgentApproval(input: { kind: "refund", summary: "Refund $50", agent: "a", conversationId: "c" }) { id } }`))
+      .submitAgentApproval.id as string;
 
   test("the setting: aal1 by default, aal1 or aal2 (any case), anything else refused at start", () => {
     expect(loadConfig({}).decisionMinAal).toBe("aal1");
@@ -249,10 +312,14 @@ describe("DECISION_MIN_AAL=aal2", () => {
     const id = await submitTo();
     const client = await strictDb.pool.connect();
     try {
-      const as = (claims: object) => client.query(`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
+      const as = (claims: object) =>
+        client.query(`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
       await client.query("BEGIN");
       await as({ role: "authenticated", sub: "mfa-olga", aal: "aal1" });
-      await expect(client.query(`SELECT gateway.decide_agent_approval($1, 'APPROVE', NULL)`, [id])).rejects.toMatchObject({ code: "42501", message: expect.stringMatching(/multi-factor/) });
+      await expect(client.query(`SELECT gateway.decide_agent_approval($1, 'APPROVE', NULL)`, [id])).rejects.toMatchObject({
+        code: "42501",
+        message: expect.stringMatching(/multi-factor/),
+      });
       await client.query("ROLLBACK");
       await client.query("BEGIN");
       await as({ role: "authenticated", sub: "mfa-olga", aal: "aal2" });
@@ -272,19 +339,27 @@ describe("upgrading a database that has audit rows from before", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "hd-identity-"));
     try {
       // Every migration before this one, then history written the old way, then the rest.
-      const names = readdirSync(DEFAULT_MIGRATIONS_DIR).filter((n) => /^\d+_/.test(n)).sort();
-      for (const name of names.filter((n) => n < "20251020000600")) cpSync(path.join(DEFAULT_MIGRATIONS_DIR, name), path.join(dir, name), { recursive: true });
+      const names = readdirSync(DEFAULT_MIGRATIONS_DIR)
+        .filter((n) => /^\d+_/.test(n))
+        .sort();
+      for (const name of names.filter((n) => n < "20251020000600"))
+        cpSync(path.join(DEFAULT_MIGRATIONS_DIR, name), path.join(dir, name), { recursive: true });
       cpSync(path.join(DEFAULT_MIGRATIONS_DIR, "migration_lock.toml"), path.join(dir, "migration_lock.toml"));
       await applyMigrations(old.url, { migrationsDir: dir });
 
-      const { rows } = await old.pool.query(`INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary) VALUES ('c', 'a', 'refund', 'Refund') RETURNING id`);
+      const { rows } = await old.pool.query(
+        `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary) VALUES ('c', 'a', 'refund', 'Refund') RETURNING id`,
+      );
       const id = rows[0].id as string;
       const client = await old.pool.connect();
       try {
         await client.query("BEGIN");
         // The forgery D4 describes, inserted before the real decision so that it even comes first.
         await client.query(`SELECT set_config('role', 'service_role', true)`);
-        await client.query(`INSERT INTO "DecisionLog" (scope, actor, action, "externalRef") VALUES ('agent_approval', 'alice', 'approval.approved', $1)`, [id]);
+        await client.query(
+          `INSERT INTO "DecisionLog" (scope, actor, action, "externalRef") VALUES ('agent_approval', 'alice', 'approval.approved', $1)`,
+          [id],
+        );
         await client.query(`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', '{"sub":"alice"}', true)`);
         await client.query(`SELECT gateway.decide_agent_approval($1, 'REJECT', 'no')`, [id]);
         await client.query("COMMIT");

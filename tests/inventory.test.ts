@@ -19,17 +19,36 @@ const failure: TestGateway["failure"] = (...args) => gw.failure(...args);
 
 const INGEST = /* GraphQL */ `
   mutation ($snapshots: [InventorySnapshotInput!]!) {
-    ingestInventorySnapshots(input: { snapshots: $snapshots }) { inserted updated unchanged }
-  }`;
+    ingestInventorySnapshots(input: { snapshots: $snapshots }) {
+      inserted
+      updated
+      unchanged
+    }
+  }
+`;
 
 const SNAPSHOTS = /* GraphQL */ `
   query ($filter: InventorySnapshotFilter, $orderBy: InventorySnapshotOrder, $first: Int, $after: String) {
     inventorySnapshots(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { node { id sku snapshotDate onHandQuantity availableQuantity unitsSold updatedAt } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          sku
+          snapshotDate
+          onHandQuantity
+          availableQuantity
+          unitsSold
+          updatedAt
+        }
+      }
     }
-  }`;
+  }
+`;
 
 const skusOf = (conn: any) => conn.edges.map((e: any) => `${e.node.sku}@${e.node.snapshotDate}`);
 
@@ -40,14 +59,24 @@ async function snapshotCount(): Promise<number> {
 
 describe("ingestInventorySnapshots", () => {
   const batch = [
-    { sku: "ING-A", snapshotDate: "2025-09-01", onHandQuantity: 10, availableQuantity: 8, committedQuantity: 2, unitsSold: 3, productTitle: "Hot sauce" },
+    {
+      sku: "ING-A",
+      snapshotDate: "2025-09-01",
+      onHandQuantity: 10,
+      availableQuantity: 8,
+      committedQuantity: 2,
+      unitsSold: 3,
+      productTitle: "Hot sauce",
+    },
     { sku: "ING-A", snapshotDate: "2025-09-02", onHandQuantity: 7, availableQuantity: -1, committedQuantity: 8, unitsSold: 3 },
     { sku: "ING-B", snapshotDate: "2025-09-01", onHandQuantity: 0, variantId: "gid://shopify/ProductVariant/1" },
   ];
   const updatedAts = async () =>
-    (await db.pool.query<{ sku: string; d: string; u: string }>(
-      "SELECT sku, snapshot_date::text AS d, updated_at::text AS u FROM inventory_snapshots WHERE sku LIKE 'ING-%' ORDER BY 1, 2",
-    )).rows;
+    (
+      await db.pool.query<{ sku: string; d: string; u: string }>(
+        "SELECT sku, snapshot_date::text AS d, updated_at::text AS u FROM inventory_snapshots WHERE sku LIKE 'ING-%' ORDER BY 1, 2",
+      )
+    ).rows;
 
   test("inserts once, then a replay changes nothing (updatedAt stays), and a changed row is updated alone", async () => {
     expect((await data(INGEST, { snapshots: batch })).ingestInventorySnapshots).toEqual({ inserted: 3, updated: 0, unchanged: 0 });
@@ -60,7 +89,9 @@ describe("ingestInventorySnapshots", () => {
     expect((await data(INGEST, { snapshots: changed })).ingestInventorySnapshots).toEqual({ inserted: 1, updated: 1, unchanged: 2 });
     const after = await updatedAts();
     expect(after.filter((r) => r.sku === "ING-A" && r.d === "2025-09-01")).toEqual(before.filter((r) => r.sku === "ING-A" && r.d === "2025-09-01"));
-    expect(after.find((r) => r.sku === "ING-A" && r.d === "2025-09-02")!.u).not.toBe(before.find((r) => r.sku === "ING-A" && r.d === "2025-09-02")!.u);
+    expect(after.find((r) => r.sku === "ING-A" && r.d === "2025-09-02")!.u).not.toBe(
+      before.find((r) => r.sku === "ING-A" && r.d === "2025-09-02")!.u,
+    );
   });
 
   test("each row replaces the whole snapshot: omitted quantities become 0 and omitted texts null", async () => {
@@ -176,7 +207,8 @@ describe("inventorySnapshots", () => {
     const rows = (await list({ filter: { skuPrefix: "LST-" }, orderBy: { field: "ON_HAND" } })).edges.map((e: any) => e.node);
     // ON_HAND ties → newest day → SKU → id; (sku, day) is unique so the order is total and stable.
     const expected = [...rows].sort(
-      (a: any, b: any) => a.onHandQuantity - b.onHandQuantity || b.snapshotDate.localeCompare(a.snapshotDate) || a.sku.localeCompare(b.sku) || a.id.localeCompare(b.id),
+      (a: any, b: any) =>
+        a.onHandQuantity - b.onHandQuantity || b.snapshotDate.localeCompare(a.snapshotDate) || a.sku.localeCompare(b.sku) || a.id.localeCompare(b.id),
     );
     expect(rows).toEqual(expected);
   });
@@ -209,11 +241,32 @@ describe("inventorySnapshots", () => {
 
 describe("suppliers and reorder points", () => {
   const SUPPLIER = /* GraphQL */ `
-    mutation ($input: UpsertSupplierLeadTimeInput!) { upsertSupplierLeadTime(input: $input) { id name leadTimeDays maxLeadDays updatedAt } }`;
+    mutation ($input: UpsertSupplierLeadTimeInput!) {
+      upsertSupplierLeadTime(input: $input) {
+        id
+        name
+        leadTimeDays
+        maxLeadDays
+        updatedAt
+      }
+    }
+  `;
   const REORDER = /* GraphQL */ `
     mutation ($input: UpsertReorderPointInput!) {
-      upsertReorderPoint(input: $input) { id sku safetyStock leadTimeDays effectiveLeadTimeDays updatedAt supplier { id name } }
-    }`;
+      upsertReorderPoint(input: $input) {
+        id
+        sku
+        safetyStock
+        leadTimeDays
+        effectiveLeadTimeDays
+        updatedAt
+        supplier {
+          id
+          name
+        }
+      }
+    }
+  `;
 
   test("upsertSupplierLeadTime creates by name, replaces on change, and a replay leaves updatedAt alone", async () => {
     const created = (await data(SUPPLIER, { input: { name: "Acme Chili Co", leadTimeDays: 7, maxLeadDays: 10 } })).upsertSupplierLeadTime;
@@ -235,7 +288,13 @@ describe("suppliers and reorder points", () => {
   test("upsertReorderPoint names the supplier by name or id, falls back to its lead time, and replays idempotently", async () => {
     const supplier = (await data(SUPPLIER, { input: { name: "Pepper Farm", leadTimeDays: 14 } })).upsertSupplierLeadTime;
     const byName = (await data(REORDER, { input: { sku: "ROP-1", supplierName: "Pepper Farm", safetyStock: 5 } })).upsertReorderPoint;
-    expect(byName).toMatchObject({ sku: "ROP-1", safetyStock: 5, leadTimeDays: null, effectiveLeadTimeDays: 14, supplier: { id: supplier.id, name: "Pepper Farm" } });
+    expect(byName).toMatchObject({
+      sku: "ROP-1",
+      safetyStock: 5,
+      leadTimeDays: null,
+      effectiveLeadTimeDays: 14,
+      supplier: { id: supplier.id, name: "Pepper Farm" },
+    });
     const replay = (await data(REORDER, { input: { sku: "ROP-1", supplierId: supplier.id, safetyStock: 5 } })).upsertReorderPoint;
     expect(replay).toEqual(byName);
     const own = (await data(REORDER, { input: { sku: "ROP-1", supplierId: supplier.id, safetyStock: 5, leadTimeDays: 3 } })).upsertReorderPoint;
@@ -261,7 +320,20 @@ describe("suppliers and reorder points", () => {
     for (const sku of ["FLT-2", "FLT-1"]) await data(REORDER, { input: { sku, supplierName: "Bottle Works" } });
     await data(REORDER, { input: { sku: "FLT-3" } });
     const q = /* GraphQL */ `
-      query ($filter: ReorderPointFilter) { reorderPoints(filter: $filter, first: 50) { totalCount edges { node { sku supplier { name } } } } }`;
+      query ($filter: ReorderPointFilter) {
+        reorderPoints(filter: $filter, first: 50) {
+          totalCount
+          edges {
+            node {
+              sku
+              supplier {
+                name
+              }
+            }
+          }
+        }
+      }
+    `;
     const skus = async (filter: object) => (await data(q, { filter }, { role: "authenticated" })).reorderPoints.edges.map((e: any) => e.node.sku);
     expect(await skus({ supplierName: "bottle works" })).toEqual(["FLT-1", "FLT-2"]);
     expect(await skus({ skuPrefix: "FLT-", hasSupplier: false })).toEqual(["FLT-3"]);
@@ -272,7 +344,10 @@ describe("suppliers and reorder points", () => {
       {},
       { role: "authenticated" },
     );
-    expect(suppliers.supplierLeadTimes).toEqual({ totalCount: 1, edges: [{ node: { name: "Bottle Works", reorderPoints: [{ sku: "FLT-1" }, { sku: "FLT-2" }] } }] });
+    expect(suppliers.supplierLeadTimes).toEqual({
+      totalCount: 1,
+      edges: [{ node: { name: "Bottle Works", reorderPoints: [{ sku: "FLT-1" }, { sku: "FLT-2" }] } }],
+    });
 
     const bySku = await data(`{ reorderPointBySku(sku: "FLT-1") { sku supplier { name } } missing: reorderPointBySku(sku: "nope") { sku } }`);
     expect(bySku).toEqual({ reorderPointBySku: { sku: "FLT-1", supplier: { name: "Bottle Works" } }, missing: null });
@@ -284,7 +359,17 @@ describe("suppliers and reorder points", () => {
     await data(REORDER, { input: { sku: "D9-1", supplierName: "Salt Mine" } });
     await data(REORDER, { input: { sku: "D9-2", supplierName: "100% Pure" } });
     const q = /* GraphQL */ `
-      query ($filter: ReorderPointFilter) { reorderPoints(filter: $filter, first: 50) { totalCount edges { node { sku } } } }`;
+      query ($filter: ReorderPointFilter) {
+        reorderPoints(filter: $filter, first: 50) {
+          totalCount
+          edges {
+            node {
+              sku
+            }
+          }
+        }
+      }
+    `;
     const skus = async (supplierName: string) =>
       (await data(q, { filter: { supplierName, skuPrefix: "D9-" } }, { role: "authenticated" })).reorderPoints.edges.map((e: any) => e.node.sku);
     expect(await skus("%")).toEqual([]);
@@ -306,7 +391,20 @@ describe("suppliers and reorder points", () => {
     for (const sku of [...skus, "LAT-NONE"]) await data(REORDER, { input: { sku } });
 
     const q = /* GraphQL */ `
-      query ($first: Int) { reorderPoints(filter: { skuPrefix: "LAT-" }, first: $first) { edges { node { sku latestSnapshot { snapshotDate onHandQuantity } } } } }`;
+      query ($first: Int) {
+        reorderPoints(filter: { skuPrefix: "LAT-" }, first: $first) {
+          edges {
+            node {
+              sku
+              latestSnapshot {
+                snapshotDate
+                onHandQuantity
+              }
+            }
+          }
+        }
+      }
+    `;
     const statements = async (first: number) => {
       const before = gw.database.statementCount();
       const result = (await data(q, { first }, { role: "authenticated" })).reorderPoints.edges.map((e: any) => e.node);
@@ -325,7 +423,9 @@ describe("suppliers and reorder points", () => {
     expect(supplier.extensions?.code).toBe("FORBIDDEN");
     const rop = await failure(REORDER, { input: { sku: "SNEAKY" } }, { role: "authenticated" });
     expect(rop.extensions?.code).toBe("FORBIDDEN");
-    const { rows } = await db.pool.query("SELECT (SELECT count(*) FROM supplier_lead_times WHERE supplier = 'Sneaky') + (SELECT count(*) FROM reorder_points WHERE sku = 'SNEAKY') AS n");
+    const { rows } = await db.pool.query(
+      "SELECT (SELECT count(*) FROM supplier_lead_times WHERE supplier = 'Sneaky') + (SELECT count(*) FROM reorder_points WHERE sku = 'SNEAKY') AS n",
+    );
     expect(Number(rows[0].n)).toBe(0);
     expect((await failure(`{ reorderPoints { totalCount } }`, {}, { role: "anon" })).extensions?.code).toBe("UNAUTHENTICATED");
   });

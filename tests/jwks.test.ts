@@ -216,7 +216,11 @@ describe("the key set", () => {
     await sleep(2_100);
     const hits = server.hits;
     // A refresh attempt (an unknown kid after the cooldown) fails: 503, the token cannot be judged.
-    expect(await rejection(authenticate(`Bearer ${await session({ ...es, kid: "new-kid" })}`))).toEqual({ code: "SIGNING_KEYS_UNAVAILABLE", reason: undefined, status: 503 });
+    expect(await rejection(authenticate(`Bearer ${await session({ ...es, kid: "new-kid" })}`))).toEqual({
+      code: "SIGNING_KEYS_UNAVAILABLE",
+      reason: undefined,
+      status: 503,
+    });
     expect(keys.health()).toMatchObject({ status: "STALE", keys: 2, lastError: "HTTP 503" });
     // Known keys keep verifying, and a flood of unknown kids right after the failure makes no request.
     expect((await authenticate(`Bearer ${await session(es)}`)).role).toBe("authenticated");
@@ -297,7 +301,9 @@ describe("forged and wrong tokens", () => {
 
   test("HS256 signed with the public key: UNSUPPORTED_ALGORITHM without a secret, INVALID_SIGNATURE with one", async () => {
     const forge = async (secret: Uint8Array, kid: string) =>
-      new SignJWT({ iss: issuer, aud: "authenticated", role: "service_role", exp: now() + 3600 }).setProtectedHeader({ alg: "HS256", kid }).sign(secret);
+      new SignJWT({ iss: issuer, aud: "authenticated", role: "service_role", exp: now() + 3600 })
+        .setProtectedHeader({ alg: "HS256", kid })
+        .sign(secret);
     const pem = new TextEncoder().encode(await exportSPKI(rs.publicKey));
     const jwkBytes = new TextEncoder().encode(JSON.stringify(es.jwk));
     const jwksOnly = await keySet();
@@ -313,7 +319,9 @@ describe("forged and wrong tokens", () => {
     // The RSA key cannot serve ES256: no matching key (the set has no EC key with that kid).
     expect((await rejection(authenticate(`Bearer ${await session({ ...es, kid: rs.kid })}`))).reason).toBe("UNKNOWN_KEY");
     const ps = await generateKeyPair("PS256");
-    const psToken = await new SignJWT({ iss: issuer, aud: "authenticated", role: "authenticated", exp: now() + 60 }).setProtectedHeader({ alg: "PS256", kid: rs.kid }).sign(ps.privateKey);
+    const psToken = await new SignJWT({ iss: issuer, aud: "authenticated", role: "authenticated", exp: now() + 60 })
+      .setProtectedHeader({ alg: "PS256", kid: rs.kid })
+      .sign(ps.privateKey);
     expect(await rejection(authenticate(`Bearer ${psToken}`))).toEqual(unauthenticated("UNSUPPORTED_ALGORITHM"));
   });
 
@@ -371,7 +379,9 @@ describe("other key sources and the legacy secret beside them", () => {
     const { authenticate } = await keySet({ secret: SECRET });
     const hs = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(SECRET));
     // A legacy session token of this project (its issuer) and one with issuer "supabase".
-    expect((await authenticate(`Bearer ${await hs({ iss: issuer, aud: "authenticated", role: "authenticated", sub: "u1", exp: now() + 60 })}`)).subject).toBe("u1");
+    expect(
+      (await authenticate(`Bearer ${await hs({ iss: issuer, aud: "authenticated", role: "authenticated", sub: "u1", exp: now() + 60 })}`)).subject,
+    ).toBe("u1");
     expect((await authenticate(`Bearer ${await signDevToken(SECRET, "authenticated", { sub: "u2" })}`)).subject).toBe("u2");
     // The legacy API keys: issuer supabase, no audience.
     const serviceKey = await hs({ iss: "supabase", ref: "abc", role: "service_role", iat: now() - 86_400, exp: now() + 10 * 365 * 86_400 });
@@ -379,8 +389,16 @@ describe("other key sources and the legacy secret beside them", () => {
     const anonKey = await hs({ iss: "supabase", ref: "abc", role: "anon", iat: now() - 86_400, exp: now() + 10 * 365 * 86_400 });
     expect(await authenticate(`Bearer ${anonKey}`)).toMatchObject({ role: "anon", subject: null });
     // Another issuer, or a session token without audience, is refused on the legacy path too.
-    expect((await rejection(authenticate(`Bearer ${await hs({ iss: "https://evil.example/auth/v1", aud: "authenticated", role: "authenticated", exp: now() + 60 })}`))).reason).toBe("INVALID_ISSUER");
-    expect((await rejection(authenticate(`Bearer ${await hs({ iss: "supabase", role: "authenticated", exp: now() + 60 })}`))).reason).toBe("INVALID_AUDIENCE");
+    expect(
+      (
+        await rejection(
+          authenticate(`Bearer ${await hs({ iss: "https://evil.example/auth/v1", aud: "authenticated", role: "authenticated", exp: now() + 60 })}`),
+        )
+      ).reason,
+    ).toBe("INVALID_ISSUER");
+    expect((await rejection(authenticate(`Bearer ${await hs({ iss: "supabase", role: "authenticated", exp: now() + 60 })}`))).reason).toBe(
+      "INVALID_AUDIENCE",
+    );
   });
 });
 
@@ -404,7 +422,11 @@ describe("configuration", () => {
       JWT_ISSUER: "http://localhost:8000/auth/v1",
       JWT_AUDIENCE: "dashboard",
     });
-    expect(config.tokens).toMatchObject({ jwks: { kind: "url", url: "http://auth:9999/.well-known/jwks.json" }, issuer: "http://localhost:8000/auth/v1", audience: "dashboard" });
+    expect(config.tokens).toMatchObject({
+      jwks: { kind: "url", url: "http://auth:9999/.well-known/jwks.json" },
+      issuer: "http://localhost:8000/auth/v1",
+      audience: "dashboard",
+    });
   });
 
   test("an inline JWKS and a JWKS file (air-gapped)", () => {
@@ -431,24 +453,36 @@ describe("configuration", () => {
   };
 
   test("neither a key set nor the secret with DATABASE_URL: one clear message", () => {
-    expect(problems({ DATABASE_URL: DB })).toEqual([expect.stringMatching(/^SUPABASE_URL or SUPABASE_JWT_SECRET: one is required when DATABASE_URL is set/)]);
+    expect(problems({ DATABASE_URL: DB })).toEqual([
+      expect.stringMatching(/^SUPABASE_URL or SUPABASE_JWT_SECRET: one is required when DATABASE_URL is set/),
+    ]);
   });
 
   test("bad key sets are configuration errors", () => {
-    expect(problems({ DATABASE_URL: DB, SUPABASE_URL: "abcd.supabase.co" })).toEqual([expect.stringMatching(/^SUPABASE_URL: must be an http\(s\) URL/)]);
-    expect(problems({ DATABASE_URL: DB, SUPABASE_URL: "https://a.supabase.co", SUPABASE_JWKS: "{not json" })).toEqual([expect.stringMatching(/^SUPABASE_JWKS: is not valid JSON/)]);
-    expect(problems({ DATABASE_URL: DB, SUPABASE_URL: "https://a.supabase.co", SUPABASE_JWKS: '{"keys":[]}' })).toEqual(["SUPABASE_JWKS: has no keys"]);
-    expect(problems({ DATABASE_URL: DB, SUPABASE_URL: "https://a.supabase.co", SUPABASE_JWKS: JSON.stringify({ keys: [{ kty: "oct", k: "c2VjcmV0" }] }) })).toEqual([
-      expect.stringMatching(/^SUPABASE_JWKS: every key must be an EC or RSA public key/),
+    expect(problems({ DATABASE_URL: DB, SUPABASE_URL: "abcd.supabase.co" })).toEqual([
+      expect.stringMatching(/^SUPABASE_URL: must be an http\(s\) URL/),
     ]);
-    expect(problems({ DATABASE_URL: DB, SUPABASE_URL: "https://a.supabase.co", SUPABASE_JWKS: JSON.stringify({ keys: [{ ...es.jwk, d: "private" }] }) })).toEqual([
-      "SUPABASE_JWKS: holds private key material: give only the public keys",
+    expect(problems({ DATABASE_URL: DB, SUPABASE_URL: "https://a.supabase.co", SUPABASE_JWKS: "{not json" })).toEqual([
+      expect.stringMatching(/^SUPABASE_JWKS: is not valid JSON/),
     ]);
-    expect(problems({ DATABASE_URL: DB, SUPABASE_JWKS_FILE: "/nonexistent/jwks.json", JWT_ISSUER: issuer })).toEqual([expect.stringMatching(/^SUPABASE_JWKS_FILE: cannot read \/nonexistent\/jwks.json \(ENOENT\)/)]);
-    expect(problems({ DATABASE_URL: DB, SUPABASE_JWKS_URL: server.url, SUPABASE_JWKS: JSON.stringify({ keys: [es.jwk] }), JWT_ISSUER: issuer })).toEqual([
-      "SUPABASE_JWKS, SUPABASE_JWKS_URL: set only one of them (each names the whole key set)",
+    expect(problems({ DATABASE_URL: DB, SUPABASE_URL: "https://a.supabase.co", SUPABASE_JWKS: '{"keys":[]}' })).toEqual([
+      "SUPABASE_JWKS: has no keys",
     ]);
-    expect(problems({ DATABASE_URL: DB, SUPABASE_JWKS_URL: server.url })).toEqual([expect.stringMatching(/^JWT_ISSUER: required with a key set but no SUPABASE_URL/)]);
+    expect(
+      problems({ DATABASE_URL: DB, SUPABASE_URL: "https://a.supabase.co", SUPABASE_JWKS: JSON.stringify({ keys: [{ kty: "oct", k: "c2VjcmV0" }] }) }),
+    ).toEqual([expect.stringMatching(/^SUPABASE_JWKS: every key must be an EC or RSA public key/)]);
+    expect(
+      problems({ DATABASE_URL: DB, SUPABASE_URL: "https://a.supabase.co", SUPABASE_JWKS: JSON.stringify({ keys: [{ ...es.jwk, d: "private" }] }) }),
+    ).toEqual(["SUPABASE_JWKS: holds private key material: give only the public keys"]);
+    expect(problems({ DATABASE_URL: DB, SUPABASE_JWKS_FILE: "/nonexistent/jwks.json", JWT_ISSUER: issuer })).toEqual([
+      expect.stringMatching(/^SUPABASE_JWKS_FILE: cannot read \/nonexistent\/jwks.json \(ENOENT\)/),
+    ]);
+    expect(
+      problems({ DATABASE_URL: DB, SUPABASE_JWKS_URL: server.url, SUPABASE_JWKS: JSON.stringify({ keys: [es.jwk] }), JWT_ISSUER: issuer }),
+    ).toEqual(["SUPABASE_JWKS, SUPABASE_JWKS_URL: set only one of them (each names the whole key set)"]);
+    expect(problems({ DATABASE_URL: DB, SUPABASE_JWKS_URL: server.url })).toEqual([
+      expect.stringMatching(/^JWT_ISSUER: required with a key set but no SUPABASE_URL/),
+    ]);
     expect(problems({ DATABASE_URL: DB, SUPABASE_URL: "https://a.supabase.co", PRINT_DEV_TOKENS: "true" })).toEqual([
       "PRINT_DEV_TOKENS: development tokens are HS256 and need SUPABASE_JWT_SECRET",
     ]);
@@ -476,7 +510,11 @@ describe("through the gateway", () => {
   async function post(token: string | undefined, url = endpoint) {
     const res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...(token && { authorization: `Bearer ${token}` }) },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/graphql-response+json",
+        ...(token && { authorization: `Bearer ${token}` }),
+      },
       body: JSON.stringify({ query: DASHBOARD }),
     });
     return { status: res.status, body: (await res.json()) as { data?: any; errors?: Array<{ extensions: Record<string, unknown> }> } };
@@ -504,7 +542,10 @@ describe("through the gateway", () => {
     for (const key of [es, rs]) {
       const res = await post(await session(key, { sub: `operator-${key.alg}` }));
       expect(res.body.errors).toBeUndefined();
-      expect(res.body.data).toMatchObject({ viewer: { role: "authenticated", subject: `operator-${key.alg}` }, dashboard: { asOf: AS_OF, revenue: { range: { days: 30 } } } });
+      expect(res.body.data).toMatchObject({
+        viewer: { role: "authenticated", subject: `operator-${key.alg}` },
+        dashboard: { asOf: AS_OF, revenue: { range: { days: 30 } } },
+      });
     }
     // The claims reached the database's RLS context (gateway.jwt_subject() reads them).
   });
@@ -514,7 +555,10 @@ describe("through the gateway", () => {
     server.keys = [es.jwk, rs.jwk, next.jwk];
     await sleep(400);
     expect((await post(await session(next, { sub: "rotated" }))).body.data?.viewer).toEqual({ role: "authenticated", subject: "rotated" });
-    expect((await post(await signDevToken(SECRET, "authenticated", { sub: "legacy" }))).body.data?.viewer).toEqual({ role: "authenticated", subject: "legacy" });
+    expect((await post(await signDevToken(SECRET, "authenticated", { sub: "legacy" }))).body.data?.viewer).toEqual({
+      role: "authenticated",
+      subject: "legacy",
+    });
   });
 
   test("wrong issuer, audience, signature or alg: 401 with the reason, no data", async () => {
@@ -523,7 +567,10 @@ describe("through the gateway", () => {
       [await session(es, { iss: "https://other.supabase.co/auth/v1" }), "INVALID_ISSUER"],
       [await session(es, { aud: "other" }), "INVALID_AUDIENCE"],
       [await session({ ...stranger, kid: es.kid }), "INVALID_SIGNATURE"],
-      [`${b64url({ alg: "none", kid: es.kid })}.${b64url({ iss: issuer, aud: "authenticated", role: "service_role", exp: now() + 60 })}.`, "UNSUPPORTED_ALGORITHM"],
+      [
+        `${b64url({ alg: "none", kid: es.kid })}.${b64url({ iss: issuer, aud: "authenticated", role: "service_role", exp: now() + 60 })}.`,
+        "UNSUPPORTED_ALGORITHM",
+      ],
     ];
     for (const [token, reason] of cases) {
       const res = await post(token);
@@ -544,12 +591,20 @@ describe("through the gateway", () => {
     // Cached keys keep serving operators.
     expect((await post(await session(es))).body.data?.viewer.role).toBe("authenticated");
     server.down = false;
-    await eventually("the key set is fresh again", async () => ((await (await fetch(`${base}/ready`)).json()) as { signingKeys: string }).signingKeys === "FRESH");
+    await eventually(
+      "the key set is fresh again",
+      async () => ((await (await fetch(`${base}/ready`)).json()) as { signingKeys: string }).signingKeys === "FRESH",
+    );
   });
 
   test("a key set that never loaded: /ready 503, session tokens 503, legacy tokens still work", async () => {
     const config = {
-      ...loadConfig({ DATABASE_URL: db.url, SUPABASE_URL: `http://127.0.0.1:${await closedPort()}`, SUPABASE_JWT_SECRET: SECRET, LOG_LEVEL: "silent" }),
+      ...loadConfig({
+        DATABASE_URL: db.url,
+        SUPABASE_URL: `http://127.0.0.1:${await closedPort()}`,
+        SUPABASE_JWT_SECRET: SECRET,
+        LOG_LEVEL: "silent",
+      }),
       port: 0,
     };
     unreachable = createGateway({ config, database, schema, logger: createLogger("silent") });
@@ -565,14 +620,22 @@ describe("through the gateway", () => {
   });
 
   test("npm start with only SUPABASE_URL: the banner says which tokens it accepts, and an ES256 token works", { timeout: 90_000 }, async () => {
-    const run = await runEntryPoint({ DATABASE_URL: db.url, SUPABASE_URL: server.origin, PORT: "0" }, { until: /HotDash Gateway is running[\s\S]*Authorization: Bearer|Cannot start/ });
+    const run = await runEntryPoint(
+      { DATABASE_URL: db.url, SUPABASE_URL: server.origin, PORT: "0" },
+      { until: /HotDash Gateway is running[\s\S]*Authorization: Bearer|Cannot start/ },
+    );
     try {
       expect(run.stdout).toContain(`Tokens     ES256/RS256 from ${server.url} (2 keys); iss "${issuer}", aud "authenticated"`);
       expect(run.stdout).toMatch(/Send a Supabase session token \(ES256\/RS256 with SUPABASE_URL, or legacy HS256 with SUPABASE_JWT_SECRET/);
       expect(run.stdout).toMatch(/Development tokens need SUPABASE_JWT_SECRET/);
       const url = bannerUrl(run)!;
-      expect((await post(await session(es, { sub: "via-npm-start" }), url)).body.data?.viewer).toEqual({ role: "authenticated", subject: "via-npm-start" });
-      expect((await post(await signDevToken(SECRET, "authenticated"), url)).body.errors?.[0]?.extensions).toMatchObject({ reason: "UNSUPPORTED_ALGORITHM" });
+      expect((await post(await session(es, { sub: "via-npm-start" }), url)).body.data?.viewer).toEqual({
+        role: "authenticated",
+        subject: "via-npm-start",
+      });
+      expect((await post(await signDevToken(SECRET, "authenticated"), url)).body.errors?.[0]?.extensions).toMatchObject({
+        reason: "UNSUPPORTED_ALGORITHM",
+      });
     } finally {
       await run.stop();
     }
@@ -580,11 +643,16 @@ describe("through the gateway", () => {
 
   test("npm start with an unreachable key set: said loudly, /ready 503", { timeout: 90_000 }, async () => {
     const port = await closedPort();
-    const run = await runEntryPoint({ DATABASE_URL: db.url, SUPABASE_URL: `http://127.0.0.1:${port}`, PORT: "0" }, { until: /HotDash Gateway is running[\s\S]*Authorization: Bearer|Cannot start/ });
+    const run = await runEntryPoint(
+      { DATABASE_URL: db.url, SUPABASE_URL: `http://127.0.0.1:${port}`, PORT: "0" },
+      { until: /HotDash Gateway is running[\s\S]*Authorization: Bearer|Cannot start/ },
+    );
     try {
       // stdout and stderr are separate pipes: the banner can arrive before the message printed ahead of it.
       await eventually("the message on stderr", () => run.stderr.includes("***") || run.code !== null);
-      expect(run.stderr, run.stdout + run.stderr).toContain(`*** The project's signing keys could not be loaded from http://127.0.0.1:${port}/auth/v1/.well-known/jwks.json: fetch failed (ECONNREFUSED).`);
+      expect(run.stderr, run.stdout + run.stderr).toContain(
+        `*** The project's signing keys could not be loaded from http://127.0.0.1:${port}/auth/v1/.well-known/jwks.json: fetch failed (ECONNREFUSED).`,
+      );
       expect(run.stdout).toMatch(/Tokens {5}ES256\/RS256 from \S+ \(NOT LOADED\)/);
       const ready = await fetch(new URL("/ready", bannerUrl(run)));
       expect(ready.status).toBe(503);

@@ -9,7 +9,6 @@ import { embedText } from "../src/db/seed/embedding.ts";
 import { startTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, createVectorTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
-
 // ───────────── deterministic vectors with a known ranking ─────────────
 
 function random(seed: number) {
@@ -63,21 +62,50 @@ const CHUNKS = {
 const INGEST = /* GraphQL */ `
   mutation Ingest($input: IngestKnowledgeDocumentInput!) {
     ingestKnowledgeDocument(input: $input) {
-      id title source sourceUrl content chunkCount
-      metadata { key value }
+      id
+      title
+      source
+      sourceUrl
+      content
+      chunkCount
+      metadata {
+        key
+        value
+      }
       metadataObject
-      chunks { id chunkIndex content tokenCount hasEmbedding documentId }
+      chunks {
+        id
+        chunkIndex
+        content
+        tokenCount
+        hasEmbedding
+        documentId
+      }
     }
-  }`;
+  }
+`;
 
 const SEARCH = /* GraphQL */ `
   query Search($embedding: [Float!]!, $limit: Int, $minSimilarity: Float, $filter: KnowledgeSearchFilter) {
     searchKnowledge(embedding: $embedding, limit: $limit, minSimilarity: $minSimilarity, filter: $filter) {
       similarity
-      chunk { id content chunkIndex document { title } }
-      document { id title source metadataObject }
+      chunk {
+        id
+        content
+        chunkIndex
+        document {
+          title
+        }
+      }
+      document {
+        id
+        title
+        source
+        metadataObject
+      }
     }
-  }`;
+  }
+`;
 
 function documentInput(category: keyof typeof CHUNKS, source: string) {
   return {
@@ -105,11 +133,18 @@ const targets: Target[] = [];
 
 beforeAll(async () => {
   const [server, embedded] = await Promise.all([createTestDatabase(), createVectorTestDatabase()]);
-  for (const [name, db] of [["server", server], ["pglite", embedded]] as const) {
+  for (const [name, db] of [
+    ["server", server],
+    ["pglite", embedded],
+  ] as const) {
     const gateway = await startTestGateway({ databaseUrl: db.url });
     const { rows } = await db.pool.query<{ enabled: boolean }>("select gateway.vector_enabled() as enabled");
     const target: Target = { name, db, gateway, vector: rows[0].enabled, ids: {} };
-    for (const [category, source] of [["shipping", "support_markdown"], ["returns", "support_markdown"], ["catalog", "shopify_catalog"]] as const) {
+    for (const [category, source] of [
+      ["shipping", "support_markdown"],
+      ["returns", "support_markdown"],
+      ["catalog", "shopify_catalog"],
+    ] as const) {
       const res = await gateway.gql(INGEST, { input: documentInput(category, source) });
       expect(res.body.errors, `${name}: ingest ${category}`).toBeUndefined();
       target.ids[category] = res.body.data.ingestKnowledgeDocument.id;
@@ -153,9 +188,12 @@ describe("ingestKnowledgeDocument", () => {
   test(
     "stores the document, its metadata (as a list and as an object) and its chunks in the order given",
     each(async ({ gateway, ids }) => {
-      const res = await gateway.gql(`query($id: UUID!) { knowledgeDocument(id: $id) {
+      const res = await gateway.gql(
+        `query($id: UUID!) { knowledgeDocument(id: $id) {
         title source sourceUrl chunkCount metadata { key value } metadataObject
-        chunks { chunkIndex content tokenCount hasEmbedding } } }`, { id: ids.shipping });
+        chunks { chunkIndex content tokenCount hasEmbedding } } }`,
+        { id: ids.shipping },
+      );
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data.knowledgeDocument).toEqual({
         title: "Shipping guide",
@@ -191,7 +229,11 @@ describe("ingestKnowledgeDocument", () => {
     "is all or nothing: a chunk the database rejects leaves no document, metadata or chunk behind",
     each(async ({ gateway, db }) => {
       const count = async () =>
-        (await db.pool.query("select (select count(*) from knowledge_documents) + (select count(*) from knowledge_chunks) + (select count(*) from knowledge_metadata) as n")).rows[0].n;
+        (
+          await db.pool.query(
+            "select (select count(*) from knowledge_documents) + (select count(*) from knowledge_chunks) + (select count(*) from knowledge_metadata) as n",
+          )
+        ).rows[0].n;
       const before = await count();
       const input = documentInput("returns", "support_markdown");
       // PostgreSQL refuses NUL in text: the failure happens after the document row was inserted.
@@ -207,12 +249,30 @@ describe("ingestKnowledgeDocument", () => {
     "rejects invalid input naming the field and rule",
     each(async ({ gateway }) => {
       const cases: [unknown, RegExp][] = [
-        [{ ...documentInput("returns", "x"), chunks: [{ content: "c", embedding: [1, 2, 3] }] }, /input\.chunks\[0\]\.embedding: must have exactly 1536 numbers \(got 3\)/],
-        [{ ...documentInput("returns", "x"), chunks: [{ content: "c", embedding: new Array(EMBEDDING_DIMENSIONS).fill(0) }] }, /input\.chunks\[0\]\.embedding: must not be the zero vector/],
-        [{ ...documentInput("returns", "x"), chunks: [{ content: "c", embedding: QUERY.map((x, i) => (i === 7 ? 1e39 : x)) }] }, /input\.chunks\[0\]\.embedding\[7\]: must be a finite number/],
+        [
+          { ...documentInput("returns", "x"), chunks: [{ content: "c", embedding: [1, 2, 3] }] },
+          /input\.chunks\[0\]\.embedding: must have exactly 1536 numbers \(got 3\)/,
+        ],
+        [
+          { ...documentInput("returns", "x"), chunks: [{ content: "c", embedding: new Array(EMBEDDING_DIMENSIONS).fill(0) }] },
+          /input\.chunks\[0\]\.embedding: must not be the zero vector/,
+        ],
+        [
+          { ...documentInput("returns", "x"), chunks: [{ content: "c", embedding: QUERY.map((x, i) => (i === 7 ? 1e39 : x)) }] },
+          /input\.chunks\[0\]\.embedding\[7\]: must be a finite number/,
+        ],
         [{ ...documentInput("returns", "x"), chunks: [{ content: "   " }] }, /input\.chunks\[0\]\.content: must not be empty/],
         [{ ...documentInput("returns", "x"), chunks: [{ content: "c", tokenCount: -1 }] }, /input\.chunks\[0\]\.tokenCount: must be ≥ 0/],
-        [{ ...documentInput("returns", "x"), metadata: [{ key: "a", value: "1" }, { key: "a", value: "2" }] }, /input\.metadata\[1\]\.key: duplicates entry 0/],
+        [
+          {
+            ...documentInput("returns", "x"),
+            metadata: [
+              { key: "a", value: "1" },
+              { key: "a", value: "2" },
+            ],
+          },
+          /input\.metadata\[1\]\.key: duplicates entry 0/,
+        ],
         [{ ...documentInput("returns", "x"), title: " " }, /input\.title: must not be empty/],
         [{ ...documentInput("returns", "x"), sourceUrl: "javascript:alert(1)" }, /input\.sourceUrl: must be an http\(s\) URL/],
       ];
@@ -256,8 +316,18 @@ describe("searchKnowledge", () => {
     each(async ({ gateway, ids }) => {
       const res = await gateway.gql(SEARCH, { embedding: QUERY, limit: 2 });
       expect(res.body.data.searchKnowledge.map((h: any) => [h.chunk.content, h.chunk.chunkIndex, h.chunk.document.title, h.document])).toEqual([
-        ["rank1 shipping times", 0, "Shipping guide", { id: ids.shipping, title: "Shipping guide", source: "support_markdown", metadataObject: { category: "shipping", language: "en" } }],
-        ["rank2 returns window", 0, "Returns guide", { id: ids.returns, title: "Returns guide", source: "support_markdown", metadataObject: { category: "returns", language: "en" } }],
+        [
+          "rank1 shipping times",
+          0,
+          "Shipping guide",
+          { id: ids.shipping, title: "Shipping guide", source: "support_markdown", metadataObject: { category: "shipping", language: "en" } },
+        ],
+        [
+          "rank2 returns window",
+          0,
+          "Returns guide",
+          { id: ids.returns, title: "Returns guide", source: "support_markdown", metadataObject: { category: "returns", language: "en" } },
+        ],
       ]);
     }),
   );
@@ -291,9 +361,20 @@ describe("searchKnowledge", () => {
       };
       expect(await contents({ limit: 3 })).toEqual(["rank1 shipping times", "rank2 returns window", "rank3 catalog fittings"]);
       expect(await contents({ limit: 50, minSimilarity: 0.65 })).toEqual(["rank1 shipping times", "rank2 returns window", "rank3 catalog fittings"]);
-      expect(await contents({ limit: 50, filter: { metadata: [{ key: "category", value: "returns" }] } })).toEqual(["rank2 returns window", "rank5 returns labels"]);
+      expect(await contents({ limit: 50, filter: { metadata: [{ key: "category", value: "returns" }] } })).toEqual([
+        "rank2 returns window",
+        "rank5 returns labels",
+      ]);
       expect(
-        await contents({ limit: 50, filter: { metadata: [{ key: "category", value: "returns" }, { key: "language", value: "de" }] } }),
+        await contents({
+          limit: 50,
+          filter: {
+            metadata: [
+              { key: "category", value: "returns" },
+              { key: "language", value: "de" },
+            ],
+          },
+        }),
       ).toEqual([]);
       expect(await contents({ limit: 50, filter: { source: "shopify_catalog" } })).toEqual(["rank3 catalog fittings", "rank6 catalog opposite"]);
       expect(await contents({ limit: 1, filter: { source: "support_markdown", metadata: [{ key: "category", value: "returns" }] } })).toEqual([
@@ -310,8 +391,14 @@ describe("searchKnowledge", () => {
         source: "support_markdown",
         content: "How to install a fuel pump.",
         chunks: [
-          { content: "Prime the fuel pump before the first start and check the fuel pressure regulator.", embedding: embedText("Prime the fuel pump before the first start and check the fuel pressure regulator.") },
-          { content: "AN fittings seal with a flare, not with thread tape.", embedding: embedText("AN fittings seal with a flare, not with thread tape.") },
+          {
+            content: "Prime the fuel pump before the first start and check the fuel pressure regulator.",
+            embedding: embedText("Prime the fuel pump before the first start and check the fuel pressure regulator."),
+          },
+          {
+            content: "AN fittings seal with a flare, not with thread tape.",
+            embedding: embedText("AN fittings seal with a flare, not with thread tape."),
+          },
         ],
       };
       const ingest = await gateway.gql(INGEST, { input });
@@ -383,8 +470,26 @@ describe("knowledgeDocuments and knowledgeDocument", () => {
         "Shipping guide",
       ]);
       expect((await list({ metadata: [{ key: "category", value: "catalog" }] })).edges.map((e: any) => e.node.id)).toEqual([ids.catalog]);
-      expect((await list({ metadata: [{ key: "category", value: "catalog" }, { key: "language", value: "en" }] })).totalCount).toBe(1);
-      expect((await list({ metadata: [{ key: "category", value: "catalog" }, { key: "language", value: "fr" }] })).totalCount).toBe(0);
+      expect(
+        (
+          await list({
+            metadata: [
+              { key: "category", value: "catalog" },
+              { key: "language", value: "en" },
+            ],
+          })
+        ).totalCount,
+      ).toBe(1);
+      expect(
+        (
+          await list({
+            metadata: [
+              { key: "category", value: "catalog" },
+              { key: "language", value: "fr" },
+            ],
+          })
+        ).totalCount,
+      ).toBe(0);
       expect((await list({ search: "SHIPP" })).edges.map((e: any) => e.node.id)).toEqual([ids.shipping]);
     }),
   );
@@ -453,11 +558,17 @@ describe("access: service_role only, in GraphQL and in the database", () => {
     each(async ({ gateway, db }) => {
       const { rows: before } = await db.pool.query("select count(*)::int as n from knowledge_documents");
       for (const [field, query, variables] of operations) {
-        for (const [role, code] of [["authenticated", "FORBIDDEN"], ["anon", "UNAUTHENTICATED"]] as const) {
+        for (const [role, code] of [
+          ["authenticated", "FORBIDDEN"],
+          ["anon", "UNAUTHENTICATED"],
+        ] as const) {
           const res = await gateway.gql(query, variables, { role });
           // An ingestion with embeddings is larger than anon may send at all: refused before it is read.
           const tooLarge = role === "anon" && JSON.stringify({ query, variables }).length > DEFAULT_BUDGETS.anon.maxBodyBytes;
-          expect(res.body.errors?.map((e) => e.extensions?.code), `${role} ${field}`).toEqual([tooLarge ? "PAYLOAD_TOO_LARGE" : code]);
+          expect(
+            res.body.errors?.map((e) => e.extensions?.code),
+            `${role} ${field}`,
+          ).toEqual([tooLarge ? "PAYLOAD_TOO_LARGE" : code]);
         }
       }
       const { rows: after } = await db.pool.query("select count(*)::int as n from knowledge_documents");
@@ -484,4 +595,3 @@ describe("access: service_role only, in GraphQL and in the database", () => {
     }),
   );
 });
-

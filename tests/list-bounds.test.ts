@@ -93,7 +93,14 @@ describe("list bounds hold at run time", () => {
     await db.pool.query(
       `insert into creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id)
        select * from unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[])`,
-      [names, names.map(() => "bulk"), sealed.map((s) => hex(s.ciphertext)), sealed.map((s) => hex(s.nonce)), sealed.map((s) => hex(s.authTag)), sealed.map((s) => s.keyId)],
+      [
+        names,
+        names.map(() => "bulk"),
+        sealed.map((s) => hex(s.ciphertext)),
+        sealed.map((s) => hex(s.nonce)),
+        sealed.map((s) => hex(s.authTag)),
+        sealed.map((s) => s.keyId),
+      ],
     );
     configureVault(loadVaultKeys({ CREDS_ENCRYPTION_KEY: current, CREDS_PREVIOUS_KEYS: previous }));
     try {

@@ -17,14 +17,20 @@ const QUEUE = `subscription($filter: ApprovalQueueEventFilter) {
 type Sse = SseStream;
 
 /** Subscribes as a role (a token from the test gateway), over the shared SSE client. */
-async function subscribe(gw: TestGateway, query: string, options: { role: "anon" | "authenticated" | "service_role"; sub?: string; variables?: object }): Promise<Sse> {
+async function subscribe(
+  gw: TestGateway,
+  query: string,
+  options: { role: "anon" | "authenticated" | "service_role"; sub?: string; variables?: object },
+): Promise<Sse> {
   const headers: Record<string, string> = options.role === "anon" ? {} : { authorization: `Bearer ${await gw.token(options.role, options.sub)}` };
   return openSse(gw.url, query, headers, options.variables ?? {});
 }
 
 const SUBMIT = `mutation($input: SubmitAgentApprovalInput!) { submitAgentApproval(input: $input) { id } }`;
 const submitOn = async (gw: TestGateway, input: Record<string, unknown> = {}) => {
-  const res = await gw.gql(SUBMIT, { input: { kind: "send_reply", summary: "Reply", agent: "support-agent", conversationId: "conv-live", ...input } });
+  const res = await gw.gql(SUBMIT, {
+    input: { kind: "send_reply", summary: "Reply", agent: "support-agent", conversationId: "conv-live", ...input },
+  });
   expect(res.body.errors).toBeUndefined();
   return res.body.data.submitAgentApproval.id as string;
 };
@@ -73,11 +79,17 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("two gateway instances
 
     const submittedToOperator = await operator.next();
     expect(submittedToOperator.errors).toBeUndefined();
-    expect(submittedToOperator.data.approvalQueueEvents).toEqual({ event: "SUBMITTED", approval: { id, kind: "send_reply", status: "PENDING", decidedBy: null, run: null, feedback: [] } });
+    expect(submittedToOperator.data.approvalQueueEvents).toEqual({
+      event: "SUBMITTED",
+      approval: { id, kind: "send_reply", status: "PENDING", decidedBy: null, run: null, feedback: [] },
+    });
     expect((await agent.next()).data.approvalQueueEvents).toMatchObject({ event: "SUBMITTED", approval: { id, run: { id: run } } });
 
     expect((await decideOn(a, id)).body.data.decideAgentApproval.status).toBe("APPROVED");
-    expect((await operator.next()).data.approvalQueueEvents).toMatchObject({ event: "DECIDED", approval: { id, status: "APPROVED", decidedBy: "alice", run: null } });
+    expect((await operator.next()).data.approvalQueueEvents).toMatchObject({
+      event: "DECIDED",
+      approval: { id, status: "APPROVED", decidedBy: "alice", run: null },
+    });
     expect((await agent.next()).data.approvalQueueEvents).toMatchObject({ event: "DECIDED", approval: { id, status: "APPROVED", run: { id: run } } });
   });
 
@@ -111,7 +123,9 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("two gateway instances
     expect((await watcher.next()).data.approvalQueueEvents).toMatchObject({ event: "SUBMITTED", approval: { id, status: "PENDING" } });
     // Instance B runs the sweep every 200 ms; the event reaches A's subscriber through the database.
     expect((await watcher.next(5_000)).data.approvalQueueEvents).toMatchObject({ event: "EXPIRED", approval: { id, status: "EXPIRED" } });
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "DecisionLog" WHERE "externalRef" = $1 AND action = 'approval.expired'`, [id]);
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "DecisionLog" WHERE "externalRef" = $1 AND action = 'approval.expired'`, [
+      id,
+    ]);
     expect(rows[0].n).toBe(1);
   });
 
@@ -123,7 +137,9 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("two gateway instances
     expect(killed.rowCount).toBe(2);
     // Wait until both instances listen again (first retry after 250 ms).
     for (let i = 0; i < 50; i++) {
-      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'hotdash-gateway-listener' AND datname = current_database()`);
+      const { rows } = await db.pool.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'hotdash-gateway-listener' AND datname = current_database()`,
+      );
       if (rows[0].n === 2 && a.events && b.events) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -152,12 +168,19 @@ describe("per-event transactions", () => {
 
   test("each event is loaded in its own transaction as the subscriber, which ends before the next event", async () => {
     const prisma = gw.database.prisma;
-    const ctx = { viewer: { role: "authenticated", subject: "olga", claims: { sub: "olga", role: "authenticated" } }, db: SUBSCRIPTION_DB_GUARD, requestId: "t", loaders: new Map() } as GatewayContext;
+    const ctx = {
+      viewer: { role: "authenticated", subject: "olga", claims: { sub: "olga", role: "authenticated" } },
+      db: SUBSCRIPTION_DB_GUARD,
+      requestId: "t",
+      loaders: new Map(),
+    } as GatewayContext;
     const source = new Fanout<number>();
     const stream = perEventTransactions(ctx, prisma, source.subscribe(), {
       accept: (n) => n !== 6, // filtered before any transaction
       load: async (tx, n) => {
-        const [row] = await tx.$queryRaw<{ role: string; sub: string; xid: string }[]>`SELECT current_user::text AS role, gateway.jwt_subject() AS sub, txid_current()::text AS xid`;
+        const [row] = await tx.$queryRaw<
+          { role: string; sub: string; xid: string }[]
+        >`SELECT current_user::text AS role, gateway.jwt_subject() AS sub, txid_current()::text AS xid`;
         return n % 2 === 0 ? { n, ...row } : undefined; // odd events are "not visible" and skipped
       },
     });
@@ -176,7 +199,9 @@ describe("per-event transactions", () => {
     expect(() => ctx.db.$queryRaw`SELECT 1`).toThrow(/not available in subscriptions/);
     expect(source.size).toBe(0);
     // Nothing is left open: the pool has no transaction idling.
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 });

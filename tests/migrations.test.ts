@@ -5,14 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, onTestFinished, test } from "vitest";
-import {
-  DEFAULT_MIGRATIONS_DIR,
-  MigrationError,
-  applyMigrations,
-  checksumMatches,
-  migrationStatus,
-  readMigrations,
-} from "../src/db/migrate.ts";
+import { DEFAULT_MIGRATIONS_DIR, MigrationError, applyMigrations, checksumMatches, migrationStatus, readMigrations } from "../src/db/migrate.ts";
 import { createTestDatabase, createVectorTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 async function emptyDatabase(): Promise<TestDatabase> {
@@ -219,10 +212,7 @@ describe("runner behaviour (temporary migration folders)", () => {
       "002_good": GOOD,
       "003_after": "CREATE TABLE after_t (id int);",
     });
-    const [a, b] = await Promise.all([
-      applyMigrations(db.url, { migrationsDir: dir }),
-      applyMigrations(db.url, { migrationsDir: dir }),
-    ]);
+    const [a, b] = await Promise.all([applyMigrations(db.url, { migrationsDir: dir }), applyMigrations(db.url, { migrationsDir: dir })]);
     expect([...a.applied, ...b.applied].sort()).toEqual(["001_slow", "002_good", "003_after"]);
     expect((await history(db)).map((r) => r.migration_name)).toEqual(["001_slow", "002_good", "003_after"]);
   });
@@ -277,10 +267,7 @@ describe("embedded PGlite with pgvector", () => {
 
     writeMigration(dir, "002_bad", "CREATE TABLE bad_first (id int);");
     writeMigration(dir, "003_after", "CREATE TABLE after_t (id int);");
-    const [a, b] = await Promise.all([
-      applyMigrations(db.url, { migrationsDir: dir }),
-      applyMigrations(db.url, { migrationsDir: dir }),
-    ]);
+    const [a, b] = await Promise.all([applyMigrations(db.url, { migrationsDir: dir }), applyMigrations(db.url, { migrationsDir: dir })]);
     expect([...a.applied, ...b.applied].sort()).toEqual(["002_bad", "003_after"]);
     expect((await history(db)).map((r) => r.migration_name)).toEqual(["001_good", "002_bad", "003_after"]);
   });

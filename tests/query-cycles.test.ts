@@ -65,7 +65,10 @@ describe("relation cycles", () => {
     ]) {
       expect(found).toContain(known);
     }
-    expect(cycles.some((c) => c.length > 2), "longer cycles too").toBe(true);
+    expect(
+      cycles.some((c) => c.length > 2),
+      "longer cycles too",
+    ).toBe(true);
   });
 
   test("every cycle goes through a bounded list and can be entered from Query", () => {
@@ -104,7 +107,10 @@ describe("the deepest cyclic queries, as each role, against the demo data", () =
     poller = (async () => {
       while (polling) {
         const started = performance.now();
-        const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+        const ok = await fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
         health.checks++;
         health.slowestMs = Math.max(health.slowestMs, performance.now() - started);
         if (!ok) health.failures++;
@@ -126,39 +132,49 @@ describe("the deepest cyclic queries, as each role, against the demo data", () =
     return { status: res.status, codes, ms, body: res.body };
   }
 
-  test.each(cycles.map((c) => [describeCycle(c), c] as const))("%s", async (_name, cycle) => {
-    for (const role of ROLES) {
-      const budget = DEFAULT_BUDGETS[role];
-      const entry = entryFor(cycle);
+  test.each(cycles.map((c) => [describeCycle(c), c] as const))(
+    "%s",
+    async (_name, cycle) => {
+      for (const role of ROLES) {
+        const budget = DEFAULT_BUDGETS[role];
+        const entry = entryFor(cycle);
 
-      // 1. As deep as the depth limit allows, default page sizes: the cost refuses it, or it is cheap.
-      const deepest = cycleQuery(entry, cycle, budget.maxDepth);
-      if (deepest) {
-        const res = await run(deepest.query, role);
-        const context = `${role}: ${deepest.query} → ${res.status} ${res.codes.join(",")} in ${Math.round(res.ms)} ms`;
-        expect(res.ms, context).toBeLessThan(ANSWER_WITHIN_MS);
-        if (res.status === 400) expect(res.codes, context).toEqual(["QUERY_TOO_COSTLY"]);
-        else expect(res.status, context).toBe(200);
-        expect(res.codes.filter((c) => FAILURE_CODES.has(c)), context).toEqual([]);
-      }
+        // 1. As deep as the depth limit allows, default page sizes: the cost refuses it, or it is cheap.
+        const deepest = cycleQuery(entry, cycle, budget.maxDepth);
+        if (deepest) {
+          const res = await run(deepest.query, role);
+          const context = `${role}: ${deepest.query} → ${res.status} ${res.codes.join(",")} in ${Math.round(res.ms)} ms`;
+          expect(res.ms, context).toBeLessThan(ANSWER_WITHIN_MS);
+          if (res.status === 400) expect(res.codes, context).toEqual(["QUERY_TOO_COSTLY"]);
+          else expect(res.status, context).toBe(200);
+          expect(
+            res.codes.filter((c) => FAILURE_CODES.has(c)),
+            context,
+          ).toEqual([]);
+        }
 
-      // 2. The deepest the cost lets through (pages of 1, fewer rounds): it runs, and quickly.
-      for (let depth = budget.maxDepth; depth > 0; depth--) {
-        const accepted = cycleQuery(entry, cycle, depth, smallestPages);
-        if (!accepted) break;
-        const estimate = estimateOperation(schema, parse(accepted.query), null, {})!;
-        if (estimate.cost > budget.maxCost) continue;
-        const res = await run(accepted.query, role);
-        const context = `${role}: ${accepted.query} (estimate ${estimate.cost}) → ${res.status} ${res.codes.join(",")} in ${Math.round(res.ms)} ms`;
-        expect(res.status, context).toBe(200);
-        expect(res.ms, context).toBeLessThan(ANSWER_WITHIN_MS);
-        expect(res.codes.filter((c) => FAILURE_CODES.has(c)), context).toEqual([]);
-        // The bounds the estimate trusted held: no list in the answer is longer than its field declares.
-        expect(overlongLists(res.body.data, accepted.path), context).toEqual([]);
-        break;
+        // 2. The deepest the cost lets through (pages of 1, fewer rounds): it runs, and quickly.
+        for (let depth = budget.maxDepth; depth > 0; depth--) {
+          const accepted = cycleQuery(entry, cycle, depth, smallestPages);
+          if (!accepted) break;
+          const estimate = estimateOperation(schema, parse(accepted.query), null, {})!;
+          if (estimate.cost > budget.maxCost) continue;
+          const res = await run(accepted.query, role);
+          const context = `${role}: ${accepted.query} (estimate ${estimate.cost}) → ${res.status} ${res.codes.join(",")} in ${Math.round(res.ms)} ms`;
+          expect(res.status, context).toBe(200);
+          expect(res.ms, context).toBeLessThan(ANSWER_WITHIN_MS);
+          expect(
+            res.codes.filter((c) => FAILURE_CODES.has(c)),
+            context,
+          ).toEqual([]);
+          // The bounds the estimate trusted held: no list in the answer is longer than its field declares.
+          expect(overlongLists(res.body.data, accepted.path), context).toEqual([]);
+          break;
+        }
       }
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   test("/health answered within 2 s throughout, and memory stayed bounded", () => {
     expect(health.checks).toBeGreaterThan(0);

@@ -29,13 +29,17 @@ interface RawResponse {
 function postChunked(url: string, chunks: Iterable<string>, headers: Record<string, string> = {}): Promise<RawResponse> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked", ...headers } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null, ms: performance.now() - started }));
-      res.on("error", reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked", ...headers } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null, ms: performance.now() - started }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     // Write the chunks as long as the server reads; it may answer (and stop reading) part-way.
     const iterator = chunks[Symbol.iterator]();
@@ -128,7 +132,15 @@ describe("request body limits per role", () => {
     // no request either: 400 (Node's HTTP parser closes the connection), nothing of it parsed as JSON.
     const shorter = await raw(request(20), padded(1024 * 1024));
     expect(shorter).toMatch(/^HTTP\/1\.1 400/);
-    expect((await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ viewer { role } }" }) })).status).toBe(200);
+    expect(
+      (
+        await fetch(gw.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: "{ viewer { role } }" }),
+        })
+      ).status,
+    ).toBe(200);
 
     // Declares 10 MB, sends a few bytes: refused by the declaration, without waiting for the rest.
     const longer = await raw(request(10 * 1024 * 1024), `{"query": "{ viewer { role } }"}`);
@@ -159,12 +171,15 @@ describe("default depth and cost budgets", () => {
         .map((op) => ({ name: op.name!.value, document }));
     });
 
-  test.each(operations.map((o) => [o.name, o] as const))("the UI's %s fits the authenticated budget at most half-used, at its worst case", (_name, { name, document }) => {
-    // No variables: every list at its default or maximum (CampaignList: 100 campaigns, no range → 366 days each).
-    const estimate = estimateOperation(schema, document, name, {})!;
-    expect(estimate.depth).toBeLessThanOrEqual(DEFAULT_BUDGETS.authenticated.maxDepth - 4);
-    expect(estimate.cost).toBeLessThanOrEqual(DEFAULT_BUDGETS.authenticated.maxCost / 2);
-  });
+  test.each(operations.map((o) => [o.name, o] as const))(
+    "the UI's %s fits the authenticated budget at most half-used, at its worst case",
+    (_name, { name, document }) => {
+      // No variables: every list at its default or maximum (CampaignList: 100 campaigns, no range → 366 days each).
+      const estimate = estimateOperation(schema, document, name, {})!;
+      expect(estimate.depth).toBeLessThanOrEqual(DEFAULT_BUDGETS.authenticated.maxDepth - 4);
+      expect(estimate.cost).toBeLessThanOrEqual(DEFAULT_BUDGETS.authenticated.maxCost / 2);
+    },
+  );
 
   test("the query of issue 8 is refused for authenticated, naming the estimate, the budget and the path", async () => {
     const res = await gw.gql(ISSUE_QUERY, {}, { role: "authenticated" });
@@ -179,9 +194,15 @@ describe("default depth and cost budgets", () => {
       /^Query cost estimate 719,734,886,202 exceeds the authenticated budget of 1,000,000; the largest term is adsCampaigns\.edges\.node\.dailyMetrics\.campaign\.dailyMetrics\.campaign\.dailyMetrics\.campaign\.dailyMetrics \(up to 358,884,198,720 items\)/,
     );
     // One level of the cycle with a full default page is refused too; the dashboard's own shape passes.
-    expect((await gw.failure(`{ adsCampaigns { edges { node { dailyMetrics { campaign { dailyMetrics { spendCents } } } } } } }`, {}, { role: "authenticated" })).extensions.code).toBe(
-      "QUERY_TOO_COSTLY",
-    );
+    expect(
+      (
+        await gw.failure(
+          `{ adsCampaigns { edges { node { dailyMetrics { campaign { dailyMetrics { spendCents } } } } } } }`,
+          {},
+          { role: "authenticated" },
+        )
+      ).extensions.code,
+    ).toBe("QUERY_TOO_COSTLY");
     await gw.data(`{ adsCampaigns(first: 100) { edges { node { name dailyMetrics { metricDate spendCents } } } } }`, {}, { role: "authenticated" });
   });
 
@@ -191,7 +212,13 @@ describe("default depth and cost budgets", () => {
        values ('batch-1', 'meta', 'Batch', 'active', 100, '2000-01-01') returning id`,
     );
     const day = (i: number) => new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-    const metrics = Array.from({ length: 10_000 }, (_, i) => ({ campaignId: rows[0].id, metricDate: day(i), spendCents: i, clicks: 1, impressions: 10 }));
+    const metrics = Array.from({ length: 10_000 }, (_, i) => ({
+      campaignId: rows[0].id,
+      metricDate: day(i),
+      spendCents: i,
+      clicks: 1,
+      impressions: 10,
+    }));
     const upsert = await gw.data(
       `mutation ($metrics: [AdsDailyMetricInput!]!) { upsertAdsDailyMetrics(input: { metrics: $metrics }) { inserted unchanged } }`,
       { metrics },
@@ -199,7 +226,12 @@ describe("default depth and cost budgets", () => {
     expect(upsert.upsertAdsDailyMetrics.inserted).toBe(10_000);
 
     const run = await db.pool.query(`insert into agent_run (agent_name) values ('batch-agent') returning run_id`);
-    const checks = Array.from({ length: 1000 }, (_, i) => ({ runId: run.rows[0].run_id, qualityScore: 1 + (i % 5), checker: "grader", notes: `check ${i}` }));
+    const checks = Array.from({ length: 1000 }, (_, i) => ({
+      runId: run.rows[0].run_id,
+      qualityScore: 1 + (i % 5),
+      checker: "grader",
+      notes: `check ${i}`,
+    }));
     const recorded = await gw.data(
       `mutation ($checks: [AgentQcCheckInput!]!) { recordAgentQcChecks(input: { checks: $checks }) { id qualityScore checker notes createdAt run { id agentName } } }`,
       { checks },
@@ -213,7 +245,9 @@ describe("the estimate itself", () => {
     // F0 spreads F1 twice, F1 spreads F2 twice, …: 2^30 spreads if walked naively.
     const levels = 30;
     const fragments = Array.from({ length: levels }, (_, i) =>
-      i < levels - 1 ? `fragment F${i} on AdsCampaign { ...F${i + 1} ...F${i + 1} }` : `fragment F${i} on AdsCampaign { name dailyMetrics { spendCents } }`,
+      i < levels - 1
+        ? `fragment F${i} on AdsCampaign { ...F${i + 1} ...F${i + 1} }`
+        : `fragment F${i} on AdsCampaign { name dailyMetrics { spendCents } }`,
     );
     const withFragments = parse(`{ adsCampaigns { edges { node { ...F0 } } } } ${fragments.join(" ")}`);
     const started = performance.now();
@@ -224,12 +258,19 @@ describe("the estimate itself", () => {
     expect(estimate.depth).toBe(5);
 
     const inline = estimateOperation(schema, parse(`{ adsCampaigns { edges { node { name dailyMetrics { spendCents } } } } }`), null, {})!;
-    const once = estimateOperation(schema, parse(`{ adsCampaigns { edges { node { ...F } } } } fragment F on AdsCampaign { name dailyMetrics { spendCents } }`), null, {})!;
+    const once = estimateOperation(
+      schema,
+      parse(`{ adsCampaigns { edges { node { ...F } } } } fragment F on AdsCampaign { name dailyMetrics { spendCents } }`),
+      null,
+      {},
+    )!;
     expect(once).toEqual(inline);
   });
 
   test("variables count with their values; a missing `first` counts the default page, a range its days", () => {
-    const query = parse(`query ($n: Int, $range: DateRange) { adsCampaigns(first: $n) { edges { node { dailyMetrics(range: $range) { spendCents } } } } }`);
+    const query = parse(
+      `query ($n: Int, $range: DateRange) { adsCampaigns(first: $n) { edges { node { dailyMetrics(range: $range) { spendCents } } } } }`,
+    );
     const cost = (variables: Record<string, unknown>) => estimateOperation(schema, query, null, variables)!.cost;
     // adsCampaigns + edges + n × (node + dailyMetrics + days × spendCents)
     expect(cost({ n: 5, range: { from: "2025-01-01", to: "2025-01-31" } })).toBe(2 + 5 * (2 + 31));

@@ -19,10 +19,16 @@ const COUNT = "{ agentApprovals(first: 1) { totalCount } }";
 /** Generous: a busy 2-core box can be slow, but nothing here may wait for the outage to end. */
 const SLACK_MS = 5_000;
 
-async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+async function eventually<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const value = await Promise.resolve().then(probe).catch(() => undefined);
+    const value = await Promise.resolve()
+      .then(probe)
+      .catch(() => undefined);
     if (value) return value;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -41,7 +47,12 @@ describe("configuration of the budgets and caps", () => {
     expect(config.responseMaxBytes).toBe(10 * 1024 * 1024);
     expect(config.subscriptions).toEqual({ maxPerCaller: 10, maxTotal: 200 });
     expect(config.db.queryTimeoutMs).toBe(Math.max(...Object.values(config.budgets).map((b) => b.timeoutMs)));
-    const tuned = loadConfig({ RESPONSE_MAX_BYTES: "2048", SUBSCRIPTIONS_MAX_PER_CALLER: "3", SUBSCRIPTIONS_MAX_TOTAL: "50", SERVICE_ROLE_TIMEOUT_MS: "45000" });
+    const tuned = loadConfig({
+      RESPONSE_MAX_BYTES: "2048",
+      SUBSCRIPTIONS_MAX_PER_CALLER: "3",
+      SUBSCRIPTIONS_MAX_TOTAL: "50",
+      SERVICE_ROLE_TIMEOUT_MS: "45000",
+    });
     expect(tuned).toMatchObject({ responseMaxBytes: 2048, subscriptions: { maxPerCaller: 3, maxTotal: 50 }, db: { queryTimeoutMs: 45_000 } });
   });
 
@@ -78,54 +89,62 @@ describe("a database that goes silent mid-request (D6)", () => {
     await db?.close();
   });
 
-  test("in-flight and new requests end with 503 TIMEOUT within the budget, /health answers, and the gateway recovers", { timeout: 60_000 }, async () => {
-    await gw.data(COUNT, {}, { role: "authenticated" }); // the pool holds a live connection through the proxy
+  test(
+    "in-flight and new requests end with 503 TIMEOUT within the budget, /health answers, and the gateway recovers",
+    { timeout: 60_000 },
+    async () => {
+      await gw.data(COUNT, {}, { role: "authenticated" }); // the pool holds a live connection through the proxy
 
-    // Hold the gateway's statement on a lock, so its transaction is open when the network goes silent.
-    const locker = new pg.Client({ connectionString: db.url });
-    await locker.connect();
-    await locker.query("begin");
-    await locker.query('lock table "AgentApproval" in access exclusive mode');
-    const inFlight = timed(gw.gql(COUNT, {}, { role: "authenticated" }));
-    await eventually(
-      async () =>
-        (
-          await db.pool.query<{ n: number }>(
-            "select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'hotdash-gateway' and wait_event_type = 'Lock'",
-          )
-        ).rows[0].n > 0,
-      BUDGET_MS,
-      "the gateway's statement to wait on the lock",
-    );
-    proxy.blackHole();
-    await locker.query("commit"); // the answer now goes into the black hole
-    await locker.end();
+      // Hold the gateway's statement on a lock, so its transaction is open when the network goes silent.
+      const locker = new pg.Client({ connectionString: db.url });
+      await locker.connect();
+      await locker.query("begin");
+      await locker.query('lock table "AgentApproval" in access exclusive mode');
+      const inFlight = timed(gw.gql(COUNT, {}, { role: "authenticated" }));
+      await eventually(
+        async () =>
+          (
+            await db.pool.query<{ n: number }>(
+              "select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'hotdash-gateway' and wait_event_type = 'Lock'",
+            )
+          ).rows[0].n > 0,
+        BUDGET_MS,
+        "the gateway's statement to wait on the lock",
+      );
+      proxy.blackHole();
+      await locker.query("commit"); // the answer now goes into the black hole
+      await locker.end();
 
-    const arriving = timed(gw.gql(COUNT, {}, { role: "authenticated" }));
-    const health = await timed(fetch(`${new URL(gw.url).origin}/health`));
-    expect(health.value.status).toBe(200);
-    expect(health.ms).toBeLessThan(2_000);
+      const arriving = timed(gw.gql(COUNT, {}, { role: "authenticated" }));
+      const health = await timed(fetch(`${new URL(gw.url).origin}/health`));
+      expect(health.value.status).toBe(200);
+      expect(health.ms).toBeLessThan(2_000);
 
-    // Before the fix both waited for the outage to end (here: 25 s, when the proxy resumes).
-    const outage = setTimeout(() => proxy.resume(), 25_000);
-    try {
-      for (const { value: res, ms } of [await inFlight, await arriving]) {
-        expect(res.status, JSON.stringify(res.body)).toBe(503);
-        expect(res.body.errors?.[0]?.extensions?.code).toBe("TIMEOUT");
-        expect(ms).toBeLessThan(BUDGET_MS + SLACK_MS);
+      // Before the fix both waited for the outage to end (here: 25 s, when the proxy resumes).
+      const outage = setTimeout(() => proxy.resume(), 25_000);
+      try {
+        for (const { value: res, ms } of [await inFlight, await arriving]) {
+          expect(res.status, JSON.stringify(res.body)).toBe(503);
+          expect(res.body.errors?.[0]?.extensions?.code).toBe("TIMEOUT");
+          expect(ms).toBeLessThan(BUDGET_MS + SLACK_MS);
+        }
+      } finally {
+        clearTimeout(outage);
+        proxy.resume();
       }
-    } finally {
-      clearTimeout(outage);
-      proxy.resume();
-    }
 
-    // The stopped connections were dropped; the pool opens fresh ones and answers again.
-    const recovered = await eventually(async () => {
-      const res = await gw.gql(COUNT, {}, { role: "authenticated" });
-      return res.status === 200 && res.body.data ? res.body.data : undefined;
-    }, 15_000, "a successful query after the outage");
-    expect(recovered).toEqual({ agentApprovals: { totalCount: 0 } });
-  });
+      // The stopped connections were dropped; the pool opens fresh ones and answers again.
+      const recovered = await eventually(
+        async () => {
+          const res = await gw.gql(COUNT, {}, { role: "authenticated" });
+          return res.status === 200 && res.body.data ? res.body.data : undefined;
+        },
+        15_000,
+        "a successful query after the outage",
+      );
+      expect(recovered).toEqual({ agentApprovals: { totalCount: 0 } });
+    },
+  );
 });
 
 describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an abandoned execution", () => {
@@ -182,7 +201,13 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, RESPONSE_MAX_BYTES: String(MAX_BYTES), ANON_TIMEOUT_MS: String(BUDGET_MS), AUTHENTICATED_TIMEOUT_MS: String(LONG_BUDGET_MS) };
+    const env = {
+      DATABASE_URL: db.url,
+      SUPABASE_JWT_SECRET: TEST_JWT_SECRET,
+      RESPONSE_MAX_BYTES: String(MAX_BYTES),
+      ANON_TIMEOUT_MS: String(BUDGET_MS),
+      AUTHENTICATED_TIMEOUT_MS: String(LONG_BUDGET_MS),
+    };
     const config = { ...loadConfig(env), port: 0 };
     database = createDatabase(db.url, { ...config.db, poolMax: 2 });
     gateway = createGateway({ config, database, schema, logger: createLogger("debug", { write: (line) => void logs.push(line) }) });
@@ -198,7 +223,11 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/graphql-response+json" };
     if (token) headers.authorization = `Bearer ${token}`;
     const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query }) });
-    return { status: response.status, requestId: response.headers.get("x-request-id"), body: (await response.json()) as { data?: unknown; errors?: Array<{ message: string; extensions: Record<string, unknown> }> } };
+    return {
+      status: response.status,
+      requestId: response.headers.get("x-request-id"),
+      body: (await response.json()) as { data?: unknown; errors?: Array<{ message: string; extensions: Record<string, unknown> }> },
+    };
   };
 
   test("an operation reading past the cap from PostgreSQL is stopped while it reads (50 MB of rows), with RESPONSE_TOO_LARGE", async () => {
@@ -230,20 +259,26 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
     // Watch the server: the statement began ~1 s before the deadline; statement_timeout alone would
     // end it a whole budget (4 s) after it began, the cancel request right at the deadline.
     let oldestMs = 0;
-    await eventually(async () => {
-      const { rows } = await db.pool.query<{ ms: number }>(
-        "select (extract(epoch from now() - query_start) * 1000)::int as ms from pg_stat_activity where datname = current_database() and application_name = 'hotdash-gateway' and state = 'active' and query like '%pg_sleep%'",
-      );
-      for (const row of rows) oldestMs = Math.max(oldestMs, row.ms);
-      return rows.length === 0;
-    }, 10_000, "the cancelled statement to end");
+    await eventually(
+      async () => {
+        const { rows } = await db.pool.query<{ ms: number }>(
+          "select (extract(epoch from now() - query_start) * 1000)::int as ms from pg_stat_activity where datname = current_database() and application_name = 'hotdash-gateway' and state = 'active' and query like '%pg_sleep%'",
+        );
+        for (const row of rows) oldestMs = Math.max(oldestMs, row.ms);
+        return rows.length === 0;
+      },
+      10_000,
+      "the cancelled statement to end",
+    );
     expect(oldestMs).toBeLessThan(LONG_BUDGET_MS - 1_000);
   });
 
   test("a response that serializes past the cap without reading much is replaced by RESPONSE_TOO_LARGE", async () => {
     const res = await post(`{ text(n: ${MAX_BYTES + 1}) }`);
     expect(res.status).toBe(422);
-    expect(res.body).toEqual({ errors: [{ message: expect.stringMatching(/RESPONSE_MAX_BYTES/), extensions: { code: "RESPONSE_TOO_LARGE", requestId: res.requestId } }] });
+    expect(res.body).toEqual({
+      errors: [{ message: expect.stringMatching(/RESPONSE_MAX_BYTES/), extensions: { code: "RESPONSE_TOO_LARGE", requestId: res.requestId } }],
+    });
     expect((await post("{ text(n: 1000) }")).status).toBe(200);
   });
 });

@@ -9,7 +9,21 @@ import { POLICIES, ROUTINES, TABLES, can, canExecute, rowAllowed, type Operation
 import type { Viewer } from "../src/context/types.ts";
 import { schema } from "../src/schema/index.ts";
 import { signDevToken } from "../src/context/auth.ts";
-import { ANONYMOUS_SUB, CALLERS, CLAIMS, ID, OPERATIONS, OPERATOR_SUB, ROLES, ROUTINE_CALLS, SEED_SQL, attempt, dbRoleOf, sqlFor, type Caller } from "./support/rls-probe.ts";
+import {
+  ANONYMOUS_SUB,
+  CALLERS,
+  CLAIMS,
+  ID,
+  OPERATIONS,
+  OPERATOR_SUB,
+  ROLES,
+  ROUTINE_CALLS,
+  SEED_SQL,
+  attempt,
+  dbRoleOf,
+  sqlFor,
+  type Caller,
+} from "./support/rls-probe.ts";
 import { startTestGateway, TEST_JWT_SECRET, type GqlOptions, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
@@ -36,7 +50,11 @@ const viewerFor = (caller: Caller): Viewer => ({
 /** How a caller authenticates over HTTP. */
 async function asCaller(caller: Caller): Promise<GqlOptions> {
   if (caller !== "anonymous") return { role: caller, sub: OPERATOR_SUB };
-  const token = await signDevToken(TEST_JWT_SECRET, "authenticated", { sub: ANONYMOUS_SUB, expiresIn: "1h", claims: { is_anonymous: true, amr: [{ method: "anonymous" }] } });
+  const token = await signDevToken(TEST_JWT_SECRET, "authenticated", {
+    sub: ANONYMOUS_SUB,
+    expiresIn: "1h",
+    claims: { is_anonymous: true, amr: [{ method: "anonymous" }] },
+  });
   return { authorization: `Bearer ${token}` };
 }
 
@@ -52,7 +70,8 @@ function requirements(scope: Scope): Array<{ table: TableName; op: Operation } |
     ...(scope.access ? (Array.isArray(scope.access.op) ? scope.access.op : [scope.access.op]).map((op) => ({ table: scope.access!.table, op })) : []),
     ...(scope.execute ? [{ routine: scope.execute }] : []),
   ];
-  if (Object.keys(scope).some((k) => !["access", "execute", "decisionAal", "$all"].includes(k))) throw new Error(`unexpected scope ${JSON.stringify(scope)}`);
+  if (Object.keys(scope).some((k) => !["access", "execute", "decisionAal", "$all"].includes(k)))
+    throw new Error(`unexpected scope ${JSON.stringify(scope)}`);
   return [...own, ...(scope.$all ? requirements(scope.$all) : [])];
 }
 const modelOf = (type: unknown) => (type as { extensions?: { pothosPrismaModel?: string } }).extensions?.pothosPrismaModel;
@@ -148,13 +167,19 @@ describe("policy table vs database, cell by cell", () => {
     const outcome = await attempt(db.pool, role, sqlFor(table, op));
     if (op === "select") {
       // Rows the database shows must be exactly the rows the policy's row rule admits.
-      const expected = (await allRows(table)).filter((row) => rowAllowed(viewer, table, "select", row)).map((r) => r.id ?? r.run_id).sort();
+      const expected = (await allRows(table))
+        .filter((row) => rowAllowed(viewer, table, "select", row))
+        .map((r) => r.id ?? r.run_id)
+        .sort();
       const seen = outcome.allowed ? outcome.result.rows.map((r) => r.id ?? r.run_id).sort() : [];
       expect(seen, `${role} select ${table}`).toEqual(expected);
       expect(can(role, table, "select")).toBe(expected.length > 0);
     } else {
       const graphqlAllows = can(role, table, op);
-      expect(outcome.allowed, `${role} ${op} ${table}: GraphQL says ${graphqlAllows}, database says ${outcome.allowed ? "allowed" : outcome.why}`).toBe(graphqlAllows);
+      expect(
+        outcome.allowed,
+        `${role} ${op} ${table}: GraphQL says ${graphqlAllows}, database says ${outcome.allowed ? "allowed" : outcome.why}`,
+      ).toBe(graphqlAllows);
     }
   });
 
@@ -182,7 +207,11 @@ describe("policy table vs database, cell by cell", () => {
     { scope: "cx", action: "approvals_reviewed" },
   ])("DecisionLog insert by service_role: scope '$scope', action '$action'", async ({ scope, action }) => {
     const viewer = viewerFor("service_role");
-    const outcome = await attempt(db.pool, "service_role", `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('${scope}', 'alice', '${action}')`);
+    const outcome = await attempt(
+      db.pool,
+      "service_role",
+      `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('${scope}', 'alice', '${action}')`,
+    );
     expect(outcome.allowed).toBe(rowAllowed(viewer, "DecisionLog", "insert", { scope, action }));
   });
 });
@@ -244,18 +273,21 @@ describe("GraphQL lists agree with the database for every role", () => {
 
 describe("every mutation is allowed exactly when the database would allow its writes", () => {
   const mutations = Object.values(schema.getMutationType()!.getFields());
-  test.each(mutations.flatMap((m) => CALLERS.map((role) => ({ name: m.name, scope: scopeOf(m) as Scope, role }))))("$name as $role", async ({ scope, role }) => {
-    let graphqlAllows = true;
-    let databaseAllows = true;
-    for (const need of requirements(scope)) {
-      if ("routine" in need) {
-        graphqlAllows &&= canExecute(role, need.routine);
-        databaseAllows &&= (await attempt(db.pool, role, ROUTINE_CALLS[need.routine])).allowed;
-      } else {
-        graphqlAllows &&= can(role, need.table, need.op);
-        databaseAllows &&= (await attempt(db.pool, role, sqlFor(need.table, need.op))).allowed;
+  test.each(mutations.flatMap((m) => CALLERS.map((role) => ({ name: m.name, scope: scopeOf(m) as Scope, role }))))(
+    "$name as $role",
+    async ({ scope, role }) => {
+      let graphqlAllows = true;
+      let databaseAllows = true;
+      for (const need of requirements(scope)) {
+        if ("routine" in need) {
+          graphqlAllows &&= canExecute(role, need.routine);
+          databaseAllows &&= (await attempt(db.pool, role, ROUTINE_CALLS[need.routine])).allowed;
+        } else {
+          graphqlAllows &&= can(role, need.table, need.op);
+          databaseAllows &&= (await attempt(db.pool, role, sqlFor(need.table, need.op))).allowed;
+        }
       }
-    }
-    expect(graphqlAllows).toBe(databaseAllows);
-  });
+      expect(graphqlAllows).toBe(databaseAllows);
+    },
+  );
 });

@@ -10,8 +10,21 @@
 // src/auth/policy.ts: a separate parity test compares the two, so each must be written down on its own.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
-import { CALLERS, CLAIMS, ID, OPERATIONS, OPERATOR_SUB, ROLES, SEED_SQL, asRole as asRoleOn, attempt as attemptOn, sqlFor, type Caller, type Operation, type Role } from "./support/rls-probe.ts";
-
+import {
+  CALLERS,
+  CLAIMS,
+  ID,
+  OPERATIONS,
+  OPERATOR_SUB,
+  ROLES,
+  SEED_SQL,
+  asRole as asRoleOn,
+  attempt as attemptOn,
+  sqlFor,
+  type Caller,
+  type Operation,
+  type Role,
+} from "./support/rls-probe.ts";
 
 const NONE: Operation[] = [];
 const READ: Operation[] = ["select"];
@@ -72,7 +85,12 @@ const attempt = (role: Caller, sql: string, claims?: object) => attemptOn(db.poo
 
 const cases = (Object.keys(expectedAccess) as Table[]).flatMap((table) =>
   CALLERS.flatMap((role) =>
-    OPERATIONS.map((op) => ({ table, role, op, expected: (expectedAccess[table][role] as readonly Operation[]).includes(op) ? "allowed" : "denied" })),
+    OPERATIONS.map((op) => ({
+      table,
+      role,
+      op,
+      expected: (expectedAccess[table][role] as readonly Operation[]).includes(op) ? "allowed" : "denied",
+    })),
   ),
 );
 
@@ -87,7 +105,10 @@ describe("RLS matrix: every table × role × operation", () => {
   test.each(cases)("$table: $role $op → $expected", async ({ table, role, op, expected }) => {
     const outcome = await attempt(role, sqlFor(table, op));
     const got = outcome.allowed ? "allowed" : "denied";
-    expect(got, `${role} ${op} on ${table}: ${outcome.allowed ? `${outcome.rows} row(s)` : `${outcome.why}${outcome.message ? ` (${outcome.message})` : ""}`}`).toBe(expected);
+    expect(
+      got,
+      `${role} ${op} on ${table}: ${outcome.allowed ? `${outcome.rows} row(s)` : `${outcome.why}${outcome.message ? ` (${outcome.message})` : ""}`}`,
+    ).toBe(expected);
   });
 });
 
@@ -102,7 +123,10 @@ describe("row rules", () => {
     expect(await levels("authenticated")).toEqual(["INFO", "WARN"]);
     expect(await levels("service_role")).toEqual(["DEBUG", "ERROR", "INFO", "WARN"]);
     // Asking for an ERROR row by id does not reveal it either.
-    expect(await attempt("authenticated", `SELECT * FROM observability_logs WHERE id = '${ID.logError}'`)).toEqual({ allowed: false, why: "no rows" });
+    expect(await attempt("authenticated", `SELECT * FROM observability_logs WHERE id = '${ID.logError}'`)).toEqual({
+      allowed: false,
+      why: "no rows",
+    });
   });
 
   test("authenticated may insert AgentFeedback only as itself (annotator = JWT sub)", async () => {
@@ -113,10 +137,19 @@ describe("row rules", () => {
     expect(await attempt("authenticated", insert("someone-else"))).toMatchObject({ allowed: false, why: "row-level security" });
     expect(await attempt("authenticated", insert(null))).toMatchObject({ allowed: false, why: "row-level security" });
     // A token without a sub can annotate as nobody.
-    expect(await attempt("authenticated", insert(OPERATOR_SUB), { role: "authenticated" })).toMatchObject({ allowed: false, why: "row-level security" });
+    expect(await attempt("authenticated", insert(OPERATOR_SUB), { role: "authenticated" })).toMatchObject({
+      allowed: false,
+      why: "row-level security",
+    });
     // Once written, feedback is not the operator's to edit or delete.
-    expect(await attempt("authenticated", `UPDATE "AgentFeedback" SET rating = 1 WHERE annotator = '${OPERATOR_SUB}'`)).toMatchObject({ allowed: false, why: "permission denied" });
-    expect(await attempt("authenticated", `DELETE FROM "AgentFeedback" WHERE annotator = '${OPERATOR_SUB}'`)).toMatchObject({ allowed: false, why: "permission denied" });
+    expect(await attempt("authenticated", `UPDATE "AgentFeedback" SET rating = 1 WHERE annotator = '${OPERATOR_SUB}'`)).toMatchObject({
+      allowed: false,
+      why: "permission denied",
+    });
+    expect(await attempt("authenticated", `DELETE FROM "AgentFeedback" WHERE annotator = '${OPERATOR_SUB}'`)).toMatchObject({
+      allowed: false,
+      why: "permission denied",
+    });
   });
 
   // KNOWN DEFECT, reported to the lead: the policy compares annotator with gateway.jwt_subject() as is, so
@@ -124,11 +157,10 @@ describe("row rules", () => {
   // treats a blank sub as no identity). Fix: annotator = nullif(btrim(gateway.jwt_subject()), '') in the
   // policy (or in jwt_subject() itself). This test then passes and vitest flags the .fails marker.
   test("a blank sub is no identity: it cannot annotate either", async () => {
-    const outcome = await attempt(
-      "authenticated",
-      `INSERT INTO "AgentFeedback" ("conversationId", annotator) VALUES ('cw-1', '')`,
-      { role: "authenticated", sub: "" },
-    );
+    const outcome = await attempt("authenticated", `INSERT INTO "AgentFeedback" ("conversationId", annotator) VALUES ('cw-1', '')`, {
+      role: "authenticated",
+      sub: "",
+    });
     expect(outcome).toMatchObject({ allowed: false, why: "row-level security" });
   });
 
@@ -180,12 +212,20 @@ describe("row rules", () => {
     };
     expect(await scopes("authenticated")).toEqual(["ops"]);
     expect(await scopes("service_role")).toEqual(["credentials", "ops"]);
-    expect(await attempt("authenticated", `SELECT * FROM "DecisionLog" WHERE "externalRef" = 'creds_meta:shopify-admin'`)).toEqual({ allowed: false, why: "no rows" });
+    expect(await attempt("authenticated", `SELECT * FROM "DecisionLog" WHERE "externalRef" = 'creds_meta:shopify-admin'`)).toEqual({
+      allowed: false,
+      why: "no rows",
+    });
   });
 
   // D4: what the database and the vault write cannot be inserted by hand, and every row names its real caller.
   test("service_role cannot insert approval or vault audit rows; the columns naming the caller are the database's", async () => {
-    for (const [scope, action] of [["agent_approval", "approval.approved"], ["credentials", "credential.read"], ["ops", "approval.approved"], ["AGENT_APPROVAL", "x"]]) {
+    for (const [scope, action] of [
+      ["agent_approval", "approval.approved"],
+      ["credentials", "credential.read"],
+      ["ops", "approval.approved"],
+      ["AGENT_APPROVAL", "x"],
+    ]) {
       const outcome = await attempt("service_role", `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('${scope}', 'alice', '${action}')`);
       expect(outcome, `${scope} ${action}`).toMatchObject({ allowed: false, why: "row-level security" });
     }
@@ -203,8 +243,12 @@ describe("row rules", () => {
       { role: "service_role", sub: "agent:support-bot" },
     );
     expect(audited.allowed).toBe(true);
-    await expect(attempt("service_role", `SELECT gateway.record_vault_audit('[{"action":"approval.approved","name":"shopify-admin"}]')`)).rejects.toMatchObject({ code: "22023" });
-    await expect(attempt("service_role", `SELECT gateway.record_vault_audit('[{"action":"credential.read","name":"no-such-secret"}]')`)).rejects.toMatchObject({ code: "22023" });
+    await expect(
+      attempt("service_role", `SELECT gateway.record_vault_audit('[{"action":"approval.approved","name":"shopify-admin"}]')`),
+    ).rejects.toMatchObject({ code: "22023" });
+    await expect(
+      attempt("service_role", `SELECT gateway.record_vault_audit('[{"action":"credential.read","name":"no-such-secret"}]')`),
+    ).rejects.toMatchObject({ code: "22023" });
     expect(await attempt("authenticated", `SELECT gateway.record_vault_audit('[]')`)).toMatchObject({ allowed: false, why: "permission denied" });
   });
 
@@ -215,10 +259,23 @@ describe("row rules", () => {
   });
 
   test("service_role-only tables are invisible to authenticated, not just empty", async () => {
-    const serviceOnly = (Object.keys(expectedAccess) as Table[]).filter((t) => expectedAccess[t].authenticated.length === 0 && expectedAccess[t].service_role.length > 0);
-    expect(serviceOnly.sort()).toEqual(["AgentQuery", "agent_qc", "agent_run", "creds_meta", "knowledge_chunks", "knowledge_documents", "knowledge_metadata"]);
+    const serviceOnly = (Object.keys(expectedAccess) as Table[]).filter(
+      (t) => expectedAccess[t].authenticated.length === 0 && expectedAccess[t].service_role.length > 0,
+    );
+    expect(serviceOnly.sort()).toEqual([
+      "AgentQuery",
+      "agent_qc",
+      "agent_run",
+      "creds_meta",
+      "knowledge_chunks",
+      "knowledge_documents",
+      "knowledge_metadata",
+    ]);
     for (const table of serviceOnly) {
-      expect(await attempt("authenticated", `SELECT count(*) FROM public."${table}"`), table).toMatchObject({ allowed: false, why: "permission denied" });
+      expect(await attempt("authenticated", `SELECT count(*) FROM public."${table}"`), table).toMatchObject({
+        allowed: false,
+        why: "permission denied",
+      });
     }
   });
 });
@@ -231,7 +288,9 @@ describe("the role and claims live only as long as the transaction", () => {
     try {
       const login = (await client.query(`SELECT current_user AS u`)).rows[0].u;
       await client.query("BEGIN");
-      await client.query(`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify(CLAIMS.authenticated)]);
+      await client.query(`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
+        JSON.stringify(CLAIMS.authenticated),
+      ]);
       const inside = (await client.query(`SELECT current_user AS u, gateway.jwt_subject() AS sub`)).rows[0];
       expect(inside).toEqual({ u: "authenticated", sub: OPERATOR_SUB });
       await client.query(end);
@@ -255,7 +314,11 @@ describe("the role and claims live only as long as the transaction", () => {
         await new Promise((r) => setTimeout(r, 20));
         return (await c.query(`SELECT gateway.jwt_subject() AS sub`)).rows[0].sub;
       }),
-      asRole("authenticated", { sub: "user-b", role: "authenticated" }, async (c) => (await c.query(`SELECT gateway.jwt_subject() AS sub`)).rows[0].sub),
+      asRole(
+        "authenticated",
+        { sub: "user-b", role: "authenticated" },
+        async (c) => (await c.query(`SELECT gateway.jwt_subject() AS sub`)).rows[0].sub,
+      ),
     ]);
     expect([a, b]).toEqual(["user-a", "user-b"]);
   });
@@ -275,7 +338,10 @@ describe("database functions", () => {
 
   // D5: agents (service_role, agent keys) submit; only operators decide.
   test("service_role cannot call the decision door, whatever sub its token names", async () => {
-    const outcome = await attempt("service_role", `SELECT gateway.decide_agent_approval('${ID.approval}', 'APPROVE', NULL)`, { role: "service_role", sub: OPERATOR_SUB });
+    const outcome = await attempt("service_role", `SELECT gateway.decide_agent_approval('${ID.approval}', 'APPROVE', NULL)`, {
+      role: "service_role",
+      sub: OPERATOR_SUB,
+    });
     expect(outcome).toMatchObject({ allowed: false, why: "permission denied" });
   });
 
@@ -283,7 +349,10 @@ describe("database functions", () => {
     const decide = (claims: object) => attempt("authenticated", `SELECT gateway.decide_agent_approval('${ID.approval}', 'REJECT', NULL)`, claims);
     await db.pool.query(`UPDATE gateway.settings SET value = 'aal2' WHERE key = 'decision_min_aal'`);
     try {
-      expect(await decide({ ...CLAIMS.authenticated, aal: "aal1" })).toMatchObject({ allowed: false, message: expect.stringMatching(/multi-factor/) });
+      expect(await decide({ ...CLAIMS.authenticated, aal: "aal1" })).toMatchObject({
+        allowed: false,
+        message: expect.stringMatching(/multi-factor/),
+      });
       expect(await decide(CLAIMS.authenticated)).toMatchObject({ allowed: false }); // no aal claim = aal1
       expect((await decide({ ...CLAIMS.authenticated, aal: "aal2" })).allowed).toBe(true);
     } finally {

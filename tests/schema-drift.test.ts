@@ -65,20 +65,29 @@ async function prismaSchemaEngine() {
   const glue: Array<[string, (...args: any[]) => unknown]> = [
     ["__wbg_set_message_", () => undefined],
     ["__wbg_Error_", (ptr: number, len: number) => new Error(text(ptr, len))],
-    ["__wbg___wbindgen_throw_", (ptr: number, len: number) => {
-      throw new Error(text(ptr, len));
-    }],
-    ["__wbindgen_init_externref_table", () => {
-      const table = wasm.__wbindgen_externrefs as WebAssembly.Table;
-      const offset = table.grow(4);
-      table.set(0, undefined);
-      [undefined, null, true, false].forEach((v, i) => table.set(offset + i, v));
-    }],
+    [
+      "__wbg___wbindgen_throw_",
+      (ptr: number, len: number) => {
+        throw new Error(text(ptr, len));
+      },
+    ],
+    [
+      "__wbindgen_init_externref_table",
+      () => {
+        const table = wasm.__wbindgen_externrefs as WebAssembly.Table;
+        const offset = table.grow(4);
+        table.set(0, undefined);
+        [undefined, null, true, false].forEach((v, i) => table.set(offset + i, v));
+      },
+    ],
   ];
   const imports: Record<string, Record<string, unknown>> = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     const fn = glue.find(([prefix]) => imp.name.startsWith(prefix))?.[1];
-    if (!fn) throw new Error(`${file} needs an import this loader does not provide (${imp.module}.${imp.name}); the prisma version changed — update prismaSchemaEngine() in tests/schema-drift.test.ts`);
+    if (!fn)
+      throw new Error(
+        `${file} needs an import this loader does not provide (${imp.module}.${imp.name}); the prisma version changed — update prismaSchemaEngine() in tests/schema-drift.test.ts`,
+      );
     (imports[imp.module] ??= {})[imp.name] = fn;
   }
   wasm = (await WebAssembly.instantiate(module, imports as WebAssembly.Imports)).exports as Record<string, any>;
@@ -108,7 +117,16 @@ function unsupportedFields(schema: string): Map<string, DmmfField[]> {
     for (const [, name, type, optional, rest] of body.matchAll(/^\s*(\w+)\s+Unsupported\("([^"]+)"\)(\?)?([^\n]*)$/gm)) {
       const map = /@map\("([^"]+)"\)/.exec(rest)?.[1];
       const list = byModel.get(model) ?? [];
-      list.push({ name: name, dbName: map ?? null, kind: "unsupported", type: type, isList: false, isRequired: !optional, isId: false, hasDefaultValue: /@default\(/.test(rest) });
+      list.push({
+        name: name,
+        dbName: map ?? null,
+        kind: "unsupported",
+        type: type,
+        isList: false,
+        isRequired: !optional,
+        isId: false,
+        hasDefaultValue: /@default\(/.test(rest),
+      });
       byModel.set(model, list);
     }
   }
@@ -119,7 +137,16 @@ function unsupportedFields(schema: string): Map<string, DmmfField[]> {
 
 interface Catalog {
   columns: Array<{ table: string; column: string; type: string; notNull: boolean; default: string | null }>;
-  indexes: Array<{ table: string; name: string; unique: boolean; primary: boolean; method: string; partial: boolean; columns: string[]; desc: boolean[] }>;
+  indexes: Array<{
+    table: string;
+    name: string;
+    unique: boolean;
+    primary: boolean;
+    method: string;
+    partial: boolean;
+    columns: string[];
+    desc: boolean[];
+  }>;
   foreignKeys: Array<{ table: string; name: string; columns: string[]; refTable: string; refColumns: string[]; onDelete: string; onUpdate: string }>;
 }
 
@@ -186,7 +213,15 @@ function expectedType(field: DmmfField): string {
   const base = ((): string => {
     switch (field.type) {
       case "String":
-        return native === "Uuid" ? "uuid" : native === "VarChar" ? `character varying${args.length ? `(${args[0]})` : ""}` : native === "Char" ? `character(${args[0] ?? 1})` : native === "Citext" ? "citext" : "text";
+        return native === "Uuid"
+          ? "uuid"
+          : native === "VarChar"
+            ? `character varying${args.length ? `(${args[0]})` : ""}`
+            : native === "Char"
+              ? `character(${args[0] ?? 1})`
+              : native === "Citext"
+                ? "citext"
+                : "text";
       case "Int":
         return native === "SmallInt" ? "smallint" : "integer";
       case "BigInt":
@@ -252,7 +287,8 @@ function compare(dmmf: Dmmf, unsupported: Map<string, DmmfField[]>, catalog: Cat
   const dbTables = new Set(catalog.columns.map((c) => c.table));
 
   for (const model of dmmf.models) {
-    if (!dbTables.has(tableOf.get(model.name)!)) diffs.push(`model ${model.name} maps to table "${tableOf.get(model.name)}", which the migrations do not create`);
+    if (!dbTables.has(tableOf.get(model.name)!))
+      diffs.push(`model ${model.name} maps to table "${tableOf.get(model.name)}", which the migrations do not create`);
   }
   const modelTables = new Set(tableOf.values());
   for (const table of dbTables) {
@@ -277,18 +313,23 @@ function compare(dmmf: Dmmf, unsupported: Map<string, DmmfField[]>, catalog: Cat
       if (field.kind === "unsupported") {
         const allowed = UNSUPPORTED_TYPES[field.type];
         if (!allowed) diffs.push(`${where(field)}: Unsupported("${field.type}") has no entry in UNSUPPORTED_TYPES`);
-        else if (!allowed.test(col.type)) diffs.push(`${where(field)}: type is ${col.type} in the database; Unsupported("${field.type}") allows ${allowed}`);
+        else if (!allowed.test(col.type))
+          diffs.push(`${where(field)}: type is ${col.type} in the database; Unsupported("${field.type}") allows ${allowed}`);
       } else if (col.type !== expectedType(field)) {
         diffs.push(`${where(field)}: type is ${col.type} in the database, schema.prisma expects ${expectedType(field)}`);
       }
       if (col.notNull !== field.isRequired) {
-        diffs.push(`${where(field)}: ${col.notNull ? "NOT NULL" : "nullable"} in the database, ${field.isRequired ? "required" : "optional (?)"} in schema.prisma`);
+        diffs.push(
+          `${where(field)}: ${col.notNull ? "NOT NULL" : "nullable"} in the database, ${field.isRequired ? "required" : "optional (?)"} in schema.prisma`,
+        );
       }
       const wanted = field.kind === "unsupported" ? null : expectedDefault(field);
       if (wanted === null && field.hasDefaultValue === false && col.default !== null) {
         diffs.push(`${where(field)}: the database has DEFAULT ${col.default}, schema.prisma has no @default`);
       } else if (wanted !== null && !sameDefault(wanted, col.default)) {
-        diffs.push(`${where(field)}: the database has ${col.default === null ? "no default" : `DEFAULT ${col.default}`}, schema.prisma's @default means ${wanted}`);
+        diffs.push(
+          `${where(field)}: the database has ${col.default === null ? "no default" : `DEFAULT ${col.default}`}, schema.prisma's @default means ${wanted}`,
+        );
       }
     }
     const fieldColumns = new Set(scalars.map(column));
@@ -307,7 +348,8 @@ function compare(dmmf: Dmmf, unsupported: Map<string, DmmfField[]>, catalog: Cat
     const pkColumns = pkFields.map((f) => column(fieldsByName.get(f)!));
     if (!pk) diffs.push(`${table}: no primary key in the database; schema.prisma has @id ${list(pkColumns)}`);
     else {
-      if (pk.columns.join() !== pkColumns.join()) diffs.push(`${table}: primary key is ${list(pk.columns)} in the database, ${list(pkColumns)} in schema.prisma`);
+      if (pk.columns.join() !== pkColumns.join())
+        diffs.push(`${table}: primary key is ${list(pk.columns)} in the database, ${list(pkColumns)} in schema.prisma`);
       if (pk.name !== pkName) diffs.push(`${table}: primary key is named "${pk.name}" in the database, Prisma expects "${pkName}"`);
     }
     for (const idx of declared.filter((i) => i.type === "unique" || i.type === "normal")) {
@@ -318,21 +360,34 @@ function compare(dmmf: Dmmf, unsupported: Map<string, DmmfField[]>, catalog: Cat
       const found = dbIndexes.find((i) => i.name === name);
       if (!found) {
         const twin = dbIndexes.find((i) => i.columns.join() === columns.join() && i.unique === (idx.type === "unique"));
-        diffs.push(`${table}: ${kind} "${name}" ${list(columns)} from schema.prisma does not exist in the database${twin ? ` (the database has "${twin.name}" on those columns)` : ""}`);
+        diffs.push(
+          `${table}: ${kind} "${name}" ${list(columns)} from schema.prisma does not exist in the database${twin ? ` (the database has "${twin.name}" on those columns)` : ""}`,
+        );
         continue;
       }
-      if (found.columns.join() !== columns.join()) diffs.push(`${table}: ${kind} "${name}" is on ${list(found.columns)} in the database, ${list(columns)} in schema.prisma`);
-      if (found.unique !== (idx.type === "unique")) diffs.push(`${table}: index "${name}" is ${found.unique ? "" : "not "}unique in the database but ${idx.type === "unique" ? "@unique/@@unique" : "@@index"} in schema.prisma`);
-      if (found.desc.join() !== desc.join()) diffs.push(`${table}: index "${name}" sort order is ${list(found.desc.map((d) => (d ? "DESC" : "ASC")))} in the database, ${list(desc.map((d) => (d ? "DESC" : "ASC")))} in schema.prisma`);
+      if (found.columns.join() !== columns.join())
+        diffs.push(`${table}: ${kind} "${name}" is on ${list(found.columns)} in the database, ${list(columns)} in schema.prisma`);
+      if (found.unique !== (idx.type === "unique"))
+        diffs.push(
+          `${table}: index "${name}" is ${found.unique ? "" : "not "}unique in the database but ${idx.type === "unique" ? "@unique/@@unique" : "@@index"} in schema.prisma`,
+        );
+      if (found.desc.join() !== desc.join())
+        diffs.push(
+          `${table}: index "${name}" sort order is ${list(found.desc.map((d) => (d ? "DESC" : "ASC")))} in the database, ${list(desc.map((d) => (d ? "DESC" : "ASC")))} in schema.prisma`,
+        );
       if (found.partial) diffs.push(`${table}: index "${name}" is partial in the database, which schema.prisma cannot say`);
       if (found.method !== "btree") diffs.push(`${table}: index "${name}" uses ${found.method} in the database, schema.prisma declares a btree`);
     }
     const declaredNames = new Set(
-      declared.map((idx) => (idx.type === "id" ? pkName : idx.dbName ?? `${table}_${colsOf(idx).join("_")}_${idx.type === "unique" ? "key" : "idx"}`)),
+      declared.map((idx) =>
+        idx.type === "id" ? pkName : (idx.dbName ?? `${table}_${colsOf(idx).join("_")}_${idx.type === "unique" ? "key" : "idx"}`),
+      ),
     );
     for (const idx of dbIndexes) {
       if (!declaredNames.has(idx.name) && !(idx.name in DATABASE_ONLY_INDEXES)) {
-        diffs.push(`${table}: ${idx.unique ? "unique " : ""}index "${idx.name}" ${list(idx.columns)} exists in the database but not in schema.prisma (declare it, or list it in DATABASE_ONLY_INDEXES with the reason)`);
+        diffs.push(
+          `${table}: ${idx.unique ? "unique " : ""}index "${idx.name}" ${list(idx.columns)} exists in the database but not in schema.prisma (declare it, or list it in DATABASE_ONLY_INDEXES with the reason)`,
+        );
       }
     }
 
@@ -357,13 +412,19 @@ function compare(dmmf: Dmmf, unsupported: Map<string, DmmfField[]>, catalog: Cat
         continue;
       }
       matched.add(fk.name);
-      if (fk.refTable !== refTable || fk.refColumns.join() !== refColumns.join()) diffs.push(`${label}: the database's foreign key references ${fk.refTable}${list(fk.refColumns)}`);
-      if (REFERENTIAL_ACTIONS[fk.onDelete] !== onDelete) diffs.push(`${label}: ON DELETE is ${REFERENTIAL_ACTIONS[fk.onDelete]} in the database, ${onDelete} in schema.prisma`);
-      if (REFERENTIAL_ACTIONS[fk.onUpdate] !== onUpdate) diffs.push(`${label}: ON UPDATE is ${REFERENTIAL_ACTIONS[fk.onUpdate]} in the database, ${onUpdate} in schema.prisma`);
+      if (fk.refTable !== refTable || fk.refColumns.join() !== refColumns.join())
+        diffs.push(`${label}: the database's foreign key references ${fk.refTable}${list(fk.refColumns)}`);
+      if (REFERENTIAL_ACTIONS[fk.onDelete] !== onDelete)
+        diffs.push(`${label}: ON DELETE is ${REFERENTIAL_ACTIONS[fk.onDelete]} in the database, ${onDelete} in schema.prisma`);
+      if (REFERENTIAL_ACTIONS[fk.onUpdate] !== onUpdate)
+        diffs.push(`${label}: ON UPDATE is ${REFERENTIAL_ACTIONS[fk.onUpdate]} in the database, ${onUpdate} in schema.prisma`);
       if (fk.name !== name) diffs.push(`${label}: the foreign key is named "${fk.name}" in the database, Prisma expects "${name}"`);
     }
     for (const fk of dbFks) {
-      if (!matched.has(fk.name)) diffs.push(`${table}: foreign key "${fk.name}" ${list(fk.columns)} → ${fk.refTable}${list(fk.refColumns)} exists in the database but no relation in schema.prisma declares it`);
+      if (!matched.has(fk.name))
+        diffs.push(
+          `${table}: foreign key "${fk.name}" ${list(fk.columns)} → ${fk.refTable}${list(fk.refColumns)} exists in the database but no relation in schema.prisma declares it`,
+        );
     }
   }
   return diffs;
@@ -498,7 +559,19 @@ describe("the comparison names exactly what differs", () => {
   test("an index only the database has", () => {
     const catalogWithExtra: Catalog = {
       ...catalog,
-      indexes: [...catalog.indexes, { table: "ads_campaigns", name: "ads_campaigns_name_idx", unique: false, primary: false, method: "btree", partial: false, columns: ["campaign_name"], desc: [false] }],
+      indexes: [
+        ...catalog.indexes,
+        {
+          table: "ads_campaigns",
+          name: "ads_campaigns_name_idx",
+          unique: false,
+          primary: false,
+          method: "btree",
+          partial: false,
+          columns: ["campaign_name"],
+          desc: [false],
+        },
+      ],
     };
     expect(compare(dmmf, unsupportedFields(SCHEMA), catalogWithExtra)).toEqual([
       `ads_campaigns: index "ads_campaigns_name_idx" (campaign_name) exists in the database but not in schema.prisma (declare it, or list it in DATABASE_ONLY_INDEXES with the reason)`,

@@ -222,7 +222,9 @@ describe("config", () => {
   });
 
   test("a secret is required with DATABASE_URL, and it must not be the public development one", () => {
-    expect(() => loadConfig({ DATABASE_URL: "postgres://x@localhost/db" })).toThrow(/SUPABASE_URL or SUPABASE_JWT_SECRET: one is required when DATABASE_URL is set/);
+    expect(() => loadConfig({ DATABASE_URL: "postgres://x@localhost/db" })).toThrow(
+      /SUPABASE_URL or SUPABASE_JWT_SECRET: one is required when DATABASE_URL is set/,
+    );
     expect(() => loadConfig({ DATABASE_URL: "postgres://x@localhost/db", SUPABASE_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toThrow(
       /must not be the public development secret/,
     );
@@ -383,7 +385,9 @@ describe("gateway on a live database", () => {
     const costly = await gql(gw.endpoint, "{ trees(first: 100) { n child { n } } }");
     expect(costly.status).toBe(400);
     expect(costly.body.errors[0].extensions).toMatchObject({ code: "QUERY_TOO_COSTLY", cost: 301, maxCost: 200, path: "trees" });
-    expect(costly.body.errors[0].message).toMatch(/^Query cost estimate 301 exceeds the anon budget of 200; the largest term is trees \(up to 100 items\)/);
+    expect(costly.body.errors[0].message).toMatch(
+      /^Query cost estimate 301 exceeds the anon budget of 200; the largest term is trees \(up to 100 items\)/,
+    );
 
     // Variables count like literals, and an absent `first` counts at its default (10).
     const byVariable = await gql(gw.endpoint, "query ($n: Int) { trees(first: $n) { n child { n } } }", { variables: { n: 100 } });
@@ -398,7 +402,9 @@ describe("gateway on a live database", () => {
     expect(byDefault.body).toEqual({ data: { trees: expect.any(Array) } });
 
     // Budgets are per role: the same documents fit service_role's.
-    const asService = await gql(gw.endpoint, "{ trees(first: 100) { n child { n } } tree { child { child { child { child { n } } } } } }", { token: tokens.service });
+    const asService = await gql(gw.endpoint, "{ trees(first: 100) { n child { n } } tree { child { child { child { child { n } } } } } }", {
+      token: tokens.service,
+    });
     expect(asService.status).toBe(200);
     expect(asService.body.data.trees).toHaveLength(100);
 

@@ -78,7 +78,10 @@ describe("start-up failures are one plain line and exit 1", () => {
     const blackhole = await holdPort(true);
     try {
       const run = await start({ DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${blackhole.port}/hotdash`, DB_CONNECT_TIMEOUT_MS: "500" });
-      expectOnePlainLine(run, new RegExp(`Cannot reach PostgreSQL at 127\\.0\\.0\\.1:${blackhole.port}: no answer within 500 ms \\(DB_CONNECT_TIMEOUT_MS\\)`));
+      expectOnePlainLine(
+        run,
+        new RegExp(`Cannot reach PostgreSQL at 127\\.0\\.0\\.1:${blackhole.port}: no answer within 500 ms \\(DB_CONNECT_TIMEOUT_MS\\)`),
+      );
     } finally {
       await blackhole.close();
     }
@@ -97,7 +100,10 @@ describe("start-up failures are one plain line and exit 1", () => {
 
   test.runIf(isServer)("a database that does not exist (3D000)", async () => {
     const run = await start({ DATABASE_URL: urlWith({ database: "hotdash_no_such_database" }) });
-    expectOnePlainLine(run, /Database "hotdash_no_such_database" does not exist on PostgreSQL at .*Create it \(createdb .*\), or fix the database name in DATABASE_URL/);
+    expectOnePlainLine(
+      run,
+      /Database "hotdash_no_such_database" does not exist on PostgreSQL at .*Create it \(createdb .*\), or fix the database name in DATABASE_URL/,
+    );
   });
 
   test.runIf(isServer)("credentials the server refuses", async () => {
@@ -113,43 +119,53 @@ describe("the embedded database", () => {
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  test("first start shows progress and keeps a vault key; a second start on the same DATA_DIR is refused; a restart reuses the key", { timeout: 180_000 }, async () => {
-    const env = { DATA_DIR: dataDir, PORT: "0" };
-    const first = await runEntryPoint(env, { until: /HotDash Gateway is running/, timeoutMs: 150_000 });
-    try {
-      expect(first.code, first.stdout + first.stderr).toBeNull();
-      // Progress: the database being created, each migration, the demo data.
-      expect(first.stdout).toMatch(/Creating the embedded database in .*first start/);
-      expect(first.stdout).toMatch(/Applying \d+ database migrations…/);
-      expect(first.stdout).toMatch(/\[1\/\d+\] 20251020000000_init/);
-      expect(first.stdout).toMatch(/Loaded the demo data \(\d+ rows ending \d{4}-\d{2}-\d{2}\)/);
-      // The vault works out of the box, with a key generated once and kept in the data folder.
-      const keyFile = path.join(dataDir, "vault.key");
-      expect(first.stdout).toMatch(new RegExp(`Vault\\s+key [0-9a-f]{16} generated and kept in ${keyFile.replaceAll("/", "\\/")}`));
-      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-      const key = readFileSync(keyFile, "utf8");
-      expect(Buffer.from(key.trim(), "base64")).toHaveLength(32);
-      const ready = await fetch(new URL("/ready", bannerUrl(first)));
-      expect(ready.status).toBe(200);
+  test(
+    "first start shows progress and keeps a vault key; a second start on the same DATA_DIR is refused; a restart reuses the key",
+    { timeout: 180_000 },
+    async () => {
+      const env = { DATA_DIR: dataDir, PORT: "0" };
+      const first = await runEntryPoint(env, { until: /HotDash Gateway is running/, timeoutMs: 150_000 });
+      try {
+        expect(first.code, first.stdout + first.stderr).toBeNull();
+        // Progress: the database being created, each migration, the demo data.
+        expect(first.stdout).toMatch(/Creating the embedded database in .*first start/);
+        expect(first.stdout).toMatch(/Applying \d+ database migrations…/);
+        expect(first.stdout).toMatch(/\[1\/\d+\] 20251020000000_init/);
+        expect(first.stdout).toMatch(/Loaded the demo data \(\d+ rows ending \d{4}-\d{2}-\d{2}\)/);
+        // The vault works out of the box, with a key generated once and kept in the data folder.
+        const keyFile = path.join(dataDir, "vault.key");
+        expect(first.stdout).toMatch(new RegExp(`Vault\\s+key [0-9a-f]{16} generated and kept in ${keyFile.replaceAll("/", "\\/")}`));
+        expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+        const key = readFileSync(keyFile, "utf8");
+        expect(Buffer.from(key.trim(), "base64")).toHaveLength(32);
+        const ready = await fetch(new URL("/ready", bannerUrl(first)));
+        expect(ready.status).toBe(200);
 
-      const second = await runEntryPoint(env, { timeoutMs: 60_000 });
-      const lines = second.stderr.split("\n").filter((l) => l.trim() !== "");
-      expect(second.code, second.stdout + second.stderr).toBe(1);
-      expect(lines).toEqual([expect.stringMatching(new RegExp(`^Cannot start: The embedded database in .* is in use by another process \\(pid ${first.child.pid}\\).*Stop that process, or set DATA_DIR`))]);
-      expect(readFileSync(keyFile, "utf8")).toBe(key);
-    } finally {
-      await first.stop();
-    }
+        const second = await runEntryPoint(env, { timeoutMs: 60_000 });
+        const lines = second.stderr.split("\n").filter((l) => l.trim() !== "");
+        expect(second.code, second.stdout + second.stderr).toBe(1);
+        expect(lines).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^Cannot start: The embedded database in .* is in use by another process \\(pid ${first.child.pid}\\).*Stop that process, or set DATA_DIR`,
+            ),
+          ),
+        ]);
+        expect(readFileSync(keyFile, "utf8")).toBe(key);
+      } finally {
+        await first.stop();
+      }
 
-    const restart = await runEntryPoint(env, { until: /HotDash Gateway is running/, timeoutMs: 60_000 });
-    try {
-      expect(restart.stdout).not.toMatch(/Applying|Loaded the demo data/);
-      expect(restart.stdout).toMatch(/Vault\s+key [0-9a-f]{16} kept in /);
-      expect(/Vault\s+key ([0-9a-f]{16})/.exec(restart.stdout)?.[1]).toBe(/Vault\s+key ([0-9a-f]{16})/.exec(first.stdout)?.[1]);
-    } finally {
-      await restart.stop();
-    }
-  });
+      const restart = await runEntryPoint(env, { until: /HotDash Gateway is running/, timeoutMs: 60_000 });
+      try {
+        expect(restart.stdout).not.toMatch(/Applying|Loaded the demo data/);
+        expect(restart.stdout).toMatch(/Vault\s+key [0-9a-f]{16} kept in /);
+        expect(/Vault\s+key ([0-9a-f]{16})/.exec(restart.stdout)?.[1]).toBe(/Vault\s+key ([0-9a-f]{16})/.exec(first.stdout)?.[1]);
+      } finally {
+        await restart.stop();
+      }
+    },
+  );
 });
 
 describe("the embedded demo on a later start", () => {
@@ -235,7 +251,9 @@ describe("the embedded vault key file", () => {
     try {
       ensureEmbeddedVaultKey(dir);
     } catch (err) {
-      expect(describeStartupError(err, { host: "127.0.0.1", port: 4000 })).toMatch(/^The vault key file .*vault\.key does not hold a 32-byte base64 key\. Restore it/);
+      expect(describeStartupError(err, { host: "127.0.0.1", port: 4000 })).toMatch(
+        /^The vault key file .*vault\.key does not hold a 32-byte base64 key\. Restore it/,
+      );
     }
     expect(readFileSync(path.join(dir, "vault.key"), "utf8")).toBe("not a key\n");
   });

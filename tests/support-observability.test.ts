@@ -22,14 +22,37 @@ const count = async (sql: string) => Number((await db.pool.query(sql)).rows[0].n
 describe("support curated replies", () => {
   const CREATE = /* GraphQL */ `
     mutation ($input: CreateSupportCuratedReplyInput!) {
-      createSupportCuratedReply(input: $input) { id body tags approver approvedAt conversationId sourceMessageId updatedAt }
-    }`;
+      createSupportCuratedReply(input: $input) {
+        id
+        body
+        tags
+        approver
+        approvedAt
+        conversationId
+        sourceMessageId
+        updatedAt
+      }
+    }
+  `;
   const REPLIES = /* GraphQL */ `
     query ($filter: SupportCuratedReplyFilter, $orderBy: SupportCuratedReplyOrder, $first: Int, $after: String) {
       supportCuratedReplies(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } edges { node { id body tags approvedAt } }
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            id
+            body
+            tags
+            approvedAt
+          }
+        }
       }
-    }`;
+    }
+  `;
 
   beforeAll(async () => {
     await db.pool.query(`
@@ -51,7 +74,9 @@ describe("support curated replies", () => {
   });
 
   test("filters by conversation, approver, approval time and body text (case-insensitive, literal)", async () => {
-    expect(await bodies({ conversationId: "c-3", approver: "ben@hotdash.com" }, undefined, { field: "APPROVED_AT", direction: "ASC" })).toHaveLength(2);
+    expect(await bodies({ conversationId: "c-3", approver: "ben@hotdash.com" }, undefined, { field: "APPROVED_AT", direction: "ASC" })).toHaveLength(
+      2,
+    );
     expect(await bodies({ approvedAt: { from: "2025-10-02T09:00:00Z", to: "2025-10-03T09:00:00Z" } })).toEqual(["Refunds take"]);
     expect(await bodies({ search: "SHIP" })).toEqual(["We ship to C", "Your order s"]);
     expect(await bodies({ search: "50%" })).toEqual(["Use code HOT"]);
@@ -74,9 +99,20 @@ describe("support curated replies", () => {
   });
 
   test("service_role creates (tags trimmed and deduplicated, approver defaults to the token's sub), updates and deletes", async () => {
-    const created = (await data(CREATE, { input: { body: "Thanks for waiting!", tags: [" thanks ", "thanks", "general"], conversationId: "c-9" } }, { sub: "agent:support" }))
-      .createSupportCuratedReply;
-    expect(created).toMatchObject({ body: "Thanks for waiting!", tags: ["thanks", "general"], approver: "agent:support", conversationId: "c-9", sourceMessageId: null });
+    const created = (
+      await data(
+        CREATE,
+        { input: { body: "Thanks for waiting!", tags: [" thanks ", "thanks", "general"], conversationId: "c-9" } },
+        { sub: "agent:support" },
+      )
+    ).createSupportCuratedReply;
+    expect(created).toMatchObject({
+      body: "Thanks for waiting!",
+      tags: ["thanks", "general"],
+      approver: "agent:support",
+      conversationId: "c-9",
+      sourceMessageId: null,
+    });
 
     const UPDATE = `mutation ($id: UUID!, $input: UpdateSupportCuratedReplyInput!) { updateSupportCuratedReply(id: $id, input: $input) { body tags approver conversationId } }`;
     const updated = (await data(UPDATE, { id: created.id, input: { tags: ["general"], conversationId: null } })).updateSupportCuratedReply;
@@ -106,13 +142,33 @@ describe("support curated replies", () => {
 
 describe("observability logs", () => {
   const RECORD = /* GraphQL */ `
-    mutation ($logs: [ObservabilityLogInput!]!) { recordObservabilityLogs(input: { logs: $logs }) { recorded } }`;
+    mutation ($logs: [ObservabilityLogInput!]!) {
+      recordObservabilityLogs(input: { logs: $logs }) {
+        recorded
+      }
+    }
+  `;
   const LOGS = /* GraphQL */ `
     query ($filter: ObservabilityLogFilter, $orderBy: ObservabilityLogOrder, $first: Int, $after: String) {
       observabilityLogs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } edges { node { id level message requestId metadata createdAt } }
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            id
+            level
+            message
+            requestId
+            metadata
+            createdAt
+          }
+        }
       }
-    }`;
+    }
+  `;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -141,8 +197,14 @@ describe("observability logs", () => {
     });
     expect((await messages({ filter: { levels: ["ERROR"] } })).messages).toEqual(["upstream 500", "db password rejected"]);
     expect((await messages({ filter: { levels: ["INFO", "WARN"], requestId: "r-1" } })).messages).toEqual(["slow tile", "tile rendered"]);
-    expect((await messages({ filter: { createdAt: { from: "2025-10-01T10:01:00Z", to: "2025-10-01T10:03:00Z" } } })).messages).toEqual(["slow tile", "tile rendered"]);
-    expect((await messages({ filter: { search: "TILE" }, orderBy: { field: "CREATED_AT", direction: "ASC" } })).messages).toEqual(["tile rendered", "slow tile"]);
+    expect((await messages({ filter: { createdAt: { from: "2025-10-01T10:01:00Z", to: "2025-10-01T10:03:00Z" } } })).messages).toEqual([
+      "slow tile",
+      "tile rendered",
+    ]);
+    expect((await messages({ filter: { search: "TILE" }, orderBy: { field: "CREATED_AT", direction: "ASC" } })).messages).toEqual([
+      "tile rendered",
+      "slow tile",
+    ]);
   });
 
   test("authenticated sees INFO and WARN only, and totalCount agrees", async () => {

@@ -19,10 +19,13 @@ let db: TestDatabase;
 /** Stores a credential sealed with `key`, as a gateway running with that key would have. */
 async function storeSealed(name: string, key: string): Promise<void> {
   const sealed = seal(loadVaultKeys({ CREDS_ENCRYPTION_KEY: key }), name, `secret-of-${name}`);
-  await db.pool.query(
-    `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ($1, 'shopify', $2, $3, $4, $5)`,
-    [name, sealed.ciphertext, sealed.nonce, sealed.authTag, sealed.keyId],
-  );
+  await db.pool.query(`INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ($1, 'shopify', $2, $3, $4, $5)`, [
+    name,
+    sealed.ciphertext,
+    sealed.nonce,
+    sealed.authTag,
+    sealed.keyId,
+  ]);
 }
 
 beforeAll(async () => {
@@ -34,15 +37,23 @@ afterAll(() => db?.close());
 
 describe("the start with a key that opens none of the stored secrets", () => {
   const start = (env: Record<string, string>) =>
-    runEntryPoint({ DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, PORT: "0", ...env }, { until: /HotDash Gateway is running|Cannot start/ });
+    runEntryPoint(
+      { DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, PORT: "0", ...env },
+      { until: /HotDash Gateway is running|Cannot start/ },
+    );
 
   test("is loud and not ready; with the right key among the configured ones it is ready", { timeout: 90_000 }, async () => {
     const wrong = await start({ CREDS_ENCRYPTION_KEY: KEY_B });
     try {
       const output = wrong.stdout + wrong.stderr;
-      expect(output).toContain(`Credentials vault KEY_MISMATCH: 2 of 2 stored secrets cannot be opened (2 on key ${ID_A}); the configured keys are ${ID_B}.`);
+      expect(output).toContain(
+        `Credentials vault KEY_MISMATCH: 2 of 2 stored secrets cannot be opened (2 on key ${ID_A}); the configured keys are ${ID_B}.`,
+      );
       expect(output).toMatch(/Set CREDS_ENCRYPTION_KEY to the key they were sealed with/);
-      const logged = output.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      const logged = output
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l));
       expect(logged).toContainEqual(expect.objectContaining({ level: "error", code: "VAULT_KEY_MISMATCH", orphaned: [{ keyId: ID_A, count: 2 }] }));
       expect(output).not.toMatch(/credentials vault ready/);
       expect(wrong.stdout).toMatch(/Vault\s+KEY MISMATCH/);

@@ -2,20 +2,10 @@
 // through the real gateway, checked against the table and DecisionLog read directly with pg.
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
-import {
-  initVault,
-  keyIdOf,
-  loadVaultKeys,
-  open,
-  seal,
-  VaultError,
-  VaultKeyError,
-  type Keyring,
-} from "../src/vault/index.ts";
+import { initVault, keyIdOf, loadVaultKeys, open, seal, VaultError, VaultKeyError, type Keyring } from "../src/vault/index.ts";
 import { configureVault } from "./support/vault.ts";
 import { startTestGateway, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
-
 
 const KEY_A = randomBytes(32).toString("base64");
 const KEY_B = randomBytes(32).toString("base64");
@@ -85,7 +75,11 @@ describe("loadVaultKeys / initVault", () => {
     try {
       expect(() => initVault({ CREDS_ENCRYPTION_KEY: randomBytes(31).toString("base64") })).toThrow(/decodes to 31/);
       expect(initVault({})).toMatchObject({ enabled: false, warning: expect.stringMatching(/CREDS_ENCRYPTION_KEY is not set/) });
-      expect(initVault({ CREDS_ENCRYPTION_KEY: KEY_B, CREDS_PREVIOUS_KEYS: KEY_A })).toEqual({ enabled: true, keyId: ID_B, readableKeyIds: [ID_B, ID_A] });
+      expect(initVault({ CREDS_ENCRYPTION_KEY: KEY_B, CREDS_PREVIOUS_KEYS: KEY_A })).toEqual({
+        enabled: true,
+        keyId: ID_B,
+        readableKeyIds: [ID_B, ID_A],
+      });
     } finally {
       configureVault(null);
     }
@@ -160,10 +154,10 @@ const output: string[] = [];
 beforeAll(async () => {
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream);
-    vi.spyOn(stream, "write").mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+    vi.spyOn(stream, "write").mockImplementation((chunk: unknown, ...rest: unknown[]) => {
       output.push(String(chunk));
       return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }));
+    });
   }
   db = await createTestDatabase();
   gateway = await startTestGateway({ databaseUrl: db.url, env: { LOG_LEVEL: "debug" } });
@@ -221,7 +215,9 @@ describe("credentials through GraphQL", () => {
       },
     ]);
 
-    const listed = await gateway.gql(`{ credentials { totalCount edges { node { name keyId } } } credential(name: "shopify.admin") { id provider } }`);
+    const listed = await gateway.gql(
+      `{ credentials { totalCount edges { node { name keyId } } } credential(name: "shopify.admin") { id provider } }`,
+    );
     expect(listed.body.data.credentials).toEqual({ totalCount: 1, edges: [{ node: { name: "shopify.admin", keyId: ID_A } }] });
     expect(listed.body.data.credential).toEqual({ id: created.body.data.putCredential.id, provider: "shopify" });
     const ambiguous = await gateway.gql(`{ credential { id } }`);
@@ -245,10 +241,20 @@ describe("credentials through GraphQL", () => {
   });
 
   test("the Credential type has no field for the secret or its ciphertext; only revealCredential returns a secret", async () => {
-    const res = await gateway.gql(`{ credential: __type(name: "Credential") { fields { name } } revealed: __type(name: "RevealedCredential") { fields { name } } }`);
-    expect(res.body.data.credential.fields.map((f: { name: string }) => f.name).sort()).toEqual(
-      ["createdAt", "description", "id", "keyId", "lastAccessedAt", "lastRotatedAt", "name", "provider", "updatedAt"],
+    const res = await gateway.gql(
+      `{ credential: __type(name: "Credential") { fields { name } } revealed: __type(name: "RevealedCredential") { fields { name } } }`,
     );
+    expect(res.body.data.credential.fields.map((f: { name: string }) => f.name).sort()).toEqual([
+      "createdAt",
+      "description",
+      "id",
+      "keyId",
+      "lastAccessedAt",
+      "lastRotatedAt",
+      "name",
+      "provider",
+      "updatedAt",
+    ]);
     expect(res.body.data.revealed.fields.map((f: { name: string }) => f.name).sort()).toEqual(["accessedAt", "keyId", "name", "secret"]);
   });
 
@@ -288,7 +294,9 @@ describe("credentials through GraphQL", () => {
       ["credential.read", undefined],
     ]);
     // An explicit null clears the description.
-    const cleared = await gateway.gql(PUT, { input: { name: "chatwoot.api", provider: "chatwoot", description: null, secret: "rotated-secret-value" } });
+    const cleared = await gateway.gql(PUT, {
+      input: { name: "chatwoot.api", provider: "chatwoot", description: null, secret: "rotated-secret-value" },
+    });
     expect(cleared.body.data.putCredential.description).toBeNull();
   });
 
@@ -351,7 +359,11 @@ describe("credentials through GraphQL", () => {
       ["ciphertext", "update creds_meta set ciphertext = $2 where id = $1", [flip(original.ciphertext)]],
       ["auth tag", "update creds_meta set auth_tag = $2 where id = $1", [flip(original.auth_tag)]],
       ["nonce", "update creds_meta set nonce = $2 where id = $1", [flip(original.nonce)]],
-      ["another row's ciphertext", "update creds_meta set ciphertext = $2, nonce = $3, auth_tag = $4 where id = $1", [other.ciphertext, other.nonce, other.auth_tag]],
+      [
+        "another row's ciphertext",
+        "update creds_meta set ciphertext = $2, nonce = $3, auth_tag = $4 where id = $1",
+        [other.ciphertext, other.nonce, other.auth_tag],
+      ],
     ];
     for (const [what, sql, params] of edits) {
       await db.pool.query(sql, [original.id, ...params]);
@@ -465,7 +477,8 @@ describe("key rotation", () => {
     // rot.b sorts between healthy rows, so some rows would already be rewritten if this were not atomic.
     const tag = (await storedRow("rot.b")).auth_tag as Buffer;
     await db.pool.query("update creds_meta set auth_tag = $1 where name = 'rot.b'", [Buffer.from(tag.map((x) => x ^ 0xff))]);
-    const snapshot = async () => (await db.pool.query("select name, key_id, ciphertext, nonce, auth_tag, last_rotated_at from creds_meta order by name")).rows;
+    const snapshot = async () =>
+      (await db.pool.query("select name, key_id, ciphertext, nonce, auth_tag, last_rotated_at from creds_meta order by name")).rows;
     const before = await snapshot();
     const count = await auditCount();
 
@@ -504,9 +517,15 @@ describe("access: service_role only, in GraphQL and in the database", () => {
     const before = (await db.pool.query("select name, key_id, last_accessed_at, updated_at from creds_meta order by name")).rows;
     const count = await auditCount();
     for (const [field, query, variables] of operations) {
-      for (const [role, code] of [["authenticated", "FORBIDDEN"], ["anon", "UNAUTHENTICATED"]] as const) {
+      for (const [role, code] of [
+        ["authenticated", "FORBIDDEN"],
+        ["anon", "UNAUTHENTICATED"],
+      ] as const) {
         const res = await gateway.gql(query, variables, { role });
-        expect(res.body.errors?.map((e) => e.extensions?.code), `${role} ${field}`).toEqual([code]);
+        expect(
+          res.body.errors?.map((e) => e.extensions?.code),
+          `${role} ${field}`,
+        ).toEqual([code]);
         expect(JSON.stringify(res.body)).not.toContain(secrets.get("rot.a"));
       }
     }

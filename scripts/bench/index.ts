@@ -42,7 +42,10 @@ import { countStatements } from "./statements.ts";
 async function runBench(): Promise<void> {
   const startedAt = Date.now();
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
-  const pgVersion = await withClient(settings.databaseUrl.replace(/\/[^/]*$/, "/postgres"), async (c) => (await c.query<{ server_version: string }>("SHOW server_version")).rows[0].server_version);
+  const pgVersion = await withClient(
+    settings.databaseUrl.replace(/\/[^/]*$/, "/postgres"),
+    async (c) => (await c.query<{ server_version: string }>("SHOW server_version")).rows[0].server_version,
+  );
   log(`HotDash gateway benchmark — ${machine}, PostgreSQL ${pgVersion}`);
   log(`settings: ${JSON.stringify(settings)}`);
 
@@ -96,7 +99,11 @@ async function measureAll(
     headers: graphqlHeaders(tokens[role]),
     body: JSON.stringify(queries[q].graphql),
   });
-  const floorTarget = (q: keyof typeof queries): Target => ({ url: `${floor.url}${queries[q].floorPath}`, headers: { "content-type": "application/json" }, body: "{}" });
+  const floorTarget = (q: keyof typeof queries): Target => ({
+    url: `${floor.url}${queries[q].floorPath}`,
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
 
   // Both sides must return the same data before anything is timed.
   for (const q of Object.keys(queries) as (keyof typeof queries)[]) {
@@ -127,9 +134,18 @@ async function measureAll(
           floor.assertAlive();
           result.cpu = { processMs: used.processMs / result.requests, pgMs: used.pgMs / result.requests };
           const during = memory.samples.slice(before).map((s) => s.rssMb);
-          const row = { query: q, target, connections, result, statements: statementsPerRequest, rssPeakMb: target.startsWith("gateway") ? Math.max(...during) : NaN };
+          const row = {
+            query: q,
+            target,
+            connections,
+            result,
+            statements: statementsPerRequest,
+            rssPeakMb: target.startsWith("gateway") ? Math.max(...during) : NaN,
+          };
           rows.push(row);
-          log(`  ${q} ${target} c=${connections}: ${result.rps.toFixed(1)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, failed ${result.failed}, CPU/req ${result.cpu.processMs.toFixed(1)} + ${result.cpu.pgMs.toFixed(1)} (pg) ms, load ${result.loadAvg.toFixed(1)}`);
+          log(
+            `  ${q} ${target} c=${connections}: ${result.rps.toFixed(1)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, failed ${result.failed}, CPU/req ${result.cpu.processMs.toFixed(1)} + ${result.cpu.pgMs.toFixed(1)} (pg) ms, load ${result.loadAvg.toFixed(1)}`,
+          );
         }
       }
     }
@@ -138,7 +154,11 @@ async function measureAll(
     if (settings.soak > 0) {
       log(`5/5 soak: ${settings.soak} s alternating both queries as authenticated, c=${Math.max(...settings.connections)}`);
       const before = memory.samples.length;
-      const result = await load([gatewayTarget("dashboard", "authenticated"), gatewayTarget("campaigns", "authenticated")], Math.max(...settings.connections), settings.soak);
+      const result = await load(
+        [gatewayTarget("dashboard", "authenticated"), gatewayTarget("campaigns", "authenticated")],
+        Math.max(...settings.connections),
+        settings.soak,
+      );
       const samples = memory.samples.slice(before);
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
       const third = Math.max(1, Math.floor(samples.length / 3));
@@ -151,9 +171,16 @@ async function measureAll(
       soak = {
         seconds: settings.soak,
         result,
-        rss: { startMb: median(rss.slice(0, third)), midMb: median(rss.slice(third, 2 * third)), endMb: median(rss.slice(-third)), slopeMbPerMin: slope * 60 },
+        rss: {
+          startMb: median(rss.slice(0, third)),
+          midMb: median(rss.slice(third, 2 * third)),
+          endMb: median(rss.slice(-third)),
+          slopeMbPerMin: slope * 60,
+        },
       };
-      log(`  ${result.rps.toFixed(1)} req/s, failed ${result.failed}; RSS medians by third ${soak.rss.startMb.toFixed(0)} → ${soak.rss.midMb.toFixed(0)} → ${soak.rss.endMb.toFixed(0)} MB, slope ${soak.rss.slopeMbPerMin.toFixed(2)} MB/min`);
+      log(
+        `  ${result.rps.toFixed(1)} req/s, failed ${result.failed}; RSS medians by third ${soak.rss.startMb.toFixed(0)} → ${soak.rss.midMb.toFixed(0)} → ${soak.rss.endMb.toFixed(0)} MB, slope ${soak.rss.slopeMbPerMin.toFixed(2)} MB/min`,
+      );
     }
 
     const peakRssMb = memory.peak();

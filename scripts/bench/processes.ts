@@ -35,7 +35,14 @@ export interface Child {
 }
 
 /** Starts `node --import tsx <script> ...args` and waits until `readyPath` answers 200. */
-export async function startChild(name: string, script: string, args: string[], env: Record<string, string>, readyPath: string, nodeFlags: string[] = []): Promise<Child> {
+export async function startChild(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  readyPath: string,
+  nodeFlags: string[] = [],
+): Promise<Child> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], {
     cwd: ROOT,
@@ -56,7 +63,10 @@ export async function startChild(name: string, script: string, args: string[], e
       child.kill("SIGTERM");
       throw new Error(`${name} did not become ready:\n${stderr}`);
     }
-    const ok = await fetch(`${origin}${readyPath}`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${origin}${readyPath}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 200));
   }

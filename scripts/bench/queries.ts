@@ -28,4 +28,8 @@ export const CAMPAIGNS_QUERY = `query Campaigns($range: DateRange) {
 export type Role = "service_role" | "authenticated";
 export const ROLES: Role[] = ["service_role", "authenticated"];
 
-export const graphqlHeaders = (token: string) => ({ "content-type": "application/json", accept: "application/json", authorization: `Bearer ${token}` });
+export const graphqlHeaders = (token: string) => ({
+  "content-type": "application/json",
+  accept: "application/json",
+  authorization: `Bearer ${token}`,
+});

@@ -16,7 +16,10 @@ interface ProfileNode {
 const PROFILE_LAYERS: [string, RegExp][] = [
   ["Prisma (client, adapter, pg driver)", /^(@prisma\/|pg$|pg-|postgres-)/],
   ["GraphQL execution (graphql-js, Pothos)", /^(graphql$|@graphql-tools\/|@pothos\/|graphql-scalars|dataloader)/],
-  ["HTTP and yoga (request, response, JSON)", /^(graphql-yoga|@whatwg-node\/|@envelop\/|@graphql-yoga\/|node internals|\(writev\)|\(writeBuffer\)|\(utf8Slice\)|\(utf8Write\))/],
+  [
+    "HTTP and yoga (request, response, JSON)",
+    /^(graphql-yoga|@whatwg-node\/|@envelop\/|@graphql-yoga\/|node internals|\(writev\)|\(writeBuffer\)|\(utf8Slice\)|\(utf8Write\))/,
+  ],
   ["garbage collector", /^\(garbage collector\)$/],
   ["gateway code (src/)", /^src\//],
 ];
@@ -37,7 +40,8 @@ export function summariseProfile(file: string) {
     if (!ms || name === "(idle)" || name === "(program)") continue;
     total += ms;
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-    const group = pkg ?? (url.includes("/src/") ? `src/${url.split("/src/")[1]}` : url.startsWith("node:") ? "node internals" : url || `(${name || "native"})`);
+    const group =
+      pkg ?? (url.includes("/src/") ? `src/${url.split("/src/")[1]}` : url.startsWith("node:") ? "node internals" : url || `(${name || "native"})`);
     byGroup.set(group, (byGroup.get(group) ?? 0) + ms);
     const layer = PROFILE_LAYERS.find(([, pattern]) => pattern.test(group))?.[0] ?? "other";
     byLayer.set(layer, (byLayer.get(layer) ?? 0) + ms);
@@ -45,7 +49,10 @@ export function summariseProfile(file: string) {
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + ms);
   }
   const top = (m: Map<string, number>, n: number) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, ms]) => ({ name, ms: Math.round(ms), pct: +((ms / total) * 100).toFixed(1) }));
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, ms]) => ({ name, ms: Math.round(ms), pct: +((ms / total) * 100).toFixed(1) }));
   return { busyMs: Math.round(total), byLayer: top(byLayer, 10), byGroup: top(byGroup, 15), byFunction: top(byFunction, 20) };
 }
 
@@ -85,8 +92,15 @@ export function report(r: {
   const cpuTotal = (row: ResultRow) => cpu(row).processMs + cpu(row).pgMs;
   const lines: string[] = [];
   lines.push(`Machine: ${r.machine}; PostgreSQL ${r.pgVersion}; gateway pool ${settings.poolMax}; ${settings.duration} s per scenario.`);
-  lines.push(`Data: ${Object.entries(r.data.rows).map(([t, n]) => `${t} ${n.toLocaleString("en")}`).join(", ")} (loaded in ${f(r.data.loadSeconds)} s).`, "");
-  lines.push("| query | target | clients | req/s | p50 ms | p99 ms | failed | SQL stmts/req | CPU ms/req: server + pg = total | gateway RSS peak MB | req/s ÷ floor | p99 ÷ floor p99 | CPU/req ÷ floor | load avg |");
+  lines.push(
+    `Data: ${Object.entries(r.data.rows)
+      .map(([t, n]) => `${t} ${n.toLocaleString("en")}`)
+      .join(", ")} (loaded in ${f(r.data.loadSeconds)} s).`,
+    "",
+  );
+  lines.push(
+    "| query | target | clients | req/s | p50 ms | p99 ms | failed | SQL stmts/req | CPU ms/req: server + pg = total | gateway RSS peak MB | req/s ÷ floor | p99 ÷ floor p99 | CPU/req ÷ floor | load avg |",
+  );
   lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const row of r.rows) {
     const floorRow = r.rows.find((x) => x.query === row.query && x.connections === row.connections && x.target.startsWith("floor"));
@@ -100,7 +114,12 @@ export function report(r: {
     const service = r.rows.find((x) => x.query === row.query && x.connections === row.connections && x.target === "gateway service_role")!;
     lines.push(`| ${row.query} | ${row.connections} | ${f(row.result.rps / service.result.rps, 2)} | ${f(row.result.p99 / service.result.p99, 2)} |`);
   }
-  lines.push("", `Statements per request (in-process count, average of 5): ${Object.entries(r.statements).map(([k, v]) => `${k} ${v}`).join("; ")}; floor: dashboard ${FLOOR_STATEMENTS.dashboard}, campaigns ${FLOOR_STATEMENTS.campaigns}.`);
+  lines.push(
+    "",
+    `Statements per request (in-process count, average of 5): ${Object.entries(r.statements)
+      .map(([k, v]) => `${k} ${v}`)
+      .join("; ")}; floor: dashboard ${FLOOR_STATEMENTS.dashboard}, campaigns ${FLOOR_STATEMENTS.campaigns}.`,
+  );
   lines.push(`Gateway memory: RSS ${f(r.baselineRssMb, 0)} MB after start, peak (VmHWM) ${f(r.peakRssMb, 0)} MB.`);
   if (r.soak) {
     lines.push(
@@ -109,7 +128,13 @@ export function report(r: {
     );
   }
   if (r.profile) {
-    lines.push("", `CPU profile of the gateway (${r.profileDir}): ${r.profile.busyMs} ms busy (idle excluded).`, "", "| layer | ms | % of busy |", "|---|---:|---:|");
+    lines.push(
+      "",
+      `CPU profile of the gateway (${r.profileDir}): ${r.profile.busyMs} ms busy (idle excluded).`,
+      "",
+      "| layer | ms | % of busy |",
+      "|---|---:|---:|",
+    );
     for (const g of r.profile.byLayer) lines.push(`| ${g.name} | ${g.ms} | ${g.pct} |`);
     lines.push("", "| package or file | ms | % of busy |", "|---|---:|---:|");
     for (const g of r.profile.byGroup) lines.push(`| ${g.name} | ${g.ms} | ${g.pct} |`);

@@ -27,7 +27,11 @@ export async function countStatements(tokens: Record<Role, string>): Promise<Rec
         const repeats = 5;
         const before = database.statementCount();
         for (let i = 0; i < repeats; i++) {
-          const response = await fetch(url, { method: "POST", headers: graphqlHeaders(tokens[role]), body: JSON.stringify({ query, variables: { range: last30 } }) });
+          const response = await fetch(url, {
+            method: "POST",
+            headers: graphqlHeaders(tokens[role]),
+            body: JSON.stringify({ query, variables: { range: last30 } }),
+          });
           const body = (await response.json()) as { errors?: unknown[] };
           if (body.errors) throw new Error(`${name} as ${role}: ${JSON.stringify(body.errors)}`);
         }

@@ -77,7 +77,13 @@ export function agentViewer(record: Pick<AgentKeyRecord, "id" | "agent" | "expir
     role: "service_role",
     subject: sub,
     // Forwarded to PostgreSQL as request.jwt.claims, so SQL sees who is calling too.
-    claims: { role: "service_role", sub, agent: record.agent, key_id: record.id, ...(expiresAt !== undefined && { exp: Math.floor(expiresAt / 1000) }) },
+    claims: {
+      role: "service_role",
+      sub,
+      agent: record.agent,
+      key_id: record.id,
+      ...(expiresAt !== undefined && { exp: Math.floor(expiresAt / 1000) }),
+    },
     agent: { name: record.agent, keyId: record.id },
     ...(expiresAt !== undefined && { expiresAt }),
   };
@@ -103,7 +109,10 @@ export interface CreatedAgentKey extends AgentKeyRecord {
 /** Makes a key for `agent` (expiring after `expiresInDays`, or never) and stores its hash. */
 export async function createAgentKey(prisma: PrismaClient, agent: string, options: { expiresInDays?: number } = {}): Promise<CreatedAgentKey> {
   if (!AGENT_NAME.test(agent)) {
-    throw new AgentKeyAdminError("INVALID_AGENT_NAME", `Agent name "${agent}" is not valid: 1–64 letters, digits, "_", "." or "-", starting with a letter or digit.`);
+    throw new AgentKeyAdminError(
+      "INVALID_AGENT_NAME",
+      `Agent name "${agent}" is not valid: 1–64 letters, digits, "_", "." or "-", starting with a letter or digit.`,
+    );
   }
   const days = options.expiresInDays;
   if (days !== undefined && !(Number.isFinite(days) && days > 0 && days <= 3650)) {
@@ -171,7 +180,10 @@ export async function ensureDevAgentKey(prisma: PrismaClient, dataDir: string): 
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
   if (kept && KEY_FORMAT.test(kept)) {
-    const row = await prisma.agentKey.findUnique({ where: { keyHash: hashAgentKey(kept) }, select: { id: true, agent: true, expiresAt: true, revokedAt: true } });
+    const row = await prisma.agentKey.findUnique({
+      where: { keyHash: hashAgentKey(kept) },
+      select: { id: true, agent: true, expiresAt: true, revokedAt: true },
+    });
     if (row && keyState(row) === "ACTIVE") return { key: kept, id: row.id, agent: row.agent, file, created: false };
   }
   const created = await createAgentKey(prisma, DEV_AGENT_NAME);
@@ -268,7 +280,10 @@ export class AgentKeyVerifier {
     });
     // The index matched on equality already; comparing in constant time costs nothing and keeps
     // the check independent of how the database compares bytes.
-    const record = row && row.keyHash.length === hash.length && timingSafeEqual(row.keyHash, hash) ? { id: row.id, agent: row.agent, expiresAt: row.expiresAt, revokedAt: row.revokedAt } : null;
+    const record =
+      row && row.keyHash.length === hash.length && timingSafeEqual(row.keyHash, hash)
+        ? { id: row.id, agent: row.agent, expiresAt: row.expiresAt, revokedAt: row.revokedAt }
+        : null;
     if (cacheable && generation === this.generation && this.options.changes!.hearsEveryKeyChange()) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(slot, record);

@@ -104,7 +104,8 @@ export function createAuthenticator(options: string | AuthenticatorOptions): Aut
     const symmetric = alg === "HS256";
     let verify: () => Promise<JWTVerifyResult>;
     if (symmetric && secretKey) verify = () => jwtVerify(token, secretKey, { ...CLAIM_CHECKS, algorithms: ["HS256"] });
-    else if (typeof alg === "string" && ASYMMETRIC_ALGORITHMS.includes(alg) && keys) verify = () => jwtVerify(token, keys.getKey, { ...CLAIM_CHECKS, algorithms: ASYMMETRIC_ALGORITHMS });
+    else if (typeof alg === "string" && ASYMMETRIC_ALGORITHMS.includes(alg) && keys)
+      verify = () => jwtVerify(token, keys.getKey, { ...CLAIM_CHECKS, algorithms: ASYMMETRIC_ALGORITHMS });
     else throw authError("UNSUPPORTED_ALGORITHM", `Invalid token: ${acceptedAlgorithms(secretKey !== null, keys !== null)}.`);
 
     let payload: JWTPayload;
@@ -149,7 +150,8 @@ function toAuthError(error: unknown): ClientError {
   if (error instanceof SigningKeysUnavailable) return keysUnavailable();
   if (error instanceof jose.JWTExpired) return authError("TOKEN_EXPIRED", "Invalid token: expired.");
   if (error instanceof jose.JOSEAlgNotAllowed) return authError("UNSUPPORTED_ALGORITHM", "Invalid token: algorithm not accepted.");
-  if (error instanceof jose.JWKSNoMatchingKey) return authError("UNKNOWN_KEY", "Invalid token: signed with a key (kid) not in the project's key set.");
+  if (error instanceof jose.JWKSNoMatchingKey)
+    return authError("UNKNOWN_KEY", "Invalid token: signed with a key (kid) not in the project's key set.");
   if (error instanceof jose.JWKSMultipleMatchingKeys) return authError("UNKNOWN_KEY", "Invalid token: no kid, and several keys could match.");
   if (error instanceof jose.JWSSignatureVerificationFailed) {
     return authError("INVALID_SIGNATURE", "Invalid token: signature verification failed.");

@@ -26,6 +26,14 @@ export function createContextFactory({ prisma, events, decisionMinAal, vault }: 
     const viewer = viewerOf(request);
     // A wiring error, never the client's: without the plugin every request would run unauthenticated.
     if (!viewer) throw new Error("No viewer for this request: useAuthentication must be among the gateway's plugins");
-    return { viewer, db: prisma, requestId: requestIdOf(request), loaders: new Map(), vault, ...(events && { events }), ...(decisionMinAal && { decisionMinAal }) };
+    return {
+      viewer,
+      db: prisma,
+      requestId: requestIdOf(request),
+      loaders: new Map(),
+      vault,
+      ...(events && { events }),
+      ...(decisionMinAal && { decisionMinAal }),
+    };
   };
 }

@@ -86,7 +86,8 @@ export function jwksProblem(value: unknown): string | null {
   const keys = (value as JSONWebKeySet).keys;
   if (keys.length === 0) return "has no keys";
   for (const key of keys) {
-    if (typeof key !== "object" || key === null || !["EC", "RSA"].includes(String(key.kty))) return 'every key must be an EC or RSA public key (kty "EC" or "RSA")';
+    if (typeof key !== "object" || key === null || !["EC", "RSA"].includes(String(key.kty)))
+      return 'every key must be an EC or RSA public key (kty "EC" or "RSA")';
     // Private or symmetric material must never be configured (or published) as a verification key.
     if (["d", "p", "q", "dp", "dq", "qi", "k"].some((field) => field in key)) return "holds private key material: give only the public keys";
   }
@@ -177,7 +178,13 @@ export function createSigningKeys(source: JwksSource, options: { timing?: Partia
 
   const health = (): KeySetHealth => {
     const status: KeySetStatus =
-      state.loadedAt !== null ? (state.lastError === null ? "FRESH" : "STALE") : state.attempted && state.lastError !== null ? "UNAVAILABLE" : "LOADING";
+      state.loadedAt !== null
+        ? state.lastError === null
+          ? "FRESH"
+          : "STALE"
+        : state.attempted && state.lastError !== null
+          ? "UNAVAILABLE"
+          : "LOADING";
     const { attempted: _attempted, ...rest } = state;
     return { status, source: where, ...rest };
   };
@@ -199,7 +206,8 @@ function lookup(resolve: JWTVerifyGetKey): JWTVerifyGetKey {
     try {
       return await resolve(header, token);
     } catch (error) {
-      if (error instanceof jose.JWKSNoMatchingKey || error instanceof jose.JWKSMultipleMatchingKeys || error instanceof jose.JOSENotSupported) throw error;
+      if (error instanceof jose.JWKSNoMatchingKey || error instanceof jose.JWKSMultipleMatchingKeys || error instanceof jose.JOSENotSupported)
+        throw error;
       if (error instanceof SigningKeysUnavailable) throw error;
       if (error instanceof jose.JWKSInvalid || error instanceof jose.JOSEError) throw error; // a key jose cannot import
       throw new SigningKeysUnavailable(describe(error, 0), { cause: error });

@@ -47,7 +47,11 @@ export function dailyMetricWhere(args: { campaignId?: string | null; range?: Dat
 }
 
 /** legacyAdsDailyMetrics(externalCampaignId, platform, range). */
-export function legacyMetricWhere(args: { externalCampaignId?: string | null; platform?: string | null; range?: DateRange }): Prisma.AdsMetricsDailyLegacyWhereInput {
+export function legacyMetricWhere(args: {
+  externalCampaignId?: string | null;
+  platform?: string | null;
+  range?: DateRange;
+}): Prisma.AdsMetricsDailyLegacyWhereInput {
   return allOf<Prisma.AdsMetricsDailyLegacyWhereInput>([
     { campaignId: text(args.externalCampaignId, "equals", { caseSensitive: true }) },
     { platform: equals(args.platform || undefined) },
@@ -60,7 +64,10 @@ export function legacyMetricWhere(args: { externalCampaignId?: string | null; pl
 const campaignFields = {
   name: nonEmpty,
   budgetCents: nonNegativeInt,
-  targetRoas: z.custom<Prisma.Decimal | string>().refine((v) => v == null || Number(v) >= 0, "must be ≥ 0").optional(),
+  targetRoas: z
+    .custom<Prisma.Decimal | string>()
+    .refine((v) => v == null || Number(v) >= 0, "must be ≥ 0")
+    .optional(),
   utmSource: z.string().nullish(),
   utmMedium: z.string().nullish(),
   utmCampaign: z.string().nullish(),
@@ -69,7 +76,15 @@ const datesInOrder = (v: { startDate?: Date | null; endDate?: Date | null }) => 
 
 /** CreateAdsCampaignInput. */
 export const createCampaignInput = z
-  .object({ externalId: nonEmpty, platform: z.string(), status: z.string().optional(), startDate: z.date(), endDate: z.date().nullish(), metadata: z.unknown().optional(), ...campaignFields })
+  .object({
+    externalId: nonEmpty,
+    platform: z.string(),
+    status: z.string().optional(),
+    startDate: z.date(),
+    endDate: z.date().nullish(),
+    metadata: z.unknown().optional(),
+    ...campaignFields,
+  })
   .refine(datesInOrder, { message: "must not be before startDate", path: ["endDate"] });
 
 /**
@@ -77,7 +92,13 @@ export const createCampaignInput = z
  * the date order needs the stored row.
  */
 export const updateCampaignInput = z
-  .object({ status: z.string().optional(), startDate: z.date().optional(), endDate: z.date().nullish(), metadata: z.unknown().optional(), ...campaignFields })
+  .object({
+    status: z.string().optional(),
+    startDate: z.date().optional(),
+    endDate: z.date().nullish(),
+    metadata: z.unknown().optional(),
+    ...campaignFields,
+  })
   .partial()
   .refine(datesInOrder, { message: "must not be before startDate", path: ["endDate"] });
 
@@ -96,21 +117,39 @@ export const upsertDailyMetricsInput = z.object({
           conversions: nonNegativeInt,
           revenueCents: nonNegativeInt,
         })
-        .refine((m) => !!m.campaignId !== !!m.externalCampaignId, { message: "give exactly one of campaignId and externalCampaignId", path: ["campaignId"] }),
+        .refine((m) => !!m.campaignId !== !!m.externalCampaignId, {
+          message: "give exactly one of campaignId and externalCampaignId",
+          path: ["campaignId"],
+        }),
     )
     .min(1, "must contain at least one row")
     .max(10_000, "must contain at most 10000 rows")
     .superRefine(
-      rejectDuplicateKeys((row) => `${row.campaignId ?? `external:${row.externalCampaignId}`}|${row.metricDate.toISOString()}`, "metricDate", "one row per campaign per day"),
+      rejectDuplicateKeys(
+        (row) => `${row.campaignId ?? `external:${row.externalCampaignId}`}|${row.metricDate.toISOString()}`,
+        "metricDate",
+        "one row per campaign per day",
+      ),
     ),
 });
 export type DailyMetricInput = z.infer<typeof upsertDailyMetricsInput>["metrics"][number];
 
 /** A row's columns as PostgreSQL renders them in JSON, in the order of DAILY_METRIC_COLUMNS. */
 type DailyMetricJson = [
-  id: string, metricDate: string, spendCents: number, impressions: number, clicks: number,
-  conversions: number, revenueCents: number, cpcCents: number | null, cpaCents: number | null,
-  roas: string | null, ctr: string | null, conversionRate: string | null, createdAt: string, updatedAt: string,
+  id: string,
+  metricDate: string,
+  spendCents: number,
+  impressions: number,
+  clicks: number,
+  conversions: number,
+  revenueCents: number,
+  cpcCents: number | null,
+  cpaCents: number | null,
+  roas: string | null,
+  ctr: string | null,
+  conversionRate: string | null,
+  createdAt: string,
+  updatedAt: string,
 ];
 // Decimals as text (exact) with trailing zeros trimmed: the form Prisma.Decimal#toFixed() writes.
 const DAILY_METRIC_COLUMNS = Prisma.raw(`id, metric_date, spend_cents, impressions, clicks, conversions, revenue_cents,
@@ -139,12 +178,24 @@ export class DailyMetricRow implements AdsDailyMetric {
     [this.id, , this.spendCents, this.impressions, this.clicks, this.conversions, this.revenueCents, this.cpcCents, this.cpaCents] = columns;
     this.#text = columns;
   }
-  get metricDate() { return new Date(this.#text[1]); } // "YYYY-MM-DD": UTC midnight, as Prisma reads @db.Date
-  get createdAt() { return new Date(this.#text[12]); } // ISO 8601 with offset; milliseconds kept, as Prisma does
-  get updatedAt() { return new Date(this.#text[13]); }
-  get roas() { return this.#decimal("roas"); }
-  get ctr() { return this.#decimal("ctr"); }
-  get conversionRate() { return this.#decimal("conversionRate"); }
+  get metricDate() {
+    return new Date(this.#text[1]);
+  } // "YYYY-MM-DD": UTC midnight, as Prisma reads @db.Date
+  get createdAt() {
+    return new Date(this.#text[12]);
+  } // ISO 8601 with offset; milliseconds kept, as Prisma does
+  get updatedAt() {
+    return new Date(this.#text[13]);
+  }
+  get roas() {
+    return this.#decimal("roas");
+  }
+  get ctr() {
+    return this.#decimal("ctr");
+  }
+  get conversionRate() {
+    return this.#decimal("conversionRate");
+  }
 
   /** The decimal's exact text as Decimal#toFixed() would write it, which the Decimal scalar sends without parsing. */
   decimalText(column: keyof typeof DECIMAL_COLUMN): string | null {
@@ -192,7 +243,10 @@ export function dailyMetricsLoader(ctx: DataContext, range: DateRange) {
       GROUP BY campaign_id`;
     const byCampaign = new Map<string, AdsDailyMetric[]>();
     for (const row of rows) {
-      byCampaign.set(row.campaign_id, (JSON.parse(row.metrics) as DailyMetricJson[]).map((columns) => new DailyMetricRow(row.campaign_id, columns)));
+      byCampaign.set(
+        row.campaign_id,
+        (JSON.parse(row.metrics) as DailyMetricJson[]).map((columns) => new DailyMetricRow(row.campaign_id, columns)),
+      );
     }
     return campaignIds.map((id) => byCampaign.get(id) ?? []);
   });
@@ -226,13 +280,23 @@ export async function upsertDailyMetrics(db: Db, rows: DailyMetricInput[]) {
   return upsertBatch(db, {
     table: "ads_daily_metrics",
     columns: {
-      campaign_id: "uuid", metric_date: "date", spend_cents: "int", impressions: "int",
-      clicks: "int", conversions: "int", revenue_cents: "int",
+      campaign_id: "uuid",
+      metric_date: "date",
+      spend_cents: "int",
+      impressions: "int",
+      clicks: "int",
+      conversions: "int",
+      revenue_cents: "int",
     },
     conflictKey: ["campaign_id", "metric_date"],
     rows: resolved.map((r) => ({
-      campaign_id: r.campaignId, metric_date: r.metricDate, spend_cents: r.spendCents, impressions: r.impressions,
-      clicks: r.clicks, conversions: r.conversions, revenue_cents: r.revenueCents,
+      campaign_id: r.campaignId,
+      metric_date: r.metricDate,
+      spend_cents: r.spendCents,
+      impressions: r.impressions,
+      clicks: r.clicks,
+      conversions: r.conversions,
+      revenue_cents: r.revenueCents,
     })),
   });
 }

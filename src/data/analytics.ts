@@ -10,7 +10,6 @@ import { allOf, anyOf, text } from "../lib/filters.ts";
 import { httpUrl, nonEmpty, range, z } from "../lib/validation.ts";
 import { rejectDuplicateKeys, upsertBatch, type UpsertCounts } from "./upsert.ts";
 
-
 /** DashboardFactFilter (shape only: no rules). */
 export const factFilter = z.object({
   metrics: z.array(z.string()).nullish(),
@@ -81,7 +80,9 @@ export const ingestFactsInput = z.object({
     )
     .min(1, "must contain at least one row")
     .max(10_000, "must contain at most 10000 rows")
-    .superRefine(rejectDuplicateKeys((f) => `${f.shopDomain}|${f.metric}|${formatDate(f.factDate)}`, "factDate", "one fact per shop, metric and day")),
+    .superRefine(
+      rejectDuplicateKeys((f) => `${f.shopDomain}|${f.metric}|${formatDate(f.factDate)}`, "factDate", "one fact per shop, metric and day"),
+    ),
 });
 export type FactInput = z.infer<typeof ingestFactsInput>["facts"][number];
 
@@ -104,8 +105,14 @@ export function ingestFacts(db: Db, facts: FactInput[]): Promise<UpsertCounts> {
     table: "DashboardFact",
     conflictKey: ["shopDomain", "metric", "factDate"],
     columns: {
-      shopDomain: "text", metric: "text", factDate: "date", value: "numeric", unit: "text",
-      scope: "text", metadata: "jsonb", evidenceUrl: "text",
+      shopDomain: "text",
+      metric: "text",
+      factDate: "date",
+      value: "numeric",
+      unit: "text",
+      scope: "text",
+      metadata: "jsonb",
+      evidenceUrl: "text",
     },
     rows: facts.map((f) => ({ ...f, metadata: f.metadata ?? {} })),
   });

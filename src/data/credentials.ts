@@ -99,7 +99,10 @@ async function refuseOnKeyMismatch(ctx: DataContext, ring: Keyring, name: string
 
 const NAME_RULE = "must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)";
 /** A credential's name, e.g. shopify.admin_token. */
-export const credentialName = z.string().max(128, NAME_RULE).regex(/^[a-z0-9][a-z0-9_.-]*$/, NAME_RULE);
+export const credentialName = z
+  .string()
+  .max(128, NAME_RULE)
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/, NAME_RULE);
 /** Why a vault operation happens: the audit row's rationale. */
 export const auditReason = z.string().trim().min(1, "must not be empty").max(1000, "must be at most 1000 characters");
 // Rules only: a zod message must never quote the value, since this one is a secret.
@@ -202,7 +205,11 @@ export async function rotateCredentialKey(ctx: DataContext, reason?: string | nu
     SELECT id::text AS id, name, provider, ciphertext, nonce, auth_tag, key_id
     FROM creds_meta WHERE key_id <> ${current} ORDER BY name LIMIT ${MAX_ROTATION_BATCH} FOR UPDATE`;
   const resealed = stale.map((row) => ({ row, sealed: seal(ring, row.name, decrypt(ring, row)) }));
-  if (resealed.length > 0) await writeSealed(ctx.db, resealed.map(({ row, sealed }) => ({ id: row.id, ...sealed })));
+  if (resealed.length > 0)
+    await writeSealed(
+      ctx.db,
+      resealed.map(({ row, sealed }) => ({ id: row.id, ...sealed })),
+    );
   await audit(
     ctx,
     resealed.map(({ row }) => ({
@@ -213,7 +220,9 @@ export async function rotateCredentialKey(ctx: DataContext, reason?: string | nu
     })),
   );
   // Rows on the current key now, less the ones this call moved there (others may still be stale: next call).
-  const [{ onCurrent }] = await ctx.db.$queryRaw<{ onCurrent: number }[]>`SELECT count(*)::int AS "onCurrent" FROM creds_meta WHERE key_id = ${current}`;
+  const [{ onCurrent }] = await ctx.db.$queryRaw<
+    { onCurrent: number }[]
+  >`SELECT count(*)::int AS "onCurrent" FROM creds_meta WHERE key_id = ${current}`;
   return { keyId: current, rotated: stale.map((r) => r.name), alreadyCurrent: onCurrent - stale.length };
 }
 

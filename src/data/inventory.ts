@@ -30,11 +30,19 @@ export type SnapshotFilter = z.infer<typeof snapshotFilter>;
 
 export function snapshotWhere(filter: SnapshotFilter | null | undefined): Prisma.InventorySnapshotWhereInput {
   if (!filter) return {};
-  return allOf<Prisma.InventorySnapshotWhereInput>([...skuConditions(filter), { snapshotDate: dateRangeWhere(filter.snapshotDate, "filter.snapshotDate") }]);
+  return allOf<Prisma.InventorySnapshotWhereInput>([
+    ...skuConditions(filter),
+    { snapshotDate: dateRangeWhere(filter.snapshotDate, "filter.snapshotDate") },
+  ]);
 }
 
 /** ReorderPointFilter (shape only: no rules). */
-export const reorderPointFilter = z.object({ ...skuFilter, supplierId: z.string().nullish(), supplierName: z.string().nullish(), hasSupplier: z.boolean().nullish() });
+export const reorderPointFilter = z.object({
+  ...skuFilter,
+  supplierId: z.string().nullish(),
+  supplierName: z.string().nullish(),
+  hasSupplier: z.boolean().nullish(),
+});
 export type ReorderPointFilter = z.infer<typeof reorderPointFilter>;
 
 export function reorderPointWhere(filter: ReorderPointFilter | null | undefined): Prisma.ReorderPointWhereInput {
@@ -112,7 +120,13 @@ export type SupplierInput = z.infer<typeof supplierInput>;
 
 /** UpsertReorderPointInput. */
 export const reorderPointInput = z
-  .object({ sku: nonEmpty, supplierId: z.string().nullish(), supplierName: optionalText, safetyStock: nonNegativeInt, leadTimeDays: positiveDays.nullish() })
+  .object({
+    sku: nonEmpty,
+    supplierId: z.string().nullish(),
+    supplierName: optionalText,
+    safetyStock: nonNegativeInt,
+    leadTimeDays: positiveDays.nullish(),
+  })
   .refine((r) => !(r.supplierId && r.supplierName), { message: "give at most one of supplierId and supplierName", path: ["supplierName"] });
 export type ReorderPointInput = z.infer<typeof reorderPointInput>;
 
@@ -122,13 +136,26 @@ export function ingestSnapshots(db: Db, snapshots: SnapshotInput[]): Promise<Ups
     table: "inventory_snapshots",
     conflictKey: ["sku", "snapshot_date"],
     columns: {
-      sku: "text", snapshot_date: "date", variant_id: "text", product_title: "text", on_hand_quantity: "int",
-      available_quantity: "int", committed_quantity: "int", incoming_quantity: "int", units_sold: "int",
+      sku: "text",
+      snapshot_date: "date",
+      variant_id: "text",
+      product_title: "text",
+      on_hand_quantity: "int",
+      available_quantity: "int",
+      committed_quantity: "int",
+      incoming_quantity: "int",
+      units_sold: "int",
     },
     rows: snapshots.map((s) => ({
-      sku: s.sku, snapshot_date: s.snapshotDate, variant_id: s.variantId, product_title: s.productTitle,
-      on_hand_quantity: s.onHandQuantity, available_quantity: s.availableQuantity, committed_quantity: s.committedQuantity,
-      incoming_quantity: s.incomingQuantity, units_sold: s.unitsSold,
+      sku: s.sku,
+      snapshot_date: s.snapshotDate,
+      variant_id: s.variantId,
+      product_title: s.productTitle,
+      on_hand_quantity: s.onHandQuantity,
+      available_quantity: s.availableQuantity,
+      committed_quantity: s.committedQuantity,
+      incoming_quantity: s.incomingQuantity,
+      units_sold: s.unitsSold,
     })),
   });
 }

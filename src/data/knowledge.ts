@@ -159,12 +159,18 @@ export const ingestInput = z.object({
   sourceUrl: httpUrl.nullish(),
   content: present,
   metadata: z
-    .array(z.object({ key: nonEmpty.pipe(z.string().max(200, "must be at most 200 characters")), value: z.string().max(10_000, "must be at most 10000 characters") }))
+    .array(
+      z.object({
+        key: nonEmpty.pipe(z.string().max(200, "must be at most 200 characters")),
+        value: z.string().max(10_000, "must be at most 10000 characters"),
+      }),
+    )
     .max(MAX_METADATA_ENTRIES, `must have at most ${MAX_METADATA_ENTRIES} entries`)
     .superRefine((entries, issue) => {
       const seen = new Map<string, number>();
       entries.forEach((e, i) => {
-        if (seen.has(e.key)) issue.addIssue({ code: "custom", path: [i, "key"], message: `duplicates entry ${seen.get(e.key)}: keys are unique per document` });
+        if (seen.has(e.key))
+          issue.addIssue({ code: "custom", path: [i, "key"], message: `duplicates entry ${seen.get(e.key)}: keys are unique per document` });
         else seen.set(e.key, i);
       });
     }),

@@ -37,16 +37,14 @@ export const updateCuratedReplyInput = z
     sourceMessageId: optionalText,
     conversationId: optionalText,
   })
-  .transform(
-    (v): Prisma.SupportCuratedReplyUpdateManyMutationInput => ({
-      ...(v.body != null && { messageBody: v.body }),
-      ...(v.tags != null && { tags: v.tags }),
-      ...(v.approver != null && { approver: v.approver }),
-      ...(v.approvedAt != null && { approvedAt: v.approvedAt }),
-      ...(v.sourceMessageId !== undefined && { sourceMessageId: v.sourceMessageId }),
-      ...(v.conversationId !== undefined && { conversationId: v.conversationId }),
-    }),
-  );
+  .transform((v): Prisma.SupportCuratedReplyUpdateManyMutationInput => ({
+    ...(v.body != null && { messageBody: v.body }),
+    ...(v.tags != null && { tags: v.tags }),
+    ...(v.approver != null && { approver: v.approver }),
+    ...(v.approvedAt != null && { approvedAt: v.approvedAt }),
+    ...(v.sourceMessageId !== undefined && { sourceMessageId: v.sourceMessageId }),
+    ...(v.conversationId !== undefined && { conversationId: v.conversationId }),
+  }));
 export type UpdateCuratedReplyInput = z.infer<typeof updateCuratedReplyInput>;
 
 export const curatedReplyFilter = z.object({

@@ -44,8 +44,7 @@ export interface EmbeddedDatabase {
   stop: () => Promise<void>;
 }
 
-const createPglite = (options: { dataDir?: string; loadDataDir?: Blob }) =>
-  PGlite.create({ ...options, extensions: { vector } });
+const createPglite = (options: { dataDir?: string; loadDataDir?: Blob }) => PGlite.create({ ...options, extensions: { vector } });
 
 /** Serves a PGlite instance on 127.0.0.1 (port 0 = any free port). */
 async function serve(db: PGlite, port = 0, onStop?: () => void): Promise<EmbeddedDatabase> {
@@ -103,9 +102,7 @@ function acquireDirLock(dataDir: string): () => void {
  * The embedded default database, persisted in `dataDir` (default <repo>/.data/pglite, gitignored).
  * The first start runs initdb (a few seconds); later starts reopen the directory. Does not migrate.
  */
-export async function startEmbeddedPostgres(
-  options: { dataDir?: string; port?: number } = {},
-): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number } = {}): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir ?? DEFAULT_PGLITE_DATA_DIR);
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const release = acquireDirLock(dataDir);

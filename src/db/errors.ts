@@ -139,7 +139,11 @@ export function pgCauseOf(error: unknown): PgCause | undefined {
     const adapter = adapterCauseIn(e);
     if (adapter?.originalCode) return { code: adapter.originalCode, message: adapter.originalMessage, detail: adapter.detail };
     if (isRawPgError(e)) {
-      return { code: e.code, message: typeof e.message === "string" ? e.message : undefined, detail: typeof e.detail === "string" ? e.detail : undefined };
+      return {
+        code: e.code,
+        message: typeof e.message === "string" ? e.message : undefined,
+        detail: typeof e.detail === "string" ? e.detail : undefined,
+      };
     }
   }
   return undefined;

@@ -111,10 +111,7 @@ export function checksumMatches(sql: string, checksum: string): boolean {
   const variants = [sql, sql.replaceAll("\r\n", "\n"), sql.replaceAll("\n", "\r\n")];
   return variants.some((script) => {
     const digest = createHash("sha256").update(script, "utf8").digest();
-    const rendered =
-      checksum.length !== 0 && checksum.length !== 64
-        ? [...digest].map((b) => b.toString(16)).join("")
-        : digest.toString("hex");
+    const rendered = checksum.length !== 0 && checksum.length !== 64 ? [...digest].map((b) => b.toString(16)).join("") : digest.toString("hex");
     return rendered === checksum;
   });
 }
@@ -220,10 +217,7 @@ function failure(migration: MigrationFile, err: unknown): MigrationError {
  * Applies pending migrations in name order, each in its own transaction together with its history row,
  * under Prisma's advisory lock. Stops at the first failure (earlier migrations stay applied).
  */
-export async function applyMigrations(
-  databaseUrl: string,
-  options: MigrateOptions = {},
-): Promise<{ applied: string[] }> {
+export async function applyMigrations(databaseUrl: string, options: MigrateOptions = {}): Promise<{ applied: string[] }> {
   const files = await readMigrations(options.migrationsDir);
   const client = await connect(databaseUrl);
   const applied: string[] = [];

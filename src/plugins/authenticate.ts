@@ -63,7 +63,11 @@ async function viewerFor(headers: Headers, authenticate: Authenticate, agentKeys
   return authenticate(authorization);
 }
 
-export function useAuthentication(authenticate: Authenticate, budgets: Record<Role, Pick<RoleBudget, "maxBodyBytes">>, agentKeys?: AgentKeyVerifier): Plugin {
+export function useAuthentication(
+  authenticate: Authenticate,
+  budgets: Record<Role, Pick<RoleBudget, "maxBodyBytes">>,
+  agentKeys?: AgentKeyVerifier,
+): Plugin {
   return {
     async onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
       const viewer = await viewerFor(request.headers, authenticate, agentKeys); // throws the 401

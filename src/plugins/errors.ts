@@ -77,7 +77,8 @@ export function maskError(error: unknown): Error {
 }
 
 export function useErrorPolicy(logger: Logger): Plugin<GatewayContext> {
-  const mapResult = (context: GatewayContext, operationName: string | null | undefined) =>
+  const mapResult =
+    (context: GatewayContext, operationName: string | null | undefined) =>
     ({ result, setResult }: { result: ExecutionResult; setResult: (r: ExecutionResult) => void }) => {
       if (!result.errors?.some((e) => !isDeliberate(e))) return;
       // No data means nothing executed (e.g. the transaction never started): the HTTP status must say why.

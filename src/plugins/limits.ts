@@ -197,7 +197,13 @@ const TOKEN_LIMIT_MESSAGE = /Document contains more th(?:an|at) \d+ tokens/;
 
 export function useQueryLimits(limits: QueryLimits, budgets: Record<Role, Pick<RoleBudget, "maxDepth" | "maxCost">>): Plugin<GatewayContext> {
   const aliases = maxAliasesRule({ n: limits.maxAliases, ...aliasRejection });
-  type Args = { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue: GatewayContext };
+  type Args = {
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    operationName?: string | null;
+    variableValues?: Record<string, unknown> | null;
+    contextValue: GatewayContext;
+  };
   const check = (args: Args, stop: (result: { errors: GraphQLError[] }) => void) => {
     const estimate = estimateOperation(args.schema, args.document, args.operationName, args.variableValues);
     if (!estimate) return;

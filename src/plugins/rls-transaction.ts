@@ -38,9 +38,13 @@ class Rollback extends Error {
 export type StopCode = "TIMEOUT" | "RESPONSE_TOO_LARGE";
 
 export function timeoutError(budgetMs: number): ClientError {
-  return new ClientError(`The operation ran past its time budget of ${budgetMs} ms and was stopped; ask for less, or retry later.`, "TIMEOUT" satisfies StopCode, {
-    extensions: { http: { status: 503 } },
-  });
+  return new ClientError(
+    `The operation ran past its time budget of ${budgetMs} ms and was stopped; ask for less, or retry later.`,
+    "TIMEOUT" satisfies StopCode,
+    {
+      extensions: { http: { status: 503 } },
+    },
+  );
 }
 
 export function responseTooLargeError(maxBytes: number): ClientError {

@@ -49,7 +49,11 @@ export interface UntilCredentialEndsOptions {
   logger?: Logger;
 }
 
-export function untilCredentialEnds<T>(source: AsyncIterableIterator<T>, viewer: Viewer, options: UntilCredentialEndsOptions = {}): AsyncIterableIterator<T> {
+export function untilCredentialEnds<T>(
+  source: AsyncIterableIterator<T>,
+  viewer: Viewer,
+  options: UntilCredentialEndsOptions = {},
+): AsyncIterableIterator<T> {
   const { keys, recheckMs = RECHECK_MS, logger } = options;
   const expiresAt = credentialExpiry(viewer);
   const keyId = viewer.agent?.keyId;

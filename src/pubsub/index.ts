@@ -85,7 +85,13 @@ function parseKeyNotice(payload: string): string | undefined {
  * The same events, with the subscription caps and the re-read bound applied (the gateway's view of
  * them), and every stream ending when its subscriber's credential does (src/pubsub/credential-end.ts).
  */
-export function withSubscriptionLimits(events: GatewayEvents, limits: SubscriptionLimits, rereads: Semaphore, agentKeys?: AgentKeyVerifier, logger?: Logger): GatewayEvents {
+export function withSubscriptionLimits(
+  events: GatewayEvents,
+  limits: SubscriptionLimits,
+  rereads: Semaphore,
+  agentKeys?: AgentKeyVerifier,
+  logger?: Logger,
+): GatewayEvents {
   return {
     delivery: events.delivery,
     prisma: events.prisma,

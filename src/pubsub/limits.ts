@@ -37,7 +37,9 @@ export class SubscriptionLimits {
     const key = callerKey(viewer);
     const mine = this.perCaller.get(key) ?? 0;
     if (mine >= this.caps.maxPerCaller) {
-      throw tooMany(`Too many live subscriptions for this caller: at most ${this.caps.maxPerCaller} may be open at once (SUBSCRIPTIONS_MAX_PER_CALLER); close one first.`);
+      throw tooMany(
+        `Too many live subscriptions for this caller: at most ${this.caps.maxPerCaller} may be open at once (SUBSCRIPTIONS_MAX_PER_CALLER); close one first.`,
+      );
     }
     if (this.total >= this.caps.maxTotal) {
       throw tooMany(`This gateway has its maximum of ${this.caps.maxTotal} live subscriptions open (SUBSCRIPTIONS_MAX_TOTAL); retry later.`);
@@ -100,7 +102,8 @@ export class Semaphore {
       if (released) return;
       released = true;
       const next = this.waiting.shift();
-      if (next) next(); // the slot passes straight to the next waiter
+      if (next)
+        next(); // the slot passes straight to the next waiter
       else this.active--;
     };
   }

@@ -64,9 +64,12 @@ export class PgListener {
     await this.connect();
     this._mode = (await this.sharesSession()) ? "shared-session" : "listen";
     if (this._mode === "shared-session") {
-      this.options.logger?.warn("LISTEN/NOTIFY: the database multiplexes connections onto one session (embedded PGlite); live events come only from this gateway's own connections", {
-        channels: this.options.channels,
-      });
+      this.options.logger?.warn(
+        "LISTEN/NOTIFY: the database multiplexes connections onto one session (embedded PGlite); live events come only from this gateway's own connections",
+        {
+          channels: this.options.channels,
+        },
+      );
     }
     return this._mode;
   }
@@ -133,7 +136,11 @@ export class PgListener {
 
   /** Two connections with one backend pid are one session: PGlite's socket server. */
   private async sharesSession(): Promise<boolean> {
-    const probe = new pg.Client({ connectionString: this.options.connectionString, application_name: APPLICATION_NAME, connectionTimeoutMillis: 5_000 });
+    const probe = new pg.Client({
+      connectionString: this.options.connectionString,
+      application_name: APPLICATION_NAME,
+      connectionTimeoutMillis: 5_000,
+    });
     probe.on("error", () => {});
     try {
       await probe.connect();

@@ -23,7 +23,13 @@ import { MAX_RANGE_DAYS } from "../data/dashboard/range.ts";
 import { listBound } from "./bounds.ts";
 import { upsertCountsPayload } from "./batch.ts";
 
-const PLATFORMS = { META: { value: "meta" }, GOOGLE: { value: "google" }, ORGANIC: { value: "organic" }, TIKTOK: { value: "tiktok" }, PINTEREST: { value: "pinterest" } } as const;
+const PLATFORMS = {
+  META: { value: "meta" },
+  GOOGLE: { value: "google" },
+  ORGANIC: { value: "organic" },
+  TIKTOK: { value: "tiktok" },
+  PINTEREST: { value: "pinterest" },
+} as const;
 export const AdsPlatform = builder.enumType("AdsPlatform", { values: PLATFORMS });
 /** How many platforms there are: the bound of a list of distinct platforms. */
 export const ADS_PLATFORM_COUNT = Object.keys(PLATFORMS).length;
@@ -49,7 +55,8 @@ interface DailyMetricFieldBuilder extends MetricFieldBuilder {
   field(options: Nullable & { type: "Decimal"; resolve: (row: AdsDailyMetricRow) => string | Prisma.Decimal | null }): Field;
 }
 
-const exposeDecimal = (t: MetricFieldBuilder, column: DecimalColumn, description: string) => t.expose(column, { type: "Decimal", nullable: true, description });
+const exposeDecimal = (t: MetricFieldBuilder, column: DecimalColumn, description: string) =>
+  t.expose(column, { type: "Decimal", nullable: true, description });
 /** Rows of dailyMetricsLoader keep each decimal's exact text, which the Decimal scalar sends as is (no Decimal built). */
 const loadedDecimal = (t: DailyMetricFieldBuilder, column: DecimalColumn, description: string) =>
   t.field({
@@ -146,8 +153,16 @@ const CampaignFilter = builder
     }),
   })
   .validate(campaignFilter);
-const campaignOrder = orderInput("AdsCampaign", { NAME: "campaignName", START_DATE: "startDate", BUDGET: "budgetCents", CREATED_AT: "createdAt", UPDATED_AT: "updatedAt" }, "CREATED_AT");
-const metricOrder = orderInput("AdsDailyMetric", { METRIC_DATE: "metricDate", SPEND: "spendCents", REVENUE: "revenueCents", CLICKS: "clicks" }, "METRIC_DATE");
+const campaignOrder = orderInput(
+  "AdsCampaign",
+  { NAME: "campaignName", START_DATE: "startDate", BUDGET: "budgetCents", CREATED_AT: "createdAt", UPDATED_AT: "updatedAt" },
+  "CREATED_AT",
+);
+const metricOrder = orderInput(
+  "AdsDailyMetric",
+  { METRIC_DATE: "metricDate", SPEND: "spendCents", REVENUE: "revenueCents", CLICKS: "clicks" },
+  "METRIC_DATE",
+);
 const legacyOrder = orderInput("LegacyAdsDailyMetric", { DATE: "date", SPEND: "spendCents" }, "DATE");
 
 builder.queryFields((t) => ({
@@ -250,9 +265,18 @@ builder.mutationFields((t) => ({
       ctx.db.adsCampaign.create({
         ...query,
         data: {
-          campaignId: v.externalId, platform: v.platform, campaignName: v.name, status: v.status ?? "active",
-          budgetCents: v.budgetCents, targetRoas: v.targetRoas ?? null, startDate: v.startDate, endDate: v.endDate ?? null,
-          utmSource: v.utmSource ?? null, utmMedium: v.utmMedium ?? null, utmCampaign: v.utmCampaign ?? null, metadata: v.metadata ?? {},
+          campaignId: v.externalId,
+          platform: v.platform,
+          campaignName: v.name,
+          status: v.status ?? "active",
+          budgetCents: v.budgetCents,
+          targetRoas: v.targetRoas ?? null,
+          startDate: v.startDate,
+          endDate: v.endDate ?? null,
+          utmSource: v.utmSource ?? null,
+          utmMedium: v.utmMedium ?? null,
+          utmCampaign: v.utmCampaign ?? null,
+          metadata: v.metadata ?? {},
         },
       }),
   }),
@@ -288,4 +312,3 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => upsertDailyMetrics(ctx.db, input.metrics),
   }),
 }));
-

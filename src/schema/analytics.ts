@@ -53,9 +53,13 @@ export const DecisionLog = builder.prismaObject("DecisionLog", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     requestRole: t.exposeString("requestRole", {
       nullable: true,
-      description: "The database role of the request that wrote the entry (authenticated, service_role, or the owner's login); null for entries older than this column.",
+      description:
+        "The database role of the request that wrote the entry (authenticated, service_role, or the owner's login); null for entries older than this column.",
     }),
-    requestSubject: t.exposeString("requestSubject", { nullable: true, description: "The verified JWT sub of that request (agent:<name> for agent keys); null without one." }),
+    requestSubject: t.exposeString("requestSubject", {
+      nullable: true,
+      description: "The verified JWT sub of that request (agent:<name> for agent keys); null without one.",
+    }),
     system: t.exposeBoolean("system", {
       description:
         "true when the database wrote the entry itself (approval transitions, the vault's audit, the deadline sweep, the owner's seed); " +
@@ -158,7 +162,8 @@ const LogDecisionInput = builder
 builder.mutationFields((t) => ({
   ingestDashboardFacts: t.field({
     type: IngestFactsPayload,
-    description: "Idempotent bulk upsert, one row per shop, metric and day (each row replaces that fact). All-or-nothing; replaying a batch changes nothing.",
+    description:
+      "Idempotent bulk upsert, one row per shop, metric and day (each row replaces that fact). All-or-nothing; replaying a batch changes nothing.",
     authScopes: access("DashboardFact", ["insert", "update"]),
     args: { input: t.arg({ type: IngestFactsInput, required: true }) },
     resolve: (_root, { input }, ctx) => ingestFacts(ctx.db, input.facts),
@@ -187,8 +192,14 @@ builder.mutationFields((t) => ({
       return ctx.db.decisionLog.create({
         ...query,
         data: {
-          scope: v.scope, actor, action: v.action, rationale: v.rationale ?? null, evidenceUrl: v.evidenceUrl ?? null,
-          shopDomain: v.shopDomain ?? null, externalRef: v.externalRef ?? null, payload: v.payload ?? {},
+          scope: v.scope,
+          actor,
+          action: v.action,
+          rationale: v.rationale ?? null,
+          evidenceUrl: v.evidenceUrl ?? null,
+          shopDomain: v.shopDomain ?? null,
+          externalRef: v.externalRef ?? null,
+          payload: v.payload ?? {},
         },
       });
     },

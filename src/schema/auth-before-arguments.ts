@@ -15,7 +15,12 @@ import type { GraphQLFieldResolver, GraphQLResolveInfo } from "graphql";
 type Resolver<Types extends SchemaTypes> = GraphQLFieldResolver<unknown, Types["Context"], object>;
 type FieldScopes<Types extends SchemaTypes> =
   | AuthScopeMap<Types>
-  | ((parent: unknown, args: object, context: Types["Context"], info: GraphQLResolveInfo) => AuthScopeMap<Types> | boolean | Promise<AuthScopeMap<Types> | boolean>);
+  | ((
+      parent: unknown,
+      args: object,
+      context: Types["Context"],
+      info: GraphQLResolveInfo,
+    ) => AuthScopeMap<Types> | boolean | Promise<AuthScopeMap<Types> | boolean>);
 
 export class AuthBeforeArgumentsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapArgMappers(resolver: Resolver<Types> | undefined, fieldConfig: PothosOutputFieldConfig<Types>): Resolver<Types> | undefined {

@@ -47,14 +47,17 @@ export function connectionPage(defaultSize: number, maxSize: number): Extensions
 
 /** An argument that names how many items (e.g. `first`, `limit`), with its default and maximum. */
 export function countArgBound(arg: string, defaultCount: number, max: number): Extensions {
-  return listBound(max, (args) => {
-    const count = args[arg];
-    return typeof count === "number" ? count : defaultCount;
-  }, `${arg} (default ${defaultCount})`);
+  return listBound(
+    max,
+    (args) => {
+      const count = args[arg];
+      return typeof count === "number" ? count : defaultCount;
+    },
+    `${arg} (default ${defaultCount})`,
+  );
 }
 
-export const listBoundOf = (field: GraphQLField<unknown, unknown>): ListBound | undefined =>
-  field.extensions?.[LIST_BOUND] as ListBound | undefined;
+export const listBoundOf = (field: GraphQLField<unknown, unknown>): ListBound | undefined => field.extensions?.[LIST_BOUND] as ListBound | undefined;
 
 export const connectionPageOf = (field: GraphQLField<unknown, unknown>): ListBound | undefined =>
   field.extensions?.[CONNECTION_PAGE] as ListBound | undefined;

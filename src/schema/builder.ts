@@ -36,7 +36,8 @@ const decisionMinAal = (ctx: GatewayContext): Aal => ctx.decisionMinAal ?? "aal1
 /** The names of the scopes a scope-auth failure says were missing (empty when it names none). */
 function failedScopes(failure: AuthFailure): string[] {
   if (failure.kind === AuthScopeFailureType.AuthScope) return [failure.scope];
-  if (failure.kind === AuthScopeFailureType.AllAuthScopes || failure.kind === AuthScopeFailureType.AnyAuthScopes) return failure.failures.flatMap(failedScopes);
+  if (failure.kind === AuthScopeFailureType.AllAuthScopes || failure.kind === AuthScopeFailureType.AnyAuthScopes)
+    return failure.failures.flatMap(failedScopes);
   return [""];
 }
 
@@ -71,7 +72,8 @@ export const builder = new SchemaBuilder<{
     runScopesOnType: true,
     // Subscriptions are refused when they start, not only when their first event arrives.
     authorizeOnSubscribe: true,
-    cacheKey: (value) => (typeof value === "object" && value !== null ? `${(value as AccessScope).table}:${String((value as AccessScope).op)}` : String(value)),
+    cacheKey: (value) =>
+      typeof value === "object" && value !== null ? `${(value as AccessScope).table}:${String((value as AccessScope).op)}` : String(value),
     authScopes: (ctx) => {
       // An anonymous sign-in is signed in but no operator: it gets what anon gets (D1).
       const role = policyRoleOf(ctx.viewer);
@@ -92,9 +94,13 @@ export const builder = new SchemaBuilder<{
               extensions: { reason: "ANONYMOUS" },
             })
           : failedScopes(result.failure).every((scope) => scope === "decisionAal")
-            ? new ClientError(`Deciding an approval needs a multi-factor sign-in (${decisionMinAal(ctx)}); sign in again with your second factor.`, "FORBIDDEN", {
-                extensions: { reason: "AAL_REQUIRED", required: decisionMinAal(ctx) },
-              })
+            ? new ClientError(
+                `Deciding an approval needs a multi-factor sign-in (${decisionMinAal(ctx)}); sign in again with your second factor.`,
+                "FORBIDDEN",
+                {
+                  extensions: { reason: "AAL_REQUIRED", required: decisionMinAal(ctx) },
+                },
+              )
             : new ClientError(`The ${ctx.viewer.role} role may not access this.`, "FORBIDDEN"),
   },
   prisma: {

@@ -28,7 +28,12 @@ export const DateTimeRangeInput = builder.inputType("DateTimeRange", {
  * An `orderBy` argument: `{ field: <Enum>, direction: ASC|DESC }`, mapped to Prisma field names.
  * The resolved order always ends with the model's id so pagination is stable.
  */
-export function orderInput<F extends string>(typeName: string, fields: Record<F, string>, defaultField: NoInfer<F>, defaultDirection: "ASC" | "DESC" = "DESC") {
+export function orderInput<F extends string>(
+  typeName: string,
+  fields: Record<F, string>,
+  defaultField: NoInfer<F>,
+  defaultDirection: "ASC" | "DESC" = "DESC",
+) {
   const fieldEnum = builder.enumType(`${typeName}OrderField`, { values: Object.keys(fields) as F[] });
   const input = builder.inputType(`${typeName}Order`, {
     fields: (t) => ({
@@ -38,7 +43,7 @@ export function orderInput<F extends string>(typeName: string, fields: Record<F,
   });
   const toPrisma = (order: { field: F; direction?: "ASC" | "DESC" | null } | null | undefined, idField = "id") => {
     const field = order?.field ?? defaultField;
-    const direction = (order ? order.direction ?? "ASC" : defaultDirection) === "ASC" ? "asc" : "desc";
+    const direction = (order ? (order.direction ?? "ASC") : defaultDirection) === "ASC" ? "asc" : "desc";
     return [{ [fields[field]]: direction }, { [idField]: direction }] as Record<string, "asc" | "desc">[];
   };
   return { input, toPrisma };
@@ -128,7 +133,10 @@ export function exposeEnum<T extends ModelFieldBuilder>(
 }
 
 /** A root-level list as a Relay connection, authorized by the policy table. */
-export function tableConnection<M extends ModelName, Args extends InputFieldMap = Record<never, never>>(t: QueryBuilder, options: ConnectionOptions<M, Args>) {
+export function tableConnection<M extends ModelName, Args extends InputFieldMap = Record<never, never>>(
+  t: QueryBuilder,
+  options: ConnectionOptions<M, Args>,
+) {
   const { table, type, cursor = "id" } = options;
   const whereFor = (args: ArgsOf<Args>, ctx: GatewayContext) => visibleWhere(ctx, table, options.where(args, ctx));
   return loose(t).prismaConnection(
@@ -153,7 +161,10 @@ export function tableConnection<M extends ModelName, Args extends InputFieldMap 
 }
 
 /** A single row by id, authorized by the policy table; null when it does not exist or is hidden. */
-export function tableById<M extends ModelName>(t: QueryBuilder, options: { table: TableName; type: M; description: string; idField?: keyof Models[M]["Shape"] & string }) {
+export function tableById<M extends ModelName>(
+  t: QueryBuilder,
+  options: { table: TableName; type: M; description: string; idField?: keyof Models[M]["Shape"] & string },
+) {
   const { table, type, idField = "id" } = options;
   return loose(t).prismaField({
     type,
@@ -200,12 +211,7 @@ export function guardedList<T extends ModelFieldBuilder>(
 }
 
 /** A text[] column as a list of at most `cap` strings (writes check the same cap; old rows are cut). */
-export function cappedStringList<T extends ModelFieldBuilder>(
-  t: T,
-  column: TextListColumn<T>,
-  cap: number,
-  options: { description?: string } = {},
-) {
+export function cappedStringList<T extends ModelFieldBuilder>(t: T, column: TextListColumn<T>, cap: number, options: { description?: string } = {}) {
   return loose(t).field({
     ...options,
     type: ["String"],

@@ -43,13 +43,15 @@ export const Credential = builder.prismaObject("CredsMeta", {
   }),
 });
 
-const CredentialFilter = builder.inputType("CredentialFilter", {
-  fields: (t) => ({
-    provider: t.string({ required: false }),
-    keyId: t.string({ required: false, description: "Only credentials sealed with this key (e.g. to check a rotation)." }),
-    search: t.string({ required: false, description: "Case-insensitive match on the name." }),
-  }),
-}).validate(credentialFilter);
+const CredentialFilter = builder
+  .inputType("CredentialFilter", {
+    fields: (t) => ({
+      provider: t.string({ required: false }),
+      keyId: t.string({ required: false, description: "Only credentials sealed with this key (e.g. to check a rotation)." }),
+      search: t.string({ required: false, description: "Case-insensitive match on the name." }),
+    }),
+  })
+  .validate(credentialFilter);
 const credentialOrder = orderInput(
   "Credential",
   { NAME: "name", PROVIDER: "provider", CREATED_AT: "createdAt", UPDATED_AT: "updatedAt", LAST_ACCESSED_AT: "lastAccessedAt" },
@@ -81,15 +83,17 @@ builder.queryFields((t) => ({
 
 // Mutations (service_role), each audited in DecisionLog. Their rules are the data layer's (src/data/credentials.ts).
 
-const PutCredentialInput = builder.inputType("PutCredentialInput", {
-  fields: (t) => ({
-    name: t.string({ required: true }),
-    provider: t.string({ required: true }),
-    description: t.string({ required: false, description: "Omitted: unchanged on replace; null clears it." }),
-    secret: t.string({ required: true, description: "The plaintext; encrypted before it reaches the database, never returned." }),
-    reason: t.string({ required: false, description: "Recorded as the audit row's rationale." }),
-  }),
-}).validate(putCredentialInput);
+const PutCredentialInput = builder
+  .inputType("PutCredentialInput", {
+    fields: (t) => ({
+      name: t.string({ required: true }),
+      provider: t.string({ required: true }),
+      description: t.string({ required: false, description: "Omitted: unchanged on replace; null clears it." }),
+      secret: t.string({ required: true, description: "The plaintext; encrypted before it reaches the database, never returned." }),
+      reason: t.string({ required: false, description: "Recorded as the audit row's rationale." }),
+    }),
+  })
+  .validate(putCredentialInput);
 
 const RevealedCredential = builder.simpleObject("RevealedCredential", {
   description: "A decrypted secret. Each one handed out is recorded in DecisionLog.",

@@ -204,7 +204,8 @@ const SupplierInput = builder
 
 const ReorderPointInput = builder
   .inputType("UpsertReorderPointInput", {
-    description: "Creates or replaces the reorder point of `sku`. Name the supplier by supplierId or supplierName (at most one; neither = no supplier).",
+    description:
+      "Creates or replaces the reorder point of `sku`. Name the supplier by supplierId or supplierName (at most one; neither = no supplier).",
     fields: (t) => ({
       sku: t.string({ required: true }),
       supplierId: t.field({ type: "UUID", required: false }),
@@ -220,7 +221,8 @@ const IngestSnapshotsPayload = upsertCountsPayload("IngestInventorySnapshotsPayl
 builder.mutationFields((t) => ({
   ingestInventorySnapshots: t.field({
     type: IngestSnapshotsPayload,
-    description: "Idempotent bulk upsert, one row per SKU per day (each row replaces that day's snapshot). All-or-nothing; replaying a batch changes nothing.",
+    description:
+      "Idempotent bulk upsert, one row per SKU per day (each row replaces that day's snapshot). All-or-nothing; replaying a batch changes nothing.",
     authScopes: access("inventory_snapshots", ["insert", "update"]),
     args: { input: t.arg({ type: IngestSnapshotsInput, required: true }) },
     resolve: (_root, { input }, ctx) => ingestSnapshots(ctx.db, input.snapshots),

@@ -96,20 +96,24 @@ const MetadataInput = builder.inputType("KnowledgeMetadataInput", {
   fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
 });
 
-const DocumentFilter = builder.inputType("KnowledgeDocumentFilter", {
-  fields: (t) => ({
-    source: t.string({ required: false }),
-    metadata: t.field({ type: [MetadataInput], required: false, description: "Every pair must match (e.g. category = shipping)." }),
-    search: t.string({ required: false, description: "Case-insensitive match on the title." }),
-  }),
-}).validate(documentFilter);
+const DocumentFilter = builder
+  .inputType("KnowledgeDocumentFilter", {
+    fields: (t) => ({
+      source: t.string({ required: false }),
+      metadata: t.field({ type: [MetadataInput], required: false, description: "Every pair must match (e.g. category = shipping)." }),
+      search: t.string({ required: false, description: "Case-insensitive match on the title." }),
+    }),
+  })
+  .validate(documentFilter);
 
-const SearchFilter = builder.inputType("KnowledgeSearchFilter", {
-  fields: (t) => ({
-    source: t.string({ required: false }),
-    metadata: t.field({ type: [MetadataInput], required: false, description: "The chunk's document must have every pair." }),
-  }),
-}).validate(searchFilter);
+const SearchFilter = builder
+  .inputType("KnowledgeSearchFilter", {
+    fields: (t) => ({
+      source: t.string({ required: false }),
+      metadata: t.field({ type: [MetadataInput], required: false, description: "The chunk's document must have every pair." }),
+    }),
+  })
+  .validate(searchFilter);
 
 const documentOrder = orderInput("KnowledgeDocument", { CREATED_AT: "createdAt", UPDATED_AT: "updatedAt", TITLE: "title" }, "CREATED_AT");
 
@@ -176,16 +180,18 @@ const ChunkInput = builder.inputType("KnowledgeChunkInput", {
   }),
 });
 
-const IngestInput = builder.inputType("IngestKnowledgeDocumentInput", {
-  fields: (t) => ({
-    title: t.string({ required: true }),
-    source: t.string({ required: true }),
-    sourceUrl: t.string({ required: false }),
-    content: t.string({ required: true }),
-    metadata: t.field({ type: [MetadataInput], required: false, defaultValue: [] }),
-    chunks: t.field({ type: [ChunkInput], required: false, defaultValue: [], description: "In document order: the first gets chunkIndex 0." }),
-  }),
-}).validate(ingestInput);
+const IngestInput = builder
+  .inputType("IngestKnowledgeDocumentInput", {
+    fields: (t) => ({
+      title: t.string({ required: true }),
+      source: t.string({ required: true }),
+      sourceUrl: t.string({ required: false }),
+      content: t.string({ required: true }),
+      metadata: t.field({ type: [MetadataInput], required: false, defaultValue: [] }),
+      chunks: t.field({ type: [ChunkInput], required: false, defaultValue: [], description: "In document order: the first gets chunkIndex 0." }),
+    }),
+  })
+  .validate(ingestInput);
 
 const DeletedDocument = builder.simpleObject("DeleteKnowledgeDocumentPayload", {
   fields: (t) => ({

@@ -28,14 +28,16 @@ export const ObservabilityLog = builder.prismaObject("ObservabilityLog", {
   }),
 });
 
-const LogFilter = builder.inputType("ObservabilityLogFilter", {
-  fields: (t) => ({
-    levels: t.field({ type: [LogLevel], required: false, description: "Any of these levels." }),
-    requestId: t.string({ required: false }),
-    createdAt: t.field({ type: DateTimeRangeInput, required: false }),
-    search: t.string({ required: false, description: "Case-insensitive match anywhere in the message." }),
-  }),
-}).validate(logFilter);
+const LogFilter = builder
+  .inputType("ObservabilityLogFilter", {
+    fields: (t) => ({
+      levels: t.field({ type: [LogLevel], required: false, description: "Any of these levels." }),
+      requestId: t.string({ required: false }),
+      createdAt: t.field({ type: DateTimeRangeInput, required: false }),
+      search: t.string({ required: false, description: "Case-insensitive match anywhere in the message." }),
+    }),
+  })
+  .validate(logFilter);
 const logOrder = orderInput("ObservabilityLog", { CREATED_AT: "createdAt" }, "CREATED_AT");
 
 builder.queryFields((t) => ({
@@ -66,9 +68,11 @@ const LogInput = builder.inputType("ObservabilityLogInput", {
     createdAt: t.field({ type: "DateTime", required: false, description: "When it happened; defaults to now (for logs shipped later)." }),
   }),
 });
-const RecordLogsInput = builder.inputType("RecordObservabilityLogsInput", {
-  fields: (t) => ({ logs: t.field({ type: [LogInput], required: true }) }),
-}).validate(recordLogsInput);
+const RecordLogsInput = builder
+  .inputType("RecordObservabilityLogsInput", {
+    fields: (t) => ({ logs: t.field({ type: [LogInput], required: true }) }),
+  })
+  .validate(recordLogsInput);
 
 const RecordLogsPayload = builder.simpleObject("RecordObservabilityLogsPayload", {
   fields: (t) => ({ recorded: t.int({ description: "Log lines written (all of them, or the mutation fails)." }) }),

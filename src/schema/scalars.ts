@@ -42,7 +42,6 @@ builder.addScalarType(
 );
 builder.addScalarType("DateTime", DateTimeResolver);
 
-
 builder.scalarType("Date", {
   description: 'A calendar date, "YYYY-MM-DD" (UTC).',
   serialize: (value) => formatDate(value instanceof Date ? value : new Date(value as string)),
@@ -70,6 +69,5 @@ builder.scalarType("Decimal", {
         ? value.toFixed()
         : new Prisma.Decimal(value).toFixed(),
   parseValue: parseDecimal,
-  parseLiteral: (ast) =>
-    parseDecimal(ast.kind === Kind.STRING || ast.kind === Kind.FLOAT || ast.kind === Kind.INT ? ast.value : undefined),
+  parseLiteral: (ast) => parseDecimal(ast.kind === Kind.STRING || ast.kind === Kind.FLOAT || ast.kind === Kind.INT ? ast.value : undefined),
 });

@@ -20,18 +20,24 @@ export const SupportCuratedReply = builder.prismaObject("SupportCuratedReply", {
   }),
 });
 
-const CuratedReplyFilter = builder.inputType("SupportCuratedReplyFilter", {
-  fields: (t) => ({
-    tagsAny: t.stringList({ required: false, description: "Replies with at least one of these tags." }),
-    tagsAll: t.stringList({ required: false, description: "Replies with all of these tags." }),
-    conversationId: t.string({ required: false }),
-    sourceMessageId: t.string({ required: false }),
-    approver: t.string({ required: false }),
-    approvedAt: t.field({ type: DateTimeRangeInput, required: false }),
-    search: t.string({ required: false, description: "Case-insensitive match anywhere in the body." }),
-  }),
-}).validate(curatedReplyFilter);
-const curatedReplyOrder = orderInput("SupportCuratedReply", { APPROVED_AT: "approvedAt", CREATED_AT: "createdAt", UPDATED_AT: "updatedAt" }, "APPROVED_AT");
+const CuratedReplyFilter = builder
+  .inputType("SupportCuratedReplyFilter", {
+    fields: (t) => ({
+      tagsAny: t.stringList({ required: false, description: "Replies with at least one of these tags." }),
+      tagsAll: t.stringList({ required: false, description: "Replies with all of these tags." }),
+      conversationId: t.string({ required: false }),
+      sourceMessageId: t.string({ required: false }),
+      approver: t.string({ required: false }),
+      approvedAt: t.field({ type: DateTimeRangeInput, required: false }),
+      search: t.string({ required: false, description: "Case-insensitive match anywhere in the body." }),
+    }),
+  })
+  .validate(curatedReplyFilter);
+const curatedReplyOrder = orderInput(
+  "SupportCuratedReply",
+  { APPROVED_AT: "approvedAt", CREATED_AT: "createdAt", UPDATED_AT: "updatedAt" },
+  "APPROVED_AT",
+);
 
 builder.queryFields((t) => ({
   supportCuratedReplies: tableConnection(t, {
@@ -47,28 +53,32 @@ builder.queryFields((t) => ({
 
 // Mutations (service_role: the support agent and Chatwoot webhook). The input rules are the data layer's.
 
-const CreateCuratedReplyInput = builder.inputType("CreateSupportCuratedReplyInput", {
-  fields: (t) => ({
-    body: t.string({ required: true }),
-    tags: t.stringList({ required: false, defaultValue: [] }),
-    approver: t.string({ required: false, description: "Defaults to the token's sub." }),
-    approvedAt: t.field({ type: "DateTime", required: false, description: "Defaults to now." }),
-    sourceMessageId: t.string({ required: false }),
-    conversationId: t.string({ required: false }),
-  }),
-}).validate(createCuratedReplyInput);
+const CreateCuratedReplyInput = builder
+  .inputType("CreateSupportCuratedReplyInput", {
+    fields: (t) => ({
+      body: t.string({ required: true }),
+      tags: t.stringList({ required: false, defaultValue: [] }),
+      approver: t.string({ required: false, description: "Defaults to the token's sub." }),
+      approvedAt: t.field({ type: "DateTime", required: false, description: "Defaults to now." }),
+      sourceMessageId: t.string({ required: false }),
+      conversationId: t.string({ required: false }),
+    }),
+  })
+  .validate(createCuratedReplyInput);
 
-const UpdateCuratedReplyInput = builder.inputType("UpdateSupportCuratedReplyInput", {
-  description: "Fields to change; omitted fields stay as they are. tags replaces the whole list.",
-  fields: (t) => ({
-    body: t.string({ required: false }),
-    tags: t.stringList({ required: false }),
-    approver: t.string({ required: false }),
-    approvedAt: t.field({ type: "DateTime", required: false }),
-    sourceMessageId: t.string({ required: false }),
-    conversationId: t.string({ required: false }),
-  }),
-}).validate(updateCuratedReplyInput);
+const UpdateCuratedReplyInput = builder
+  .inputType("UpdateSupportCuratedReplyInput", {
+    description: "Fields to change; omitted fields stay as they are. tags replaces the whole list.",
+    fields: (t) => ({
+      body: t.string({ required: false }),
+      tags: t.stringList({ required: false }),
+      approver: t.string({ required: false }),
+      approvedAt: t.field({ type: "DateTime", required: false }),
+      sourceMessageId: t.string({ required: false }),
+      conversationId: t.string({ required: false }),
+    }),
+  })
+  .validate(updateCuratedReplyInput);
 
 builder.mutationFields((t) => ({
   createSupportCuratedReply: t.prismaField({
@@ -81,8 +91,12 @@ builder.mutationFields((t) => ({
       return ctx.db.supportCuratedReply.create({
         ...query,
         data: {
-          messageBody: v.body, tags: v.tags, approver, ...(v.approvedAt ? { approvedAt: v.approvedAt } : {}),
-          sourceMessageId: v.sourceMessageId ?? null, conversationId: v.conversationId ?? null,
+          messageBody: v.body,
+          tags: v.tags,
+          approver,
+          ...(v.approvedAt ? { approvedAt: v.approvedAt } : {}),
+          sourceMessageId: v.sourceMessageId ?? null,
+          conversationId: v.conversationId ?? null,
         },
       });
     },

@@ -133,7 +133,10 @@ export async function startTestGateway({
  * The usual test-file fixture: a fresh migrated database and a gateway on it, created before the
  * file's tests and closed after them. `ready` receives both once they exist.
  */
-export function useTestGateway(ready: (db: TestDatabase, gw: TestGateway) => void, options: Omit<Parameters<typeof startTestGateway>[0], "databaseUrl"> = {}): void {
+export function useTestGateway(
+  ready: (db: TestDatabase, gw: TestGateway) => void,
+  options: Omit<Parameters<typeof startTestGateway>[0], "databaseUrl"> = {},
+): void {
   let db: TestDatabase | undefined;
   let gw: TestGateway | undefined;
   beforeAll(async () => {

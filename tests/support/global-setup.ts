@@ -115,7 +115,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     } else {
       const started = Date.now();
       const { file } = await pgliteSnapshot({ cacheDir });
-      log(`embedded PGlite (${process.env.TEST_DATABASE === "pglite" ? "forced by TEST_DATABASE=pglite" : "no PostgreSQL server reachable"}); snapshot built in ${Date.now() - started} ms`);
+      log(
+        `embedded PGlite (${process.env.TEST_DATABASE === "pglite" ? "forced by TEST_DATABASE=pglite" : "no PostgreSQL server reachable"}); snapshot built in ${Date.now() - started} ms`,
+      );
       source = { kind: "pglite", origin: "pglite", snapshotFile: file!, cacheDir };
     }
     project.provide("testDatabase", source);

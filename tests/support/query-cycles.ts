@@ -3,14 +3,7 @@
  * the worst shape a client can send (tests/query-cycles.test.ts). A relation is any field whose type
  * is an object (directly, in a list, or through a connection's edges/node).
  */
-import {
-  getNamedType,
-  isObjectType,
-  isNonNullType,
-  type GraphQLField,
-  type GraphQLObjectType,
-  type GraphQLSchema,
-} from "graphql";
+import { getNamedType, isObjectType, isNonNullType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 
 export interface Hop {
   from: string;

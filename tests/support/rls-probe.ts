@@ -33,9 +33,28 @@ export const CLAIMS: Record<Caller, Record<string, unknown>> = {
 
 const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 export const ID = {
-  campaign: id(1), metric: id(2), legacy: id(3), run: id(4), qc: id(5), approval: id(6), query: id(7), feedback: id(8),
-  document: id(9), chunk: id(10), metadata: id(11), snapshot: id(12), supplier: id(13), reorder: id(14), fact: id(15),
-  decision: id(16), reply: id(17), logInfo: id(18), logWarn: id(19), logError: id(20), logDebug: id(21), creds: id(22),
+  campaign: id(1),
+  metric: id(2),
+  legacy: id(3),
+  run: id(4),
+  qc: id(5),
+  approval: id(6),
+  query: id(7),
+  feedback: id(8),
+  document: id(9),
+  chunk: id(10),
+  metadata: id(11),
+  snapshot: id(12),
+  supplier: id(13),
+  reorder: id(14),
+  fact: id(15),
+  decision: id(16),
+  reply: id(17),
+  logInfo: id(18),
+  logWarn: id(19),
+  logError: id(20),
+  logDebug: id(21),
+  creds: id(22),
   vaultAudit: id(23),
 };
 const BYTES = (n: number) => `decode(repeat('ab', ${n}), 'hex')`;
@@ -76,26 +95,98 @@ export interface Statements {
 }
 
 export const STATEMENTS: Record<string, Statements> = {
-  ads_campaigns: { insert: `INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date) VALUES ('rls-2', 'google', 'New', '2025-02-01')`, set: `campaign_name = 'Renamed'`, where: `id = '${ID.campaign}'` },
-  ads_daily_metrics: { insert: `INSERT INTO ads_daily_metrics (campaign_id, metric_date) VALUES ('${ID.campaign}', '2025-01-02')`, set: `clicks = 5`, where: `id = '${ID.metric}'` },
-  ads_metrics_daily: { insert: `INSERT INTO ads_metrics_daily (campaign_id, platform, date) VALUES ('rls-1', 'meta', '2025-01-02')`, set: `clicks = 5`, where: `id = '${ID.legacy}'` },
-  agent_run: { insert: `INSERT INTO agent_run (agent_name) VALUES ('inventory-agent')`, set: `input_kind = 'schedule'`, where: `run_id = '${ID.run}'` },
+  ads_campaigns: {
+    insert: `INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date) VALUES ('rls-2', 'google', 'New', '2025-02-01')`,
+    set: `campaign_name = 'Renamed'`,
+    where: `id = '${ID.campaign}'`,
+  },
+  ads_daily_metrics: {
+    insert: `INSERT INTO ads_daily_metrics (campaign_id, metric_date) VALUES ('${ID.campaign}', '2025-01-02')`,
+    set: `clicks = 5`,
+    where: `id = '${ID.metric}'`,
+  },
+  ads_metrics_daily: {
+    insert: `INSERT INTO ads_metrics_daily (campaign_id, platform, date) VALUES ('rls-1', 'meta', '2025-01-02')`,
+    set: `clicks = 5`,
+    where: `id = '${ID.legacy}'`,
+  },
+  agent_run: {
+    insert: `INSERT INTO agent_run (agent_name) VALUES ('inventory-agent')`,
+    set: `input_kind = 'schedule'`,
+    where: `run_id = '${ID.run}'`,
+  },
   agent_qc: { insert: `INSERT INTO agent_qc (run_id, quality_score) VALUES ('${ID.run}', 5)`, set: `notes = 'checked'`, where: `id = '${ID.qc}'` },
-  AgentApproval: { insert: `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary) VALUES ('cw-2', 'cx-agent', 'refund', 'Refund')`, set: `"lastInterruptions" = '[{"type": "requires_human"}]'`, where: `id = '${ID.approval}'` },
-  AgentFeedback: { insert: `INSERT INTO "AgentFeedback" ("conversationId", "queryId", annotator, rating) VALUES ('cw-1', '${ID.query}', '${OPERATOR_SUB}', 4)`, set: `notes = 'n'`, where: `id = '${ID.feedback}'` },
-  AgentQuery: { insert: `INSERT INTO "AgentQuery" ("conversationId", agent, model, query) VALUES ('cw-2', 'cx-agent', 'gpt-4.1', 'q2')`, set: `"latencyMs" = 12`, where: `id = '${ID.query}'` },
-  knowledge_documents: { insert: `INSERT INTO knowledge_documents (title, source, content) VALUES ('Doc 2', 'test', 'More')`, set: `title = 'Doc 1'`, where: `id = '${ID.document}'` },
-  knowledge_chunks: { insert: `INSERT INTO knowledge_chunks (document_id, chunk_index, content) VALUES ('${ID.document}', 1, 'More')`, set: `token_count = 2`, where: `id = '${ID.chunk}'` },
-  knowledge_metadata: { insert: `INSERT INTO knowledge_metadata (document_id, key, value) VALUES ('${ID.document}', 'tags', 'a,b')`, set: `value = 'y'`, where: `id = '${ID.metadata}'` },
-  inventory_snapshots: { insert: `INSERT INTO inventory_snapshots (sku, snapshot_date) VALUES ('RLS-SKU', '2025-01-02')`, set: `units_sold = 1`, where: `id = '${ID.snapshot}'` },
+  AgentApproval: {
+    insert: `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary) VALUES ('cw-2', 'cx-agent', 'refund', 'Refund')`,
+    set: `"lastInterruptions" = '[{"type": "requires_human"}]'`,
+    where: `id = '${ID.approval}'`,
+  },
+  AgentFeedback: {
+    insert: `INSERT INTO "AgentFeedback" ("conversationId", "queryId", annotator, rating) VALUES ('cw-1', '${ID.query}', '${OPERATOR_SUB}', 4)`,
+    set: `notes = 'n'`,
+    where: `id = '${ID.feedback}'`,
+  },
+  AgentQuery: {
+    insert: `INSERT INTO "AgentQuery" ("conversationId", agent, model, query) VALUES ('cw-2', 'cx-agent', 'gpt-4.1', 'q2')`,
+    set: `"latencyMs" = 12`,
+    where: `id = '${ID.query}'`,
+  },
+  knowledge_documents: {
+    insert: `INSERT INTO knowledge_documents (title, source, content) VALUES ('Doc 2', 'test', 'More')`,
+    set: `title = 'Doc 1'`,
+    where: `id = '${ID.document}'`,
+  },
+  knowledge_chunks: {
+    insert: `INSERT INTO knowledge_chunks (document_id, chunk_index, content) VALUES ('${ID.document}', 1, 'More')`,
+    set: `token_count = 2`,
+    where: `id = '${ID.chunk}'`,
+  },
+  knowledge_metadata: {
+    insert: `INSERT INTO knowledge_metadata (document_id, key, value) VALUES ('${ID.document}', 'tags', 'a,b')`,
+    set: `value = 'y'`,
+    where: `id = '${ID.metadata}'`,
+  },
+  inventory_snapshots: {
+    insert: `INSERT INTO inventory_snapshots (sku, snapshot_date) VALUES ('RLS-SKU', '2025-01-02')`,
+    set: `units_sold = 1`,
+    where: `id = '${ID.snapshot}'`,
+  },
   reorder_points: { insert: `INSERT INTO reorder_points (sku) VALUES ('RLS-SKU-2')`, set: `safety_stock = 3`, where: `id = '${ID.reorder}'` },
-  supplier_lead_times: { insert: `INSERT INTO supplier_lead_times (supplier, lead_time_days) VALUES ('RLS supplier 2', 9)`, set: `lead_time_days = 8`, where: `id = '${ID.supplier}'` },
-  DashboardFact: { insert: `INSERT INTO "DashboardFact" ("shopDomain", metric, "factDate", value) VALUES ('hotrodan.myshopify.com', 'orders', '2025-01-02', 5)`, set: `value = 4`, where: `id = '${ID.fact}'` },
-  DecisionLog: { insert: `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('ops', 'tester', 'noted')`, set: `rationale = 'rewritten'`, where: `id = '${ID.decision}'` },
-  support_curated_replies: { insert: `INSERT INTO support_curated_replies (message_body, approver) VALUES ('Hi again', 'ops@hotrodan.com')`, set: `tags = '{greeting}'`, where: `id = '${ID.reply}'` },
-  observability_logs: { insert: `INSERT INTO observability_logs (level, message) VALUES ('INFO', 'new')`, set: `message = 'edited'`, where: `id = '${ID.logInfo}'` },
-  creds_meta: { insert: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('openai', 'openai', ${BYTES(8)}, ${BYTES(12)}, ${BYTES(16)}, 'k1')`, set: `description = 'd'`, where: `id = '${ID.creds}'` },
-  agent_keys: { insert: `INSERT INTO agent_keys (id, agent, key_hash) VALUES ('ak_000000000002', 'cx-agent', decode(repeat('cd', 32), 'hex'))`, set: `revoked_at = now()`, where: `id = 'ak_000000000001'` },
+  supplier_lead_times: {
+    insert: `INSERT INTO supplier_lead_times (supplier, lead_time_days) VALUES ('RLS supplier 2', 9)`,
+    set: `lead_time_days = 8`,
+    where: `id = '${ID.supplier}'`,
+  },
+  DashboardFact: {
+    insert: `INSERT INTO "DashboardFact" ("shopDomain", metric, "factDate", value) VALUES ('hotrodan.myshopify.com', 'orders', '2025-01-02', 5)`,
+    set: `value = 4`,
+    where: `id = '${ID.fact}'`,
+  },
+  DecisionLog: {
+    insert: `INSERT INTO "DecisionLog" (scope, actor, action) VALUES ('ops', 'tester', 'noted')`,
+    set: `rationale = 'rewritten'`,
+    where: `id = '${ID.decision}'`,
+  },
+  support_curated_replies: {
+    insert: `INSERT INTO support_curated_replies (message_body, approver) VALUES ('Hi again', 'ops@hotrodan.com')`,
+    set: `tags = '{greeting}'`,
+    where: `id = '${ID.reply}'`,
+  },
+  observability_logs: {
+    insert: `INSERT INTO observability_logs (level, message) VALUES ('INFO', 'new')`,
+    set: `message = 'edited'`,
+    where: `id = '${ID.logInfo}'`,
+  },
+  creds_meta: {
+    insert: `INSERT INTO creds_meta (name, provider, ciphertext, nonce, auth_tag, key_id) VALUES ('openai', 'openai', ${BYTES(8)}, ${BYTES(12)}, ${BYTES(16)}, 'k1')`,
+    set: `description = 'd'`,
+    where: `id = '${ID.creds}'`,
+  },
+  agent_keys: {
+    insert: `INSERT INTO agent_keys (id, agent, key_hash) VALUES ('ak_000000000002', 'cx-agent', decode(repeat('cd', 32), 'hex'))`,
+    set: `revoked_at = now()`,
+    where: `id = 'ak_000000000001'`,
+  },
 };
 
 /**
@@ -122,8 +213,6 @@ export function sqlFor(table: string, op: Operation): string {
       return `DELETE FROM public."${table}" WHERE ${s.where}`;
   }
 }
-
-
 
 export type Outcome =
   | { allowed: true; rows: number; result: pg.QueryResult }
@@ -157,4 +246,3 @@ export async function attempt(pool: pg.Pool, role: Caller, sql: string, claims: 
     }
   });
 }
-

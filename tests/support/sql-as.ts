@@ -5,7 +5,13 @@
  */
 import type pg from "pg";
 
-export async function sqlAs<T = Record<string, unknown>>(pool: pg.Pool, role: string, claims: object, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sqlAs<T = Record<string, unknown>>(
+  pool: pg.Pool,
+  role: string,
+  claims: object,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
@@ -22,4 +28,8 @@ export async function sqlAs<T = Record<string, unknown>>(pool: pg.Pool, role: st
 }
 
 /** "ok", or the SQLSTATE the statement failed with. */
-export const sqlState = (promise: Promise<unknown>): Promise<string | undefined> => promise.then(() => "ok", (e: { code?: string }) => e.code);
+export const sqlState = (promise: Promise<unknown>): Promise<string | undefined> =>
+  promise.then(
+    () => "ok",
+    (e: { code?: string }) => e.code,
+  );

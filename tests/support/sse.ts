@@ -35,7 +35,11 @@ export async function openSse(url: string, query: string, headers: Record<string
         while ((end = text.indexOf("\n\n")) >= 0) {
           const block = text.slice(0, end);
           text = text.slice(end + 2);
-          const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+          const data = block
+            .split("\n")
+            .filter((l) => l.startsWith("data:"))
+            .map((l) => l.slice(5).trim())
+            .join("\n");
           if (!data) continue; // keep-alive comments and the final "complete" event
           received.push(JSON.parse(data));
           wake?.();

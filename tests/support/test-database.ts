@@ -56,9 +56,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const source = inject("testDatabase");
   if (source.kind === "pglite") {
     return fromPglite(
-      options.empty
-        ? await createEphemeralPglite({ migrate: false, cacheDir: source.cacheDir })
-        : await openPgliteSnapshot(source.snapshotFile),
+      options.empty ? await createEphemeralPglite({ migrate: false, cacheDir: source.cacheDir }) : await openPgliteSnapshot(source.snapshotFile),
     );
   }
   const name = `${source.testPrefix}${randomBytes(6).toString("hex")}`;

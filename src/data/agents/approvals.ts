@@ -13,7 +13,7 @@ import { allOf, anyOf, text as textMatch } from "../../lib/filters.ts";
 import { dateTimeRangeWhere } from "../../lib/dates.ts";
 import { nonEmpty, range, z } from "../../lib/validation.ts";
 import type { ApprovalStatus } from "../../pubsub/types.ts";
-import {boundedJson, jsonObject, names, shortName, text } from "./rules.ts";
+import { boundedJson, jsonObject, names, shortName, text } from "./rules.ts";
 import { decisionError } from "./decision-errors.ts";
 
 /**

@@ -9,7 +9,7 @@ import { badInput, ClientError } from "../../errors.ts";
 import { allOf, equals, text as textMatch } from "../../lib/filters.ts";
 import { dateTimeRangeWhere } from "../../lib/dates.ts";
 import { nonEmpty, range, z } from "../../lib/validation.ts";
-import {boundedJson, jsonObject, MAX_LABELS, MAX_PAYLOAD_CHARS, names, score, shortName, text } from "./rules.ts";
+import { boundedJson, jsonObject, MAX_LABELS, MAX_PAYLOAD_CHARS, names, score, shortName, text } from "./rules.ts";
 
 export const feedbackFilter = z.object({
   approvalId: z.string().nullish(),

@@ -8,7 +8,7 @@ import { conflict, notFound } from "../../errors.ts";
 import { allOf, anyOf, equals, text as textMatch } from "../../lib/filters.ts";
 import { dateTimeRangeWhere } from "../../lib/dates.ts";
 import { nonEmpty, nonNegativeInt, range, z } from "../../lib/validation.ts";
-import {boundedJson, cost, jsonObject, MAX_BATCH, MAX_PAYLOAD_CHARS, names, score, shortName, text } from "./rules.ts";
+import { boundedJson, cost, jsonObject, MAX_BATCH, MAX_PAYLOAD_CHARS, names, score, shortName, text } from "./rules.ts";
 
 export const runFilter = z.object({
   agentNames: names,
@@ -93,10 +93,7 @@ export const recordRunInput = z
     slaTargetSeconds: nonNegativeInt.min(1, "must be > 0").nullish(),
     metadata: boundedJson(jsonObject).nullish(),
     qcChecks: z.array(z.object(qcFields)).max(MAX_BATCH, `must contain at most ${MAX_BATCH} items`).nullish(),
-    queries: z
-      .array(z.object(callFields).refine(hasPrompt, promptOrDigest))
-      .max(MAX_BATCH, `must contain at most ${MAX_BATCH} items`)
-      .nullish(),
+    queries: z.array(z.object(callFields).refine(hasPrompt, promptOrDigest)).max(MAX_BATCH, `must contain at most ${MAX_BATCH} items`).nullish(),
   })
   .refine((v) => !v.endedAt || v.endedAt >= (v.startedAt ?? new Date(0)), { message: "must not be before startedAt", path: ["endedAt"] })
   .refine((v) => !v.resolution || !!v.endedAt, { message: "a resolved run needs endedAt (or record it, then finishAgentRun)", path: ["resolution"] });

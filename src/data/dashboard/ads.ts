@@ -83,7 +83,9 @@ export const adsTile = defineTile({
       WHERE m.metric_date BETWEEN ${range.from}::date AND ${range.to}::date
     )`,
   parts: (part) => ({
-    blended: part<AdsBlended>(() => Prisma.sql`SELECT json_build_object('campaignCount', count(DISTINCT campaign_id), ${performanceJson}) FROM metrics`),
+    blended: part<AdsBlended>(
+      () => Prisma.sql`SELECT json_build_object('campaignCount', count(DISTINCT campaign_id), ${performanceJson}) FROM metrics`,
+    ),
     daily: part(
       ({ range }) => Prisma.sql`
           SELECT json_agg(totals ORDER BY day)

@@ -43,23 +43,17 @@ export function buildCampaigns(rng: Random, today: Date, now: Date): Campaign[] 
       const status = statusCycle[(i + PLATFORMS.indexOf(platform)) % statusCycle.length];
       const name = `${platform === "organic" ? "Organic" : platform[0].toUpperCase() + platform.slice(1)} – ${theme}`;
       const externalId =
-        platform === "organic"
-          ? `org-${slug(theme)}`
-          : `${profile.idPrefix}${String(100000000 + rng.int(0, 899999999)).padStart(10, "0")}`;
+        platform === "organic" ? `org-${slug(theme)}` : `${profile.idPrefix}${String(100000000 + rng.int(0, 899999999)).padStart(10, "0")}`;
       // Drafts start in the future; archived ones ended inside the window; the rest started before it.
-      const start =
-        status === "draft" ? addDays(today, rng.int(3, 21)) : addDays(today, -rng.int(95, 240));
+      const start = status === "draft" ? addDays(today, rng.int(3, 21)) : addDays(today, -rng.int(95, 240));
       const end =
-        status === "archived"
-          ? addDays(today, -rng.int(10, 45))
-          : status === "draft" || rng.chance(0.75)
-            ? null
-            : addDays(today, rng.int(14, 120));
+        status === "archived" ? addDays(today, -rng.int(10, 45)) : status === "draft" || rng.chance(0.75) ? null : addDays(today, rng.int(14, 120));
       const dailyBudgetUsd = platform === "organic" ? 0 : rng.int(profile.budget[0], profile.budget[1]);
       const created = at(addDays(start, -rng.int(1, 10)), rng.int(13, 22), rng.int(0, 59));
       const id = rng.uuid();
       const pausedForDays = status === "paused" ? rng.int(8, 30) : 0;
-      const updated = status === "paused" ? at(addDays(today, -pausedForDays), 16, 5) : status === "draft" ? created : minutesBefore(now, rng.int(60, 20_000));
+      const updated =
+        status === "paused" ? at(addDays(today, -pausedForDays), 16, 5) : status === "draft" ? created : minutesBefore(now, rng.int(60, 20_000));
       campaigns.push({
         id,
         externalId,

@@ -43,7 +43,10 @@ export function buildAgents(rng: Random, now: Date) {
       tokensOut += tout;
       cost += qCost;
       const outcome = resolution === "failed" && q === queryCount - 1 ? rng.pick(["error", "timeout"]) : rng.chance(0.03) ? "refused" : "success";
-      const question = agent === "cx-agent" ? rng.pick(CUSTOMER_QUESTIONS) : `${agent}: ${rng.pick(["summarise yesterday", "check reorder points", "explain ROAS drop", "draft product copy", "rebalance budgets"])}`;
+      const question =
+        agent === "cx-agent"
+          ? rng.pick(CUSTOMER_QUESTIONS)
+          : `${agent}: ${rng.pick(["summarise yesterday", "check reorder points", "explain ROAS drop", "draft product copy", "rebalance budgets"])}`;
       const createdAt = new Date(Math.min(started.getTime() + q * 7000 + rng.int(100, 5000), now.getTime()));
       const id = rng.uuid();
       queries.push({
@@ -56,7 +59,10 @@ export function buildAgents(rng: Random, now: Date) {
         result:
           outcome === "success"
             ? { answer: `Draft answer for: ${question}`, sources: rng.int(0, 3) }
-            : { error: outcome === "refused" ? "policy_refusal" : outcome === "timeout" ? "upstream timeout after 30s" : "tool call failed: shopify 502" },
+            : {
+                error:
+                  outcome === "refused" ? "policy_refusal" : outcome === "timeout" ? "upstream timeout after 30s" : "tool call failed: shopify 502",
+              },
         promptDigest: fnv1a(`${id}p`).toString(16).padStart(8, "0").repeat(8),
         responseDigest: outcome === "success" ? fnv1a(`${id}r`).toString(16).padStart(8, "0").repeat(8) : null,
         tokensInput: tin,

@@ -11,16 +11,23 @@ export function buildApprovals(rng: Random, now: Date, runIds: string[]) {
   const rows: Row[] = [];
   const info: Array<{ id: string; conversationId: string; status: string; summary: string; createdAt: Date }> = [];
   // [status, count]: pending ones span minutes to days, several with an expiry (one already past it).
-  const plan: Array<[string, number]> = [["pending", 14], ["approved", 12], ["rejected", 7], ["expired", 5]];
+  const plan: Array<[string, number]> = [
+    ["pending", 14],
+    ["approved", 12],
+    ["rejected", 7],
+    ["expired", 5],
+  ];
   let n = 0;
   for (const [status, count] of plan) {
     for (let i = 0; i < count; i++, n++) {
       const k = APPROVAL_KINDS[n % APPROVAL_KINDS.length];
       const ttl = k.kind === "cx_reply" || k.kind === "order_cancel" ? 24 * 60 : 72 * 60; // minutes
       const ageMinutes =
-        status === "pending" ? [3, 12, 25, 48, 75, 110, 190, 330, 600, 1_000, 1_900, 3_100, 4_400, 7_200][i]
-        : status === "expired" ? rng.int(ttl + 60, 60 * 24 * 25) // expired rows are past their expiry
-        : rng.int(120, 60 * 24 * 25);
+        status === "pending"
+          ? [3, 12, 25, 48, 75, 110, 190, 330, 600, 1_000, 1_900, 3_100, 4_400, 7_200][i]
+          : status === "expired"
+            ? rng.int(ttl + 60, 60 * 24 * 25) // expired rows are past their expiry
+            : rng.int(120, 60 * 24 * 25);
       const createdAt = minutesBefore(now, ageMinutes);
       const hasExpiry = status === "expired" || (status === "pending" ? i % 3 !== 2 : rng.chance(0.5));
       // The two oldest pending items (3 and 5 days, 24 h TTL) are past their expiry: the sweep has not run yet.
@@ -35,7 +42,12 @@ export function buildApprovals(rng: Random, now: Date, runIds: string[]) {
         const deadline = expiresAt ? expiresAt.getTime() - 60_000 : now.getTime();
         decidedAt = new Date(Math.min(createdAt.getTime() + rng.int(2, 600) * 60_000, deadline, now.getTime()));
         decidedBy = decider.sub;
-        decisionNote = status === "rejected" ? rng.pick(["Tone too casual", "Wrong order number", "Refund exceeds policy", "Budget freeze this week"]) : rng.chance(0.3) ? "LGTM" : null;
+        decisionNote =
+          status === "rejected"
+            ? rng.pick(["Tone too casual", "Wrong order number", "Refund exceeds policy", "Budget freeze this week"])
+            : rng.chance(0.3)
+              ? "LGTM"
+              : null;
       } else if (status === "expired") {
         decidedAt = expiresAt!; // the deadline sweep decided (decidedAt = the deadline); no human did
       }
@@ -57,7 +69,9 @@ export function buildApprovals(rng: Random, now: Date, runIds: string[]) {
           confidence: rng.int(45, 95),
           shopDomain: DEMO_SHOP_DOMAIN,
         },
-        lastInterruptions: [{ type: rng.pick(["requires_human", "policy_check", "pricing_approval"]), tool: k.tool, timestamp: createdAt.toISOString() }],
+        lastInterruptions: [
+          { type: rng.pick(["requires_human", "policy_check", "pricing_approval"]), tool: k.tool, timestamp: createdAt.toISOString() },
+        ],
         status,
         expiresAt,
         decidedBy,
@@ -82,9 +96,17 @@ export function buildApprovals(rng: Random, now: Date, runIds: string[]) {
       shopDomain: null,
       externalRef: a.id,
       payload: {
-        approvalId: a.id, from: "pending", to: a.status, kind: a.kind, agent: a.agent,
-        conversationId: a.conversationId, runId: a.runId, summary: a.summary, payload: a.payload,
-        expiresAt: a.expiresAt, decidedAt: a.decidedAt,
+        approvalId: a.id,
+        from: "pending",
+        to: a.status,
+        kind: a.kind,
+        agent: a.agent,
+        conversationId: a.conversationId,
+        runId: a.runId,
+        summary: a.summary,
+        payload: a.payload,
+        expiresAt: a.expiresAt,
+        decidedAt: a.decidedAt,
         requestRole: a.status === "expired" ? "service_role" : "authenticated",
         requestSubject: a.status === "expired" ? null : a.decidedBy,
       },

@@ -114,86 +114,263 @@ export async function seedDemoData(databaseUrl: string, options: SeedDemoOptions
       const put = async (table: string, types: Record<string, string>, rows: Row[]) => {
         counts[table] = (counts[table] ?? 0) + (await insertRows(client, table, types, rows));
       };
-      const metricTypes = { spend_cents: "int", impressions: "int", clicks: "int", conversions: "int", revenue_cents: "int", created_at: TS, updated_at: TS };
+      const metricTypes = {
+        spend_cents: "int",
+        impressions: "int",
+        clicks: "int",
+        conversions: "int",
+        revenue_cents: "int",
+        created_at: TS,
+        updated_at: TS,
+      };
 
-      await put("ads_campaigns", {
-        id: "uuid", campaign_id: "text", platform: "text", campaign_name: "text", status: "text", budget_cents: "int",
-        target_roas: "numeric", start_date: "date", end_date: "date", utm_source: "text", utm_medium: "text",
-        utm_campaign: "text", created_at: TS, updated_at: TS, metadata: "jsonb",
-      }, campaigns.map((c) => c.row));
+      await put(
+        "ads_campaigns",
+        {
+          id: "uuid",
+          campaign_id: "text",
+          platform: "text",
+          campaign_name: "text",
+          status: "text",
+          budget_cents: "int",
+          target_roas: "numeric",
+          start_date: "date",
+          end_date: "date",
+          utm_source: "text",
+          utm_medium: "text",
+          utm_campaign: "text",
+          created_at: TS,
+          updated_at: TS,
+          metadata: "jsonb",
+        },
+        campaigns.map((c) => c.row),
+      );
       await put("ads_daily_metrics", { id: "uuid", campaign_id: "uuid", metric_date: "date", ...metricTypes }, dailyMetrics);
       await put("ads_metrics_daily", { id: "uuid", campaign_id: "text", platform: "text", date: "date", ...metricTypes }, legacy);
 
-      await put("supplier_lead_times", { id: "uuid", supplier: "text", lead_time_days: "int", max_lead_days: "int", created_at: TS, updated_at: TS }, inventory.supplierRows);
-      await put("reorder_points", { id: "uuid", sku: "text", supplier_id: "uuid", safety_stock: "int", lead_time_days: "int", created_at: TS, updated_at: TS }, inventory.reorderRows);
-      await put("inventory_snapshots", {
-        id: "uuid", sku: "text", variant_id: "text", product_title: "text", snapshot_date: "date", on_hand_quantity: "int",
-        available_quantity: "int", committed_quantity: "int", incoming_quantity: "int", units_sold: "int", created_at: TS, updated_at: TS,
-      }, inventory.snapshots);
+      await put(
+        "supplier_lead_times",
+        { id: "uuid", supplier: "text", lead_time_days: "int", max_lead_days: "int", created_at: TS, updated_at: TS },
+        inventory.supplierRows,
+      );
+      await put(
+        "reorder_points",
+        { id: "uuid", sku: "text", supplier_id: "uuid", safety_stock: "int", lead_time_days: "int", created_at: TS, updated_at: TS },
+        inventory.reorderRows,
+      );
+      await put(
+        "inventory_snapshots",
+        {
+          id: "uuid",
+          sku: "text",
+          variant_id: "text",
+          product_title: "text",
+          snapshot_date: "date",
+          on_hand_quantity: "int",
+          available_quantity: "int",
+          committed_quantity: "int",
+          incoming_quantity: "int",
+          units_sold: "int",
+          created_at: TS,
+          updated_at: TS,
+        },
+        inventory.snapshots,
+      );
 
-      await put("DashboardFact", {
-        id: "uuid", shopDomain: "text", metric: "text", factDate: "date", value: "numeric", unit: "text", scope: "text",
-        metadata: "jsonb", evidenceUrl: "text", createdAt: TS, updatedAt: TS,
-      }, facts);
+      await put(
+        "DashboardFact",
+        {
+          id: "uuid",
+          shopDomain: "text",
+          metric: "text",
+          factDate: "date",
+          value: "numeric",
+          unit: "text",
+          scope: "text",
+          metadata: "jsonb",
+          evidenceUrl: "text",
+          createdAt: TS,
+          updatedAt: TS,
+        },
+        facts,
+      );
 
-      await put("agent_run", {
-        run_id: "uuid", agent_name: "text", started_at: TS, ended_at: TS, input_kind: "text", resolution: "text",
-        tokens_input: "int", tokens_output: "int", cost_usd: "numeric", self_corrected: "boolean", sla_target_seconds: "int",
-        metadata: "jsonb", created_at: TS, updated_at: TS,
-      }, agents.runs);
+      await put(
+        "agent_run",
+        {
+          run_id: "uuid",
+          agent_name: "text",
+          started_at: TS,
+          ended_at: TS,
+          input_kind: "text",
+          resolution: "text",
+          tokens_input: "int",
+          tokens_output: "int",
+          cost_usd: "numeric",
+          self_corrected: "boolean",
+          sla_target_seconds: "int",
+          metadata: "jsonb",
+          created_at: TS,
+          updated_at: TS,
+        },
+        agents.runs,
+      );
       await put("agent_qc", { id: "uuid", run_id: "uuid", quality_score: "int", checker: "text", notes: "text", created_at: TS }, agents.qc);
-      await put("AgentQuery", {
-        id: "uuid", runId: "uuid", conversationId: "text", agent: "text", model: "text", query: "text", result: "jsonb",
-        promptDigest: "text", responseDigest: "text", tokensInput: "int", tokensOutput: "int", latencyMs: "int",
-        costUsd: "numeric", outcome: "text", approved: "boolean", humanEdited: "boolean", createdAt: TS, updatedAt: TS,
-      }, agents.queries);
+      await put(
+        "AgentQuery",
+        {
+          id: "uuid",
+          runId: "uuid",
+          conversationId: "text",
+          agent: "text",
+          model: "text",
+          query: "text",
+          result: "jsonb",
+          promptDigest: "text",
+          responseDigest: "text",
+          tokensInput: "int",
+          tokensOutput: "int",
+          latencyMs: "int",
+          costUsd: "numeric",
+          outcome: "text",
+          approved: "boolean",
+          humanEdited: "boolean",
+          createdAt: TS,
+          updatedAt: TS,
+        },
+        agents.queries,
+      );
       const approvalTypes = {
-        id: "uuid", conversationId: "text", runId: "uuid", agent: "text", kind: "text", summary: "text", payload: "jsonb",
-        lastInterruptions: "jsonb", status: "text", expiresAt: TS, decidedBy: "text", decidedAt: TS, decisionNote: "text",
-        createdAt: TS, updatedAt: TS,
+        id: "uuid",
+        conversationId: "text",
+        runId: "uuid",
+        agent: "text",
+        kind: "text",
+        summary: "text",
+        payload: "jsonb",
+        lastInterruptions: "jsonb",
+        status: "text",
+        expiresAt: TS,
+        decidedBy: "text",
+        decidedAt: TS,
+        decisionNote: "text",
+        createdAt: TS,
+        updatedAt: TS,
       };
       // The queue goes in through the guard like any agent submission.
-      await put("AgentApproval", approvalTypes, approvals.rows.filter((a) => a.status === "pending"));
+      await put(
+        "AgentApproval",
+        approvalTypes,
+        approvals.rows.filter((a) => a.status === "pending"),
+      );
       // History does not: the guard (migration 20251020000300) admits only pending rows and stamps
       // decisions with now(), right for live writes but unable to express decisions made days ago. It is
       // switched off for this one statement only, inside this transaction (ALTER TABLE is transactional
       // and its lock keeps every other session off the table until COMMIT), and the DecisionLog rows its
       // audit trigger would have written are inserted with the rest of the log below.
       await client.query(`ALTER TABLE public."AgentApproval" DISABLE TRIGGER "AgentApproval_guard"`);
-      await put("AgentApproval", approvalTypes, approvals.rows.filter((a) => a.status !== "pending"));
+      await put(
+        "AgentApproval",
+        approvalTypes,
+        approvals.rows.filter((a) => a.status !== "pending"),
+      );
       await client.query(`ALTER TABLE public."AgentApproval" ENABLE TRIGGER "AgentApproval_guard"`);
-      await put("AgentFeedback", {
-        id: "uuid", approvalId: "uuid", queryId: "uuid", conversationId: "text", inputText: "text", modelDraft: "text",
-        safeToSend: "boolean", rating: "int", labels: "text[]", rubric: "jsonb", annotator: "text", notes: "text",
-        meta: "jsonb", createdAt: TS, updatedAt: TS,
-      }, feedback);
+      await put(
+        "AgentFeedback",
+        {
+          id: "uuid",
+          approvalId: "uuid",
+          queryId: "uuid",
+          conversationId: "text",
+          inputText: "text",
+          modelDraft: "text",
+          safeToSend: "boolean",
+          rating: "int",
+          labels: "text[]",
+          rubric: "jsonb",
+          annotator: "text",
+          notes: "text",
+          meta: "jsonb",
+          createdAt: TS,
+          updatedAt: TS,
+        },
+        feedback,
+      );
 
-      await put("observability_logs", { id: "uuid", level: "text", message: "text", metadata: "jsonb", request_id: "text", user_agent: "text", created_at: TS }, logs);
-      await put("support_curated_replies", {
-        id: "uuid", message_body: "text", tags: "text[]", approver: "text", approved_at: TS, source_message_id: "text",
-        conversation_id: "text", created_at: TS, updated_at: TS,
-      }, replies);
+      await put(
+        "observability_logs",
+        { id: "uuid", level: "text", message: "text", metadata: "jsonb", request_id: "text", user_agent: "text", created_at: TS },
+        logs,
+      );
+      await put(
+        "support_curated_replies",
+        {
+          id: "uuid",
+          message_body: "text",
+          tags: "text[]",
+          approver: "text",
+          approved_at: TS,
+          source_message_id: "text",
+          conversation_id: "text",
+          created_at: TS,
+          updated_at: TS,
+        },
+        replies,
+      );
 
-      await put("knowledge_documents", { id: "uuid", title: "text", source: "text", source_url: "text", content: "text", created_at: TS, updated_at: TS }, knowledge.documents);
-      await put("knowledge_chunks", {
-        id: "uuid", document_id: "uuid", chunk_index: "int", content: "text", token_count: "int",
-        embedding: vectorEnabled ? "vector" : "real[]", created_at: TS, updated_at: TS,
-      }, knowledge.chunks);
-      await put("knowledge_metadata", { id: "uuid", document_id: "uuid", key: "text", value: "text", created_at: TS, updated_at: TS }, knowledge.metadata);
+      await put(
+        "knowledge_documents",
+        { id: "uuid", title: "text", source: "text", source_url: "text", content: "text", created_at: TS, updated_at: TS },
+        knowledge.documents,
+      );
+      await put(
+        "knowledge_chunks",
+        {
+          id: "uuid",
+          document_id: "uuid",
+          chunk_index: "int",
+          content: "text",
+          token_count: "int",
+          embedding: vectorEnabled ? "vector" : "real[]",
+          created_at: TS,
+          updated_at: TS,
+        },
+        knowledge.chunks,
+      );
+      await put(
+        "knowledge_metadata",
+        { id: "uuid", document_id: "uuid", key: "text", value: "text", created_at: TS, updated_at: TS },
+        knowledge.metadata,
+      );
 
       const decisionTypes = {
-        id: "uuid", scope: "text", actor: "text", action: "text", rationale: "text", evidenceUrl: "text",
-        shopDomain: "text", externalRef: "text", payload: "jsonb", createdAt: TS,
+        id: "uuid",
+        scope: "text",
+        actor: "text",
+        action: "text",
+        rationale: "text",
+        evidenceUrl: "text",
+        shopDomain: "text",
+        externalRef: "text",
+        payload: "jsonb",
+        createdAt: TS,
       };
       await put("DecisionLog", decisionTypes, [...decisions, ...approvals.audit]);
       // The marker goes last, so it exists only if everything before it was written.
-      await put("DecisionLog", decisionTypes, [{
-        id: stream("marker").uuid(), scope: DEMO_SEED_MARKER.scope, actor: "system:seed", action: DEMO_SEED_MARKER.action,
-        rationale: "Demo data for the HotDash dashboard (src/db/seed/).", evidenceUrl: null,
-        shopDomain: DEMO_SHOP_DOMAIN, externalRef: null,
-        payload: { today: isoDay(today), seed, vectorEnabled, counts: { ...counts } },
-        createdAt: now,
-      }]);
+      await put("DecisionLog", decisionTypes, [
+        {
+          id: stream("marker").uuid(),
+          scope: DEMO_SEED_MARKER.scope,
+          actor: "system:seed",
+          action: DEMO_SEED_MARKER.action,
+          rationale: "Demo data for the HotDash dashboard (src/db/seed/).",
+          evidenceUrl: null,
+          shopDomain: DEMO_SHOP_DOMAIN,
+          externalRef: null,
+          payload: { today: isoDay(today), seed, vectorEnabled, counts: { ...counts } },
+          createdAt: now,
+        },
+      ]);
 
       await client.query("COMMIT");
       return done(true, counts);

@@ -14,12 +14,7 @@ function textArrayLiteral(items: readonly string[]): string {
  * whatever the row count. `types` maps column -> SQL type; array-typed and vector columns travel as text
  * and are cast per row.
  */
-export async function insertRows(
-  client: pg.ClientBase,
-  table: string,
-  types: Record<string, string>,
-  rows: readonly Row[],
-): Promise<number> {
+export async function insertRows(client: pg.ClientBase, table: string, types: Record<string, string>, rows: readonly Row[]): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = Object.keys(types);
   const travelsAsText = (type: string) => type.endsWith("[]") || type === "vector";

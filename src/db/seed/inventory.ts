@@ -55,9 +55,7 @@ export function buildInventory(rng: Random, today: Date, now: Date) {
   // Profiles: 15 SKUs never sold, 18 ran out of stock, 30 sit below their reorder point, the rest are fine.
   const order = rng.shuffle(skus.map((_, i) => i));
   const profileOf = new Map<number, Profile>();
-  order.forEach((skuIndex, rank) =>
-    profileOf.set(skuIndex, rank < 15 ? "dead" : rank < 33 ? "stockout" : rank < 63 ? "low" : "healthy"),
-  );
+  order.forEach((skuIndex, rank) => profileOf.set(skuIndex, rank < 15 ? "dead" : rank < 33 ? "stockout" : rank < 63 ? "low" : "healthy"));
 
   const snapshots: Row[] = [];
   const reorderRows: Row[] = [];
@@ -111,8 +109,7 @@ export function buildInventory(rng: Random, today: Date, now: Date) {
         arrivesOn = d + lead + rng.int(0, Math.max(0, maxLead - lead));
       }
       if (d === lateOrderDay) incoming = Math.ceil(rate * 45) + safety;
-      const committed =
-        onHand === 0 ? (oversold && d >= stockoutDay ? rng.int(1, 4) : 0) : Math.min(onHand, rng.poisson(rate * 0.6));
+      const committed = onHand === 0 ? (oversold && d >= stockoutDay ? rng.int(1, 4) : 0) : Math.min(onHand, rng.poisson(rate * 0.6));
       snapshots.push({
         id: rng.uuid(),
         sku: sku.sku,

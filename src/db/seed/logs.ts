@@ -8,7 +8,12 @@ import { minutesBefore } from "./values.ts";
 export function buildLogs(rng: Random, now: Date): Row[] {
   const rows: Row[] = [];
   const tiles = ["revenue", "aov", "stock_risk", "ads_roas", "approvals_queue", "cx_queue"];
-  const agents = ["Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 Safari/605.1.15", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/129.0 Safari/537.36", "hotdash-agent-service/1.4.2", null];
+  const agents = [
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 Safari/605.1.15",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/129.0 Safari/537.36",
+    "hotdash-agent-service/1.4.2",
+    null,
+  ];
   for (let i = 0; i < 320; i++) {
     const createdAt = minutesBefore(now, rng.int(1, 7 * 24 * 60));
     const r = rng.next();
@@ -16,10 +21,13 @@ export function buildLogs(rng: Random, now: Date): Row[] {
     const tile = rng.pick(tiles);
     const duration = level === "ERROR" ? rng.int(2_000, 30_000) : level === "WARN" ? rng.int(800, 2_500) : rng.int(12, 400);
     const message =
-      level === "DEBUG" ? `cache ${rng.chance(0.7) ? "hit" : "miss"} for tile ${tile}`
-      : level === "INFO" ? `tile ${tile} rendered`
-      : level === "WARN" ? rng.pick([`tile ${tile} slow: ${duration} ms`, "Shopify API rate limit at 80%", "Chatwoot webhook retried"])
-      : rng.pick([`tile ${tile} failed: upstream timeout`, "Shopify GraphQL 502 Bad Gateway", "agent-service unreachable: ECONNREFUSED"]);
+      level === "DEBUG"
+        ? `cache ${rng.chance(0.7) ? "hit" : "miss"} for tile ${tile}`
+        : level === "INFO"
+          ? `tile ${tile} rendered`
+          : level === "WARN"
+            ? rng.pick([`tile ${tile} slow: ${duration} ms`, "Shopify API rate limit at 80%", "Chatwoot webhook retried"])
+            : rng.pick([`tile ${tile} failed: upstream timeout`, "Shopify GraphQL 502 Bad Gateway", "agent-service unreachable: ECONNREFUSED"]);
     const day = createdAt.toISOString().slice(0, 10);
     rows.push({
       id: rng.uuid(),

@@ -45,7 +45,6 @@ interface ShiftColumn {
   inUnique: boolean;
 }
 
-
 /** Date/timestamp columns of ordinary tables in `public` (migration history aside). */
 async function shiftColumns(client: pg.Client): Promise<ShiftColumn[]> {
   const { rows } = await client.query<{ table: string; column: string; is_date: boolean; in_unique: boolean }>(`
@@ -95,9 +94,7 @@ export async function reanchorDemoData(databaseUrl: string, options: { now?: Dat
       const byTable = new Map<string, ShiftColumn[]>();
       for (const c of await shiftColumns(client)) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
       const shiftBy = (columns: ShiftColumn[], n: number) =>
-        columns
-          .map((c) => `${quoteIdent(c.column)} = ${quoteIdent(c.column)} + ${c.isDate ? `${n}` : `interval '${n} days'`}`)
-          .join(", ");
+        columns.map((c) => `${quoteIdent(c.column)} = ${quoteIdent(c.column)} + ${c.isDate ? `${n}` : `interval '${n} days'`}`).join(", ");
       let rows = 0;
       for (const [table, columns] of byTable) {
         const target = `public.${quoteIdent(table)}`;

@@ -10,4 +10,8 @@ export const at = (day: Date, hours: number, minutes = 0) => new Date(day.getTim
 export const money = (usd: number) => Math.round(usd * 1e6) / 1e6;
 /** Backdated timestamps near the present must never land after `now`. */
 export const notAfter = (now: Date, date: Date) => (date > now ? now : date);
-export const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+export const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");

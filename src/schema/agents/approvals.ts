@@ -24,7 +24,11 @@ const AgentApprovalDecision = builder.enumType("AgentApprovalDecision", {
 const ApprovalFilter = builder
   .inputType("AgentApprovalFilter", {
     fields: (t) => ({
-      statuses: t.field({ type: [AgentApprovalStatus], required: false, description: "Any of these (as readers see them: PENDING excludes past-deadline items)." }),
+      statuses: t.field({
+        type: [AgentApprovalStatus],
+        required: false,
+        description: "Any of these (as readers see them: PENDING excludes past-deadline items).",
+      }),
       kinds: t.stringList({ required: false }),
       agents: t.stringList({ required: false }),
       conversationId: t.string({ required: false }),

@@ -90,7 +90,11 @@ const QueryInput = builder.inputType("AgentQueryInput", {
 const RecordRunInput = builder
   .inputType("RecordAgentRunInput", {
     fields: (t) => ({
-      id: t.field({ type: "UUID", required: false, description: "The run's id if the agent chose one (e.g. to correlate logs); generated otherwise." }),
+      id: t.field({
+        type: "UUID",
+        required: false,
+        description: "The run's id if the agent chose one (e.g. to correlate logs); generated otherwise.",
+      }),
       agentName: t.string({ required: true }),
       inputKind: t.string({ required: false }),
       startedAt: t.field({ type: "DateTime", required: false, description: "Default: now." }),
@@ -159,7 +163,12 @@ builder.mutationFields((t) => ({
   recordAgentRun: t.prismaField({
     type: "AgentRun",
     description: "Records a run, optionally with its quality checks and LLM calls, in three statements. service_role only.",
-    authScopes: { $all: { access: { table: "agent_run", op: "insert" }, $all: { access: { table: "agent_qc", op: "insert" }, $all: access("AgentQuery", "insert") } } },
+    authScopes: {
+      $all: {
+        access: { table: "agent_run", op: "insert" },
+        $all: { access: { table: "agent_qc", op: "insert" }, $all: access("AgentQuery", "insert") },
+      },
+    },
     args: { input: t.arg({ type: RecordRunInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => recordRun(ctx.db, query, input),
   }),

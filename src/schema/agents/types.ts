@@ -41,15 +41,25 @@ export const AgentApproval = builder.prismaObject("AgentApproval", {
     payload: t.expose("payload", { type: "JSON", description: "The action itself, exactly as submitted (it cannot change afterwards)." }),
     agent: t.exposeString("agent"),
     conversationId: t.exposeString("conversationId", { description: "The conversation or thread the action came from." }),
-    lastInterruptions: t.expose("lastInterruptions", { type: "JSON", description: "The agent runtime's pending interruptions, to resume the run after the decision." }),
+    lastInterruptions: t.expose("lastInterruptions", {
+      type: "JSON",
+      description: "The agent runtime's pending interruptions, to resume the run after the decision.",
+    }),
     status: t.field({
       type: AgentApprovalStatus,
       description: "A pending approval past its deadline reads EXPIRED, even before the sweep records it.",
       resolve: (row) => effectiveStatus(row),
     }),
     expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true, description: "The deadline; null = waits until decided." }),
-    decidedBy: t.exposeString("decidedBy", { nullable: true, description: "The deciding operator's verified id (their session's JWT sub); null while pending and for expiries." }),
-    decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true, description: "When it was decided (the database clock), or the deadline it expired at." }),
+    decidedBy: t.exposeString("decidedBy", {
+      nullable: true,
+      description: "The deciding operator's verified id (their session's JWT sub); null while pending and for expiries.",
+    }),
+    decidedAt: t.expose("decidedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When it was decided (the database clock), or the deadline it expired at.",
+    }),
     decisionNote: t.exposeString("decisionNote", { nullable: true }),
     ageSeconds: t.int({
       description: "Seconds it waited: until its decision, or until now while pending.",

@@ -31,7 +31,12 @@ const performanceFields = <Row extends AdsPerformance>(t: PothosSchemaTypes.Obje
   cpcCents: t.field({ type: "Decimal", nullable: true, description: "spend ÷ clicks, whole cents.", resolve: (row) => row.cpcCents }),
   cpaCents: t.field({ type: "Decimal", nullable: true, description: "spend ÷ conversions, whole cents.", resolve: (row) => row.cpaCents }),
   ctr: t.field({ type: "Decimal", nullable: true, description: "clicks ÷ impressions as a fraction, 4 decimals.", resolve: (row) => row.ctr }),
-  conversionRate: t.field({ type: "Decimal", nullable: true, description: "conversions ÷ clicks as a fraction, 4 decimals.", resolve: (row) => row.conversionRate }),
+  conversionRate: t.field({
+    type: "Decimal",
+    nullable: true,
+    description: "conversions ÷ clicks as a fraction, 4 decimals.",
+    resolve: (row) => row.conversionRate,
+  }),
 });
 
 const AdsBlendedRef = builder.objectRef<AdsBlended>("AdsBlendedPerformance").implement({

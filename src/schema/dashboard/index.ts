@@ -23,8 +23,10 @@ import { AdsRoasTile } from "./ads.ts";
 import { SupportQueueTile } from "./support-queue.ts";
 
 /** A tile is readable when every table it aggregates is (the database applies RLS to each as well). */
-const readsAll = (...tables: TableName[]) => (_parent: unknown, _args: unknown, ctx: GatewayContext) =>
-  tables.every((table) => canRead(ctx, table));
+const readsAll =
+  (...tables: TableName[]) =>
+  (_parent: unknown, _args: unknown, ctx: GatewayContext) =>
+    tables.every((table) => canRead(ctx, table));
 
 const Dashboard = builder.objectRef<{ asOf: string }>("Dashboard").implement({
   description: "The operator dashboard's tiles. A tile is null (with an error) for a role that may not read its tables.",

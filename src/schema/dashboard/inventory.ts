@@ -41,8 +41,16 @@ const InventorySkuRef = builder.objectRef<InventorySku>("InventorySkuStatus").im
     unitsSold: t.exposeInt("unitsSold", { description: "Units sold over the window's snapshots." }),
     snapshotDays: t.exposeInt("snapshotDays", { description: "Days of the window with a snapshot of this SKU." }),
     averageDailySales: t.expose("averageDailySales", { type: "Decimal", description: "unitsSold ÷ snapshotDays, 4 decimals." }),
-    daysOfCover: t.expose("daysOfCover", { type: "Decimal", nullable: true, description: "onHand ÷ average daily sales, 2 decimals; null without sales." }),
-    weeksOfSupply: t.expose("weeksOfSupply", { type: "Decimal", nullable: true, description: "onHand ÷ average daily sales ÷ 7, 2 decimals; null without sales." }),
+    daysOfCover: t.expose("daysOfCover", {
+      type: "Decimal",
+      nullable: true,
+      description: "onHand ÷ average daily sales, 2 decimals; null without sales.",
+    }),
+    weeksOfSupply: t.expose("weeksOfSupply", {
+      type: "Decimal",
+      nullable: true,
+      description: "onHand ÷ average daily sales ÷ 7, 2 decimals; null without sales.",
+    }),
     leadTimeDays: t.exposeInt("leadTimeDays"),
     leadTimeSource: t.field({ type: LeadTimeSource, resolve: (s) => s.leadTimeSource }),
     safetyStock: t.exposeInt("safetyStock", { description: "reorder_points.safety_stock, 0 without a row." }),
@@ -57,7 +65,11 @@ const summary = (tile: InventoryTileArgs, ctx: GatewayContext) => inventoryTile.
 export const InventoryTile = builder.objectRef<InventoryTileArgs>("InventoryTile").implement({
   description: "Stock of every SKU with a snapshot in the sales window: weeks of supply, reorder points, statuses.",
   fields: (t) => ({
-    salesWindow: t.field({ type: ResolvedDateRange, description: "Average daily sales are measured over the snapshots in this range.", resolve: (tile) => tile.window }),
+    salesWindow: t.field({
+      type: ResolvedDateRange,
+      description: "Average daily sales are measured over the snapshots in this range.",
+      resolve: (tile) => tile.window,
+    }),
     skuCount: t.int({ resolve: async (tile, _a, ctx) => (await summary(tile, ctx)).skuCount }),
     statusCounts: t.field({
       type: StockStatusCounts,
@@ -74,7 +86,10 @@ export const InventoryTile = builder.objectRef<InventoryTileArgs>("InventoryTile
       args: {
         first: t.arg.int({ required: false, defaultValue: 20 }),
         statuses: t.arg({ type: [StockStatus], required: false }),
-        atOrBelowReorderPoint: t.arg.boolean({ required: false, description: "true: only SKUs at or below their reorder point; false: only those above." }),
+        atOrBelowReorderPoint: t.arg.boolean({
+          required: false,
+          description: "true: only SKUs at or below their reorder point; false: only those above.",
+        }),
       },
       resolve: (tile, args, ctx) =>
         inventoryTile.load(ctx, tile, "skus", {

@@ -25,11 +25,19 @@ export const RevenueTile = builder.objectRef<RevenueTileArgs>("RevenueTile").imp
   description: "Revenue from DashboardFact (metric 'revenue', unit cents): totals, the change against the previous period, a daily series.",
   fields: (t) => ({
     range: t.field({ type: ResolvedDateRange, resolve: (tile) => tile.range }),
-    previousRange: t.field({ type: ResolvedDateRange, description: "The period of the same length just before `range`.", resolve: (tile) => tile.previous }),
+    previousRange: t.field({
+      type: ResolvedDateRange,
+      description: "The period of the same length just before `range`.",
+      resolve: (tile) => tile.previous,
+    }),
     shopDomain: t.string({ nullable: true, description: "The shop, or null when all shops are summed.", resolve: (tile) => tile.shopDomain }),
     totalCents: t.field({ type: "Decimal", resolve: async (tile, _a, ctx) => (await totals(tile, ctx)).totalCents }),
     previousTotalCents: t.field({ type: "Decimal", resolve: async (tile, _a, ctx) => (await totals(tile, ctx)).previousTotalCents }),
-    changeCents: t.field({ type: "Decimal", description: "total − previous total.", resolve: async (tile, _a, ctx) => (await totals(tile, ctx)).changeCents }),
+    changeCents: t.field({
+      type: "Decimal",
+      description: "total − previous total.",
+      resolve: async (tile, _a, ctx) => (await totals(tile, ctx)).changeCents,
+    }),
     changePercent: t.field({
       type: "Decimal",
       nullable: true,
@@ -37,7 +45,10 @@ export const RevenueTile = builder.objectRef<RevenueTileArgs>("RevenueTile").imp
       resolve: async (tile, _a, ctx) => (await totals(tile, ctx)).changePercent,
     }),
     trend: t.field({ type: Trend, resolve: async (tile, _a, ctx) => (await totals(tile, ctx)).trend }),
-    daysWithData: t.int({ description: "Days of `range` that have a revenue fact.", resolve: async (tile, _a, ctx) => (await totals(tile, ctx)).daysWithData }),
+    daysWithData: t.int({
+      description: "Days of `range` that have a revenue fact.",
+      resolve: async (tile, _a, ctx) => (await totals(tile, ctx)).daysWithData,
+    }),
     daily: t.field({
       type: [RevenueDayRef],
       ...listBound(MAX_RANGE_DAYS),

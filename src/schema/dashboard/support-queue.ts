@@ -3,12 +3,7 @@ import { builder } from "../builder.ts";
 import { countArgBound, listBound } from "../bounds.ts";
 import type { GatewayContext } from "../../context/types.ts";
 import { checkLimit, MAX_TILE_LIST } from "../../data/dashboard/tile.ts";
-import {
-  supportQueueTile,
-  type SupportKindCount,
-  type SupportQueueItem,
-  type SupportQueueTileArgs,
-} from "../../data/dashboard/support-queue.ts";
+import { supportQueueTile, type SupportKindCount, type SupportQueueItem, type SupportQueueTileArgs } from "../../data/dashboard/support-queue.ts";
 
 const ApprovalAgeCounts = builder.simpleObject("ApprovalAgeCounts", {
   description: "Pending approvals by age: normal under 1 hour, warning 1 to 2 hours, critical 2 hours or more.",
@@ -80,7 +75,8 @@ export const SupportQueueTile = builder.objectRef<SupportQueueTileArgs>("Support
       ...countArgBound("first", 20, MAX_TILE_LIST),
       description: "Oldest first.",
       args: { first: t.arg.int({ required: false, defaultValue: 20 }), kinds: t.arg.stringList({ required: false }) },
-      resolve: (tile, args, ctx) => supportQueueTile.load(ctx, tile, "items", { first: checkLimit(args.first ?? 20, "items.first"), kinds: args.kinds ?? null }),
+      resolve: (tile, args, ctx) =>
+        supportQueueTile.load(ctx, tile, "items", { first: checkLimit(args.first ?? 20, "items.first"), kinds: args.kinds ?? null }),
     }),
   }),
 });

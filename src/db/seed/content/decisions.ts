@@ -2,7 +2,13 @@
 // repeated in this order to fill the DecisionLog.
 
 export const DECISIONS: ReadonlyArray<[string, string, string, string, string | null]> = [
-  ["ops", "justin@hotrodan.com", "mark_low_stock_intentional", "Discontinuing the 120° AN-12 ends; let them sell through.", "shopify:HR-120D-AN12-BLACK"],
+  [
+    "ops",
+    "justin@hotrodan.com",
+    "mark_low_stock_intentional",
+    "Discontinuing the 120° AN-12 ends; let them sell through.",
+    "shopify:HR-120D-AN12-BLACK",
+  ],
   ["ops", "system", "auto_flag_anomaly", "Revenue 30% below the 7-day baseline.", null],
   ["cx", "support-lead@hotrodan.com", "escalate_conversation", "Customer reports a leaking regulator; warranty review.", "chatwoot:10452"],
   ["cx", "cx-agent", "send_reply", "Approved reply about E85 compatibility sent.", "chatwoot:10417"],
