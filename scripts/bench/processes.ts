@@ -43,8 +43,13 @@ export async function startChild(
   readyPath: string,
   nodeFlags: string[] = [],
 ): Promise<Child> {
+  return startProcess(name, process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], env, readyPath);
+}
+
+/** Starts `command ...argv` (cwd the repository root, PORT and HOST set) and waits until `readyPath` answers 200. */
+export async function startProcess(name: string, command: string, argv: string[], env: Record<string, string>, readyPath: string): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], {
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "ignore", "pipe"],
