@@ -1,9 +1,9 @@
 /**
- * The import rules of src/ (README, "Layout"): requests flow server → plugins → schema → data → db,
+ * The import rules of src/ (README, "Layout"): requests flow server → plugins → render → schema → data → db,
  * and imports only point down that flow. `npm run lint` runs this check; it fails on any violation.
  * Type-only imports count: a cycle through types is still a knot for the reader.
  */
-const GRAPHQL_LAYER = "^src/(schema|plugins|context|server\\.ts|index\\.ts)";
+const GRAPHQL_LAYER = "^src/(schema|plugins|render|context|server\\.ts|index\\.ts)";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -55,7 +55,14 @@ module.exports = {
       severity: "error",
       comment: "The schema is built without the HTTP plugins; plugins read the schema, not the reverse.",
       from: { path: "^src/schema/" },
-      to: { path: "^src/(plugins|server\\.ts)" },
+      to: { path: "^src/(plugins|render|server\\.ts)" },
+    },
+    {
+      name: "render-is-below-plugins",
+      severity: "error",
+      comment: "src/render/ (root lists drawn by PostgreSQL) executes the schema; only plugins and the server use it.",
+      from: { path: "^src/render/" },
+      to: { path: "^src/(plugins|server\\.ts|index\\.ts)" },
     },
   ],
   options: {

@@ -58,6 +58,8 @@ export interface Config {
   /** Assurance level a session needs to decide approvals (Supabase's aal claim); written into the database at start. */
   decisionMinAal: "aal1" | "aal2";
   logLevel: LogLevel;
+  /** LIST_RENDERING: "sql" draws root lists' rows as JSON in PostgreSQL (src/render/); "graphql" resolves every value in graphql-js. */
+  listRendering: "sql" | "graphql";
   /** The vault's current key (CREDS_ENCRYPTION_KEY), base64; its format is checked here, its meaning by the vault. */
   credsEncryptionKey: string | null;
   /** CREDS_PREVIOUS_KEYS: keys the vault still reads, comma-separated. */
@@ -229,6 +231,10 @@ const EnvSchema = z.object({
     (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
     z.enum(LOG_LEVELS, { error: (i) => `must be one of ${LOG_LEVELS.join(", ")} (got "${String(i.input)}")` }).default("info"),
   ),
+  LIST_RENDERING: z.preprocess(
+    (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    z.enum(["sql", "graphql"], { error: (i) => `must be sql or graphql (got "${String(i.input)}")` }).default("sql"),
+  ),
   CREDS_ENCRYPTION_KEY: z.preprocess(unset, z.string().optional()),
   CREDS_PREVIOUS_KEYS: z.preprocess(unset, z.string().optional()),
   DATA_DIR: z.preprocess(unset, z.string().default(".data")),
@@ -391,6 +397,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     subscriptions: { maxPerCaller: e.SUBSCRIPTIONS_MAX_PER_CALLER, maxTotal: e.SUBSCRIPTIONS_MAX_TOTAL },
     decisionMinAal: e.DECISION_MIN_AAL,
     logLevel: e.LOG_LEVEL,
+    listRendering: e.LIST_RENDERING,
     credsEncryptionKey: e.CREDS_ENCRYPTION_KEY ?? null,
     credsPreviousKeys: e.CREDS_PREVIOUS_KEYS ?? null,
     dataDir: e.DATA_DIR,

@@ -29,6 +29,7 @@ import { useAuthentication } from "./plugins/authenticate.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
 import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
+import { tableMap, useSqlRendering } from "./plugins/sql-rendering.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 /** /ready gives up on the database after this long (a hung database must not hang the probe). */
@@ -39,7 +40,18 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export interface GatewayOptions {
   config: Pick<
     Config,
-    "host" | "port" | "jwtSecret" | "tokens" | "limits" | "budgets" | "logLevel" | "db" | "responseMaxBytes" | "subscriptions" | "decisionMinAal"
+    | "host"
+    | "port"
+    | "jwtSecret"
+    | "tokens"
+    | "limits"
+    | "budgets"
+    | "logLevel"
+    | "db"
+    | "responseMaxBytes"
+    | "subscriptions"
+    | "decisionMinAal"
+    | "listRendering"
   >;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
@@ -104,6 +116,8 @@ export function createGateway({
       log,
     );
 
+  const tables = config.listRendering === "sql" ? tableMap(prisma, log) : undefined;
+
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -156,6 +170,8 @@ export function createGateway({
       useQueryLimits(config.limits, config.budgets),
       useErrorPolicy(log),
       useCursorCheck(),
+      // Inside the RLS transaction (it wraps every execute function set before it).
+      ...(tables ? [useSqlRendering(tables)] : []),
       useRlsTransaction(prisma, {
         budgets: config.budgets,
         maxWaitMs: config.db.txMaxWaitMs,
@@ -181,6 +197,7 @@ export function createGateway({
           decisionMinAal: config.decisionMinAal,
         }),
       );
+      await tables?.(); // so the first request does not wait for it
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, config.host, () => {

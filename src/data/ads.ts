@@ -219,14 +219,27 @@ export function rangeDays(range: DateRange): number | null {
   return range?.from && range.to ? Math.round((range.to.getTime() - range.from.getTime()) / DAY_MS) + 1 : null;
 }
 
-export function dailyMetricsLoader(ctx: DataContext, range: DateRange) {
+/** A daily-metrics range as both paths read it (validated: from <= to, at most MAX_RANGE_DAYS days), ends as "YYYY-MM-DD". */
+export function metricsRange(range: DateRange): { from: string | null; to: string | null; days: number | null } {
   dateRangeWhere(range, "range"); // validates from <= to
   const days = rangeDays(range);
   if (days !== null && days > MAX_RANGE_DAYS) {
     throw new ClientError(`range: must span at most ${MAX_RANGE_DAYS} days (got ${days}).`, "BAD_USER_INPUT", { extensions: { field: "range" } });
   }
-  const from = range?.from ? formatDate(range.from) : null;
-  const to = range?.to ? formatDate(range.to) : null;
+  return { from: range?.from ? formatDate(range.from) : null, to: range?.to ? formatDate(range.to) : null, days };
+}
+
+/** The rows of `metrics` (an alias of ads_daily_metrics) within the range's ends; TRUE when both are open. */
+export function metricsInRange(metrics: Prisma.Sql, { from, to }: { from: string | null; to: string | null }): Prisma.Sql {
+  const ends = [
+    ...(from ? [Prisma.sql`${metrics}.metric_date >= ${from}::date`] : []),
+    ...(to ? [Prisma.sql`${metrics}.metric_date <= ${to}::date`] : []),
+  ];
+  return ends.length ? Prisma.join(ends, " AND ") : Prisma.sql`TRUE`;
+}
+
+export function dailyMetricsLoader(ctx: DataContext, range: DateRange) {
+  const { from, to, days } = metricsRange(range);
   return loaderFor<string, AdsDailyMetric[]>(ctx, `ads.dailyMetrics:${from ?? ""}:${to ?? ""}`, async (campaignIds) => {
     // One row per campaign and day, so a closed range of ≤ MAX_RANGE_DAYS days holds at most that
     // many; an open one keeps each campaign's latest MAX_RANGE_DAYS rows (the bound the cost counts).
@@ -234,10 +247,8 @@ export function dailyMetricsLoader(ctx: DataContext, range: DateRange) {
       SELECT campaign_id::text, json_agg(json_build_array(${DAILY_METRIC_COLUMNS}) ORDER BY metric_date)::text AS metrics
       FROM (
         SELECT *, ${days === null ? Prisma.sql`row_number() OVER (PARTITION BY campaign_id ORDER BY metric_date DESC)` : Prisma.sql`1`} AS latest
-        FROM ads_daily_metrics
-        WHERE campaign_id = ANY(${campaignIds}::uuid[])
-          ${from ? Prisma.sql`AND metric_date >= ${from}::date` : Prisma.empty}
-          ${to ? Prisma.sql`AND metric_date <= ${to}::date` : Prisma.empty}
+        FROM ads_daily_metrics m
+        WHERE campaign_id = ANY(${campaignIds}::uuid[]) AND ${metricsInRange(Prisma.raw("m"), { from, to })}
       ) m
       WHERE latest <= ${MAX_RANGE_DAYS}
       GROUP BY campaign_id`;

@@ -13,6 +13,8 @@ import {
   DailyMetricRow,
   dailyMetricsLoader,
   legacyMetricWhere,
+  metricsInRange,
+  metricsRange,
   rangeDays,
   updateCampaignInput,
   upsertDailyMetrics,
@@ -21,6 +23,7 @@ import {
 } from "../data/ads.ts";
 import { MAX_RANGE_DAYS } from "../data/dashboard/range.ts";
 import { listBound } from "./bounds.ts";
+import { renderHint } from "./render-hints.ts";
 import { upsertCountsPayload } from "./batch.ts";
 
 const PLATFORMS = {
@@ -63,6 +66,7 @@ const loadedDecimal = (t: DailyMetricFieldBuilder, column: DecimalColumn, descri
     type: "Decimal",
     nullable: true,
     description,
+    ...renderHint({ kind: "column", field: column }),
     resolve: (row) => (row instanceof DailyMetricRow ? row.decimalText(column) : row[column]),
   });
 
@@ -103,7 +107,20 @@ export const AdsCampaign = builder.prismaObject("AdsCampaign", {
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     dailyMetrics: t.field({
       type: [AdsDailyMetric],
-      ...listBound(MAX_RANGE_DAYS, ({ range }) => rangeDays(range as DateRange) ?? MAX_RANGE_DAYS, "the days of range"),
+      // Rendered in SQL as the loader reads them: the latest MAX_RANGE_DAYS rows in the range, oldest first.
+      ...renderHint(
+        {
+          kind: "list",
+          model: "AdsDailyMetric",
+          foreignKey: "campaignId",
+          pick: [["metricDate", "desc"]],
+          take: MAX_RANGE_DAYS,
+          orderBy: [["metricDate", "asc"]],
+          check: ({ range }) => void metricsRange(range as DateRange),
+          where: ({ range }, rows) => metricsInRange(rows, metricsRange(range as DateRange)),
+        },
+        listBound(MAX_RANGE_DAYS, ({ range }) => rangeDays(range as DateRange) ?? MAX_RANGE_DAYS, "the days of range"),
+      ),
       description:
         `One row per day within the range (inclusive), oldest first. The range spans at most ${MAX_RANGE_DAYS} days; ` +
         `without both ends, the latest ${MAX_RANGE_DAYS} rows in it (all of them when omitted). Batched across campaigns: one query per request.`,

@@ -11,6 +11,7 @@ import type { DataContext } from "../data/context.ts";
 import { rowFilter, type TableName } from "../auth/policy.ts";
 import { access, builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./builder.ts";
 import { connectionPage, edgesBound, listBound } from "./bounds.ts";
+import { renderHint } from "./render-hints.ts";
 
 export const SortDirection = builder.enumType("SortDirection", { values: ["ASC", "DESC"] as const });
 
@@ -129,7 +130,12 @@ export function exposeEnum<T extends ModelFieldBuilder>(
   enumRef: PothosSchemaTypes.EnumRef<Types, string, string>,
   options: { nullable?: boolean; description?: string } = {},
 ) {
-  return loose(t).field({ ...options, type: enumRef, resolve: (row: Record<string, unknown>) => row[field] });
+  return loose(t).field({
+    ...options,
+    type: enumRef,
+    ...renderHint({ kind: "column", field }),
+    resolve: (row: Record<string, unknown>) => row[field],
+  });
 }
 
 /** A root-level list as a Relay connection, authorized by the policy table. */
@@ -149,8 +155,8 @@ export function tableConnection<M extends ModelName, Args extends InputFieldMap 
       defaultSize: DEFAULT_PAGE_SIZE,
       maxSize: MAX_PAGE_SIZE,
       authScopes: access(table),
-      // The page size bounds `edges` for the cost estimate (src/schema/bounds.ts).
-      ...connectionPage(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+      // The page size bounds `edges` for the cost estimate (src/schema/bounds.ts); the renderer draws its nodes (src/render/).
+      ...renderHint({ kind: "connection", model: type }, connectionPage(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)),
       args: options.args ?? {},
       totalCount: (_connection: unknown, args: ArgsOf<Args>, ctx: GatewayContext) => reader(ctx, type).count({ where: whereFor(args, ctx) }),
       resolve: (query: object, _parent: unknown, args: ArgsOf<Args>, ctx: GatewayContext) =>
@@ -171,6 +177,7 @@ export function tableById<M extends ModelName>(
     nullable: true,
     description: options.description,
     authScopes: access(table),
+    ...renderHint({ kind: "row", model: type }),
     args: { id: loose(t).arg({ type: "UUID", required: true }) },
     resolve: (query: object, _root: unknown, args: { id: string }, ctx: GatewayContext) =>
       reader(ctx, type).findFirst({ ...query, where: visibleWhere(ctx, table, { [idField]: args.id }) }),
@@ -200,11 +207,13 @@ export function guardedList<T extends ModelFieldBuilder>(
   options: { query?: { orderBy?: Record<string, "asc" | "desc">[]; where?: Record<string, unknown> }; description?: string } = {},
 ) {
   const description = `${options.description ?? ""}${options.description ? " " : ""}At most ${cap}.`;
+  const orderBy = (options.query?.orderBy ?? []).flatMap((o) => Object.entries(o));
   return loose(t).relation(name, {
     ...options,
     description,
     query: { ...options.query, take: cap },
-    ...listBound(cap),
+    // A filtered relation is resolved by graphql-js only (its Prisma where has no SQL twin here).
+    ...(options.query?.where ? listBound(cap) : renderHint({ kind: "relation", take: cap, orderBy }, listBound(cap))),
     authScopes: access(target),
     unauthorizedResolver: () => [],
   });
@@ -215,7 +224,7 @@ export function cappedStringList<T extends ModelFieldBuilder>(t: T, column: Text
   return loose(t).field({
     ...options,
     type: ["String"],
-    ...listBound(cap),
+    ...renderHint({ kind: "column", field: column, cap }, listBound(cap)),
     select: { [column]: true },
     resolve: (row: Record<string, string[]>) => row[column].slice(0, cap),
   });
