@@ -43,6 +43,8 @@ export interface CompileContext {
   catalog: Catalog;
   /** Next table alias number (r0, r1, …). */
   aliases: number;
+  /** Types whose per-row rule was already checked on every row drawn (execute.ts). */
+  checkedPerRow: Set<GraphQLObjectType>;
 }
 
 interface WithScopes {
@@ -89,7 +91,7 @@ function listOf(object: Prisma.Sql, source: Prisma.Sql, orderBy: Prisma.Sql): Pr
 /** The JSON text of one row of `type` (table alias `alias`) for this selection. */
 export async function objectSql(c: CompileContext, type: GraphQLObjectType, fieldNodes: readonly FieldNode[], alias: string): Promise<Prisma.Sql> {
   const model = modelOf(c, type);
-  await authorize(c, type);
+  if (!c.checkedPerRow.has(type)) await authorize(c, type);
   const fields = collectSubFields(c.schema, c.fragments, c.variables, type, [...fieldNodes]).fields;
   const parts: Prisma.Sql[] = [];
   let first = true;
@@ -133,7 +135,7 @@ async function fieldSql(c: CompileContext, model: ModelInfo, field: GraphQLField
           ? textListSql(value, column.type, hint.cap, itemsNullable)
           : undefined;
     } else if (named instanceof GraphQLScalarType || named instanceof GraphQLEnumType) {
-      sql = leafSql(named, value, column.type);
+      sql = leafSql(named, value, column.type, nullable);
     }
     if (!sql) throw new NotRenderable(`${model.name}.${columnField}: ${named.name} over ${column.type}`);
     return orNull(sql, nullable);

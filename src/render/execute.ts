@@ -104,22 +104,48 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
   return fragments;
 }
 
-/** A field node asking only for `selection` (parsed once): the resolver then loads ids, not rows. */
+/** The field node with its selection replaced: the resolver then loads what `selection` asks for. */
 const withSelection = (nodes: readonly FieldNode[], selection: SelectionSetNode): FieldNode[] => [{ ...nodes[0], selectionSet: selection }];
 
-const selectionOf = (fields: string[]): SelectionSetNode => ({
-  kind: Kind.SELECTION_SET,
-  selections: fields.map((path) => {
-    const [head, ...rest] = path.split(".") as [string, ...string[]];
-    return {
-      kind: Kind.FIELD,
-      name: { kind: Kind.NAME, value: head },
-      ...(rest.length && { selectionSet: selectionOf([rest.join(".")]) }),
-    };
-  }),
-});
-const CONNECTION_IDS = selectionOf(["edges.node.__typename"]);
-const ROW_ONLY = selectionOf(["__typename"]);
+/** `{ a { b { <leaves> } } }` for path ["a", "b"]. */
+function selectionOf(path: string[], leaves: string[]): SelectionSetNode {
+  const field = (name: string, selectionSet?: SelectionSetNode): FieldNode => ({
+    kind: Kind.FIELD,
+    name: { kind: Kind.NAME, value: name },
+    selectionSet,
+  });
+  const [head, ...rest] = path;
+  return { kind: Kind.SELECTION_SET, selections: head ? [field(head, selectionOf(rest, leaves))] : leaves.map((leaf) => field(leaf)) };
+}
+
+/** The scope function of a type whose rule is checked per row (e.g. ObservabilityLog), if it has one. */
+type RowScopes = (row: unknown, ctx: GatewayContext) => unknown;
+function rowScopesOf(type: GraphQLObjectType): RowScopes | undefined {
+  const scopes = (type.extensions as { pothosOptions?: { authScopes?: unknown } } | undefined)?.pothosOptions?.authScopes;
+  return typeof scopes === "function" ? (scopes as RowScopes) : undefined;
+}
+
+/**
+ * What the resolver must load of each row: its id (Pothos adds it), and for a type checked per row
+ * every column field, so the check sees the row as graphql-js would.
+ */
+function loadedFields(type: GraphQLObjectType): string[] {
+  if (!rowScopesOf(type)) return ["__typename"];
+  return Object.values(type.getFields())
+    .filter((f) => Object.keys(f.args).length === 0 && (isExposed(f) || renderHintOf(f)?.kind === "column"))
+    .map((f) => f.name);
+}
+const isExposed = (field: GraphQLField<unknown, unknown>) => (field.extensions as { pothosExposedField?: string }).pothosExposedField !== undefined;
+
+/** The node type of a connection type (edges.node). */
+function nodeTypeOf(connection: GraphQLObjectType): GraphQLObjectType {
+  const edges = connection.getFields().edges;
+  const edge = edges && getNamedType(edges.type);
+  const node = edge instanceof GraphQLObjectType ? edge.getFields().node : undefined;
+  const type = node && getNamedType(node.type);
+  if (!(type instanceof GraphQLObjectType)) throw new NotRenderable(`${connection.name} has no edges.node`);
+  return type;
+}
 
 class Renderer {
   readonly c: CompileContext;
@@ -136,6 +162,7 @@ class Renderer {
       ctx: args.contextValue as GatewayContext,
       catalog,
       aliases: 0,
+      checkedPerRow: new Set(),
     };
   }
 
@@ -146,13 +173,15 @@ class Renderer {
     const args = getArgumentValues(field, nodes[0], this.c.variables);
     const type = getNamedType(field.type);
     if (hint?.kind === "row" && type instanceof GraphQLObjectType) {
-      const row = await this.call(resolve, args, rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, ROW_ONLY), key));
+      const selection = selectionOf([], loadedFields(type));
+      const row = await this.call(resolve, args, rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, selection), key));
       if (row === null || row === undefined) return new RawJson("null");
       const [text] = await this.rows(type, nodes, [row]);
       return new RawJson(text);
     }
     if (hint?.kind !== "connection" || !(type instanceof GraphQLObjectType)) throw new NotRenderable("not a rendered root field");
-    const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, CONNECTION_IDS), key);
+    const selection = selectionOf(["edges", "node"], loadedFields(nodeTypeOf(type)));
+    const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, selection), key);
     const connection = await this.call(resolve, args, info);
     if (connection === null || connection === undefined) return new RawJson("null");
     return new RawJson(await this.envelope(type, nodes, connection, info));
@@ -177,6 +206,16 @@ class Renderer {
     const model = this.c.catalog.get((type.extensions as { pothosPrismaModel?: string }).pothosPrismaModel ?? "");
     if (!model) throw new NotRenderable(`${type.name} is not a Prisma model`);
     const idField = [...model.columns].find(([, column]) => column === model.id)![0];
+    const rowScopes = rowScopesOf(type);
+    if (rowScopes) {
+      // The type's own rule, per row, on the row the resolver loaded (as graphql-js would check it).
+      for (const row of rows) {
+        const scopes = await rowScopes(row, this.c.ctx);
+        if (scopes === false) throw new NotRenderable("a row the rule refuses: graphql-js answers with the error");
+        if (scopes !== true) await authorize(this.c, { extensions: { pothosOptions: { authScopes: scopes } } });
+      }
+      this.c.checkedPerRow.add(type);
+    }
     const ids = rows.map((row) => (row as Record<string, unknown>)[idField]);
     const alias = `r${this.c.aliases++}`;
     const object = await objectSql(this.c, type, nodes, alias);
@@ -302,6 +341,7 @@ export function renderingExecute(execute: Execute, catalog: () => Promise<Catalo
         rendered.set(key, await renderer.root(query.getFields()[nodes[0].name.value], nodes, key));
       } catch (error) {
         if (!(error instanceof NotRenderable)) throw error;
+        if (process.env.RENDER_DEBUG) console.log("NOT RENDERED", key, error.message);
       }
     }
     if (rendered.size === 0) return execute(args);

@@ -21,8 +21,15 @@ export const literal = (text: string): Prisma.Sql => Prisma.raw(`'${text.replace
 
 const TEXT_TYPES = new Set(["text", "varchar", "uuid"]);
 
-function scalarSql(scalar: string, column: Prisma.Sql, type: string): Prisma.Sql | undefined {
+function scalarSql(scalar: string, column: Prisma.Sql, type: string, nullable: boolean): Prisma.Sql | undefined {
   switch (scalar) {
+    case "JSON":
+      // JSON.stringify(JSON.parse(text)): gateway.json_text (migration 20251020000800_render_json). A JSON
+      // null in a non-null field is graphql-js' error to report.
+      if (type !== "jsonb") return undefined;
+      return nullable
+        ? Prisma.sql`gateway.json_text(${column})`
+        : Prisma.sql`CASE WHEN ${column} = 'null'::jsonb THEN ${UNRENDERABLE_SQL} ELSE gateway.json_text(${column}) END`;
     case "String":
     case "ID":
     case "UUID":
@@ -60,8 +67,8 @@ function enumSql(enumType: GraphQLEnumType, column: Prisma.Sql, type: string): P
 }
 
 /** A leaf value (scalar or enum) of a column; NULL for NULL. */
-export function leafSql(leaf: GraphQLScalarType | GraphQLEnumType, column: Prisma.Sql, type: string): Prisma.Sql | undefined {
-  return leaf instanceof GraphQLEnumType ? enumSql(leaf, column, type) : scalarSql(leaf.name, column, type);
+export function leafSql(leaf: GraphQLScalarType | GraphQLEnumType, column: Prisma.Sql, type: string, nullable: boolean): Prisma.Sql | undefined {
+  return leaf instanceof GraphQLEnumType ? enumSql(leaf, column, type) : scalarSql(leaf.name, column, type, nullable);
 }
 
 /** A text[] column as a list of strings, its first `cap` items (the resolver's slice); NULL for NULL. */
