@@ -180,6 +180,9 @@ class Renderer {
       return new RawJson(text);
     }
     if (hint?.kind !== "connection" || !(type instanceof GraphQLObjectType)) throw new NotRenderable("not a rendered root field");
+    // Only a count or page info: no rows to draw, and Pothos then skips loading them.
+    const asked = collectSubFields(this.c.schema, this.c.fragments, this.c.variables, type, [...nodes]).fields;
+    if (![...asked.values()].some((n) => n[0].name.value === "edges")) throw new NotRenderable("no rows selected");
     const selection = selectionOf(["edges", "node"], loadedFields(nodeTypeOf(type)));
     const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, selection), key);
     const connection = await this.call(resolve, args, info);
@@ -341,7 +344,6 @@ export function renderingExecute(execute: Execute, catalog: () => Promise<Catalo
         rendered.set(key, await renderer.root(query.getFields()[nodes[0].name.value], nodes, key));
       } catch (error) {
         if (!(error instanceof NotRenderable)) throw error;
-        if (process.env.RENDER_DEBUG) console.log("NOT RENDERED", key, error.message);
       }
     }
     if (rendered.size === 0) return execute(args);
