@@ -15,6 +15,7 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { serializeStatements } from "./pg-serialize.ts";
+import { sendBeginWithRoleSwitch } from "./begin.ts";
 
 export interface DatabaseOptions {
   poolMax: number;
@@ -65,6 +66,7 @@ export function createDatabase(url: string, options: DatabaseOptions): Database 
   // Each physical connection gets its query method wrapped once, when the pool creates it. pool.query
   // goes through client.query too, so this sees every statement: one integer increment each.
   pool.on("connect", (client) => {
+    sendBeginWithRoleSwitch(client);
     serializeStatements(client);
     observeStatements(client, () => statements++);
   });
