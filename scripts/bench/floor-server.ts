@@ -1,9 +1,9 @@
-// The floor: the same data as the two GraphQL queries by hand-written SQL (JSON built by PostgreSQL and
+// The floor: the same data as the GraphQL queries by hand-written SQL (JSON built by PostgreSQL and
 // passed through untouched), served by node:http + one pg.Pool, no GraphQL, no ORM. It runs as a child
 // process (`scripts/bench/index.ts floor-server`).
 import { createServer } from "node:http";
 import pg from "pg";
-import { last30 } from "./settings.ts";
+import { last30, last7, last90 } from "./settings.ts";
 
 const performanceSql = `
   'spendCents', coalesce(sum(spend_cents), 0)::text, 'revenueCents', coalesce(sum(revenue_cents), 0)::text,
@@ -89,43 +89,52 @@ const FLOOR_DASHBOARD_SQL = {
     FROM pending`,
 };
 
-/** The campaign list by hand: one statement, nested JSON built by PostgreSQL ($1 from, $2 to). */
-const FLOOR_CAMPAIGNS_SQL = `
-  SELECT coalesce(json_agg(json_build_object('node', json_build_object('id', c.id, 'name', c.campaign_name, 'platform', upper(c.platform),
+/** One campaign's JSON with its daily metrics in the range ($1 from, $2 to), the gateway's field names; `c` is the campaign row. */
+const campaignJsonSql = `json_build_object('id', c.id, 'name', c.campaign_name, 'platform', upper(c.platform),
     'status', upper(c.status), 'budgetCents', c.budget_cents,
     'dailyMetrics', (SELECT coalesce(json_agg(json_build_object('metricDate', m.metric_date, 'spendCents', m.spend_cents, 'impressions', m.impressions,
                        'clicks', m.clicks, 'conversions', m.conversions, 'revenueCents', m.revenue_cents, 'roas', m.roas::text, 'ctr', m.ctr::text)
                        ORDER BY m.metric_date), '[]')
-                     FROM ads_daily_metrics m WHERE m.campaign_id = c.id AND m.metric_date BETWEEN $1::date AND $2::date)))
-    ORDER BY c.created_at DESC, c.id DESC), '[]')::text
+                     FROM ads_daily_metrics m WHERE m.campaign_id = c.id AND m.metric_date BETWEEN $1::date AND $2::date))`;
+
+/** The campaign list by hand: one statement, nested JSON built by PostgreSQL ($1 from, $2 to). */
+const FLOOR_CAMPAIGNS_SQL = `
+  SELECT coalesce(json_agg(json_build_object('node', ${campaignJsonSql}) ORDER BY c.created_at DESC, c.id DESC), '[]')::text
   FROM (SELECT * FROM ads_campaigns ORDER BY created_at DESC, id DESC LIMIT 100) c`;
 
-export const FLOOR_STATEMENTS = { dashboard: Object.keys(FLOOR_DASHBOARD_SQL).length, campaigns: 1 };
+/** One campaign by id ($3) with its metrics in the range: one statement, JSON built by PostgreSQL ('null' when there is none). */
+const FLOOR_CAMPAIGN_SQL = `
+  SELECT coalesce((SELECT ${campaignJsonSql}::text FROM ads_campaigns c WHERE c.id = $3::uuid), 'null')`;
+
+export const FLOOR_STATEMENTS = { dashboard: Object.keys(FLOOR_DASHBOARD_SQL).length, small: 1, campaigns: 1, campaigns90: 1 };
 
 /** The floor: an HTTP endpoint per query, hand-written SQL through one pg.Pool, no GraphQL, no ORM. */
 export function runFloorServer(): void {
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_MAX ?? 10) });
-  const query = async (sql: string) => {
-    const values = sql.includes("$1") ? [last30.from, last30.to] : [];
+  const query = async (sql: string, values: string[] = sql.includes("$1") ? [last30.from, last30.to] : []) => {
     const result = await pool.query<[string]>({ text: sql, values, rowMode: "array" });
     return result.rows[0][0];
   };
-  const handlers: Record<string, () => Promise<string>> = {
+  const handlers: Record<string, (params: URLSearchParams) => Promise<string>> = {
     "/ready": () => Promise.resolve("{}"),
     "/dashboard": async () => {
       // The tiles in parallel over the pool: the fastest a hand-written endpoint would fetch them.
-      const tiles = await Promise.all(Object.values(FLOOR_DASHBOARD_SQL).map(query));
+      const tiles = await Promise.all(Object.values(FLOOR_DASHBOARD_SQL).map((sql) => query(sql)));
       const keys = Object.keys(FLOOR_DASHBOARD_SQL);
       return `{"data":{"dashboard":{${tiles.map((json, i) => `"${keys[i]}":${json}`).join(",")}}}}`;
     },
     "/campaigns": async () => `{"data":{"adsCampaigns":{"edges":${await query(FLOOR_CAMPAIGNS_SQL)}}}}`,
+    "/campaigns90": async () => `{"data":{"adsCampaigns":{"edges":${await query(FLOOR_CAMPAIGNS_SQL, [last90.from, last90.to])}}}}`,
+    // /small?id=<uuid>: the campaign with its last 7 days.
+    "/small": async (params) => `{"data":{"adsCampaign":${await query(FLOOR_CAMPAIGN_SQL, [last7.from, last7.to, params.get("id") ?? ""])}}}`,
   };
   const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      const handler = handlers[req.url ?? ""];
+      const url = new URL(req.url ?? "/", "http://floor");
+      const handler = handlers[url.pathname];
       if (!handler) return void res.writeHead(404).end();
-      handler().then(
+      handler(url.searchParams).then(
         (body) => res.writeHead(200, { "content-type": "application/json" }).end(body),
         (err: Error) => res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: err.message }] })),
       );

@@ -7,6 +7,7 @@ interface AutocannonResult {
   latency: { p50: number; p99: number; average: number; max: number };
   duration: number;
   non2xx: number;
+  /** Connection errors, timeouts included. */
   errors: number;
   timeouts: number;
 }
@@ -21,14 +22,17 @@ export interface Target {
 export interface LoadResult {
   /** 1-minute load average of the machine when the run ended (other work competes for the CPUs). */
   loadAvg: number;
-  /** CPU ms per request: the serving process (gateway or floor) and the database backends. */
-  cpu?: { processMs: number; pgMs: number };
+  /** CPU ms per request: the serving process, the PostgreSQL backends serving it, and every PostgreSQL process (see cpuMeter). */
+  cpu?: { processMs: number; pgMs: number; pgAllMs: number };
   rps: number;
   p50: number;
   p99: number;
   mean: number;
   requests: number;
+  /** Non-2xx, connection errors, timeouts (30 s) and responses with GraphQL errors. */
   failed: number;
+  /** Of those, requests that timed out. */
+  timeouts: number;
 }
 
 /** Runs autocannon; a response counts as failed when it is not 2xx or its body carries GraphQL errors. */
@@ -39,7 +43,10 @@ export async function load(targets: Target[], connections: number, duration: num
     connections,
     duration,
     timeout: 30,
-    requests: targets.map((t) => ({ method: "POST", path: new URL(t.url).pathname, headers: t.headers, body: t.body })),
+    requests: targets.map((t) => {
+      const url = new URL(t.url);
+      return { method: "POST", path: url.pathname + url.search, headers: t.headers, body: t.body };
+    }),
     setupClient: (client: { on(event: "body", fn: (body: Buffer) => void): void }) =>
       client.on("body", (body) => {
         if (body.includes('"errors"')) bodyErrors++;
@@ -52,6 +59,7 @@ export async function load(targets: Target[], connections: number, duration: num
     p99: result.latency.p99,
     mean: result.latency.average,
     requests: result.requests.total,
-    failed: result.non2xx + result.errors + result.timeouts + bodyErrors,
+    failed: result.non2xx + result.errors + bodyErrors, // autocannon counts a timeout in errors too
+    timeouts: result.timeouts,
   };
 }

@@ -1,10 +1,9 @@
-// The child processes (the gateway and the floor) and what is measured of them from /proc: memory
-// (VmRSS, VmHWM) and CPU time, with the CPU of the bench database's PostgreSQL backends.
+// The child processes (the gateway, the floor, the peers) and what is measured of them from /proc: memory
+// (VmRSS, VmHWM) and CPU time, with the CPU of the PostgreSQL backends serving them.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import net from "node:net";
-import { withClient } from "./data.ts";
-import { ROOT, settings } from "./settings.ts";
+import { ROOT } from "./settings.ts";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -121,34 +120,99 @@ export function memorySampler(pid: number, everyMs = 250) {
 }
 export type MemorySampler = ReturnType<typeof memorySampler>;
 
-/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat; 0 once it is gone. */
-function cpuMs(pid: number): number {
+/** Fields of /proc/<pid>/stat after "pid (comm) ", or null once the process is gone. */
+function statFields(pid: number | string): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after "pid (comm) "
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime, stime (fields 14, 15)
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return 0;
+    return null;
   }
 }
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+const ticksMs = (fields: string[] | null, a: number, b: number) => (fields ? ((Number(fields[a]) + Number(fields[b])) * 1000) / CLOCK_TICKS : 0);
 
-/** CPU used by one process and by the PostgreSQL backends of the bench database between two calls. */
-export async function cpuMeter(pid: number) {
-  const admin = new URL(settings.databaseUrl);
-  const database = decodeURIComponent(admin.pathname.slice(1));
-  admin.pathname = "/postgres";
-  const backends = async () =>
-    withClient(admin.toString(), async (c) => {
-      const { rows } = await c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]);
-      return new Map(rows.map((r) => [r.pid, cpuMs(r.pid)]));
-    });
+/** CPU time (user + system) a process has used, in ms (utime, stime: fields 14, 15); 0 once it is gone. */
+const cpuMs = (pid: number) => ticksMs(statFields(pid), 11, 12);
+
+interface PostgresProcess {
+  ms: number;
+  /** The client's TCP port, from the backend's process title "postgres: ... user db 127.0.0.1(port) state"; null for non-backends. */
+  clientPort: number | null;
+  /** CPU of reaped children (cutime + cstime): for the postmaster, every backend that exited. */
+  childrenMs: number;
+}
+
+/** Every process on this machine whose comm is "postgres" (the postmaster, its backends and workers). */
+function postgresProcesses(): Map<number, PostgresProcess> {
+  const found = new Map<number, PostgresProcess>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      const fields = statFields(entry);
+      const port = /\((\d+)\)/.exec(title)?.[1];
+      found.set(Number(entry), { ms: ticksMs(fields, 11, 12), childrenMs: ticksMs(fields, 13, 14), clientPort: port ? Number(port) : null });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** Local TCP ports of the sockets a process holds open (its connections to PostgreSQL among them). */
+function localPorts(pid: number): Set<number> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (link.startsWith("socket:[")) inodes.add(link.slice(8, -1));
+      } catch {
+        // closed meanwhile
+      }
+    }
+  } catch {
+    return new Set();
+  }
+  const ports = new Set<number>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/); // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      if (cols.length > 9 && inodes.has(cols[9])) ports.add(parseInt(cols[1].split(":")[1], 16));
+    }
+  }
+  return ports;
+}
+
+/**
+ * CPU used between two calls by one process and by PostgreSQL on its behalf. pgMs counts the backends
+ * whose client is that process (matched by TCP port, so other work on the same server and database is
+ * not counted); a backend that both starts and exits during the run is missed. pgAllMs is every
+ * PostgreSQL process on the machine, exited backends included (the postmaster's reaped-children time):
+ * the same figure on a quiet machine, an upper bound on a shared one.
+ */
+export function cpuMeter(pid: number) {
   const processStart = cpuMs(pid);
-  const pgStart = await backends();
-  return async () => {
-    const pgEnd = await backends();
+  const pgStart = postgresProcesses();
+  return () => {
+    const pgEnd = postgresProcesses();
+    const ports = localPorts(pid);
     let pgMs = 0;
-    for (const [backend, ms] of pgEnd) pgMs += ms - (pgStart.get(backend) ?? 0);
-    return { processMs: cpuMs(pid) - processStart, pgMs };
+    let pgAllMs = 0;
+    for (const [backend, now] of pgEnd) {
+      const before = pgStart.get(backend);
+      const used = now.ms - (before?.ms ?? 0) + (before ? now.childrenMs - before.childrenMs : 0);
+      pgAllMs += used;
+      if (now.clientPort !== null && ports.has(now.clientPort)) pgMs += now.ms - (before?.ms ?? 0);
+    }
+    return { processMs: cpuMs(pid) - processStart, pgMs, pgAllMs };
   };
 }

@@ -88,7 +88,7 @@ export function report(r: {
   minutes: number;
 }) {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "–");
-  const cpu = (row: ResultRow) => row.result.cpu ?? { processMs: NaN, pgMs: NaN };
+  const cpu = (row: ResultRow) => row.result.cpu ?? { processMs: NaN, pgMs: NaN, pgAllMs: NaN };
   const cpuTotal = (row: ResultRow) => cpu(row).processMs + cpu(row).pgMs;
   const lines: string[] = [];
   lines.push(`Machine: ${r.machine}; PostgreSQL ${r.pgVersion}; gateway pool ${settings.poolMax}; ${settings.duration} s per scenario.`);
@@ -99,14 +99,14 @@ export function report(r: {
     "",
   );
   lines.push(
-    "| query | target | clients | req/s | p50 ms | p99 ms | failed | SQL stmts/req | CPU ms/req: server + pg = total | gateway RSS peak MB | req/s ÷ floor | p99 ÷ floor p99 | CPU/req ÷ floor | load avg |",
+    "| query | target | clients | req/s | p50 ms | p99 ms | failed / timeouts | SQL stmts/req | CPU ms/req: server + pg = total | gateway RSS peak MB | req/s ÷ floor | p99 ÷ floor p99 | CPU/req ÷ floor | load avg |",
   );
   lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const row of r.rows) {
     const floorRow = r.rows.find((x) => x.query === row.query && x.connections === row.connections && x.target.startsWith("floor"));
     const isFloor = row === floorRow;
     lines.push(
-      `| ${row.query} | ${row.target} | ${row.connections} | ${f(row.result.rps)} | ${row.result.p50} | ${row.result.p99} | ${row.result.failed} | ${f(row.statements, 0)} | ${f(cpu(row).processMs)} + ${f(cpu(row).pgMs)} = ${f(cpuTotal(row))} | ${f(row.rssPeakMb, 0)} | ${isFloor || !floorRow ? "" : f(row.result.rps / floorRow.result.rps, 2)} | ${isFloor || !floorRow ? "" : f(row.result.p99 / floorRow.result.p99, 2)} | ${isFloor || !floorRow ? "" : f(cpuTotal(row) / cpuTotal(floorRow), 2)} | ${f(row.result.loadAvg)} |`,
+      `| ${row.query} | ${row.target} | ${row.connections} | ${f(row.result.rps)} | ${row.result.p50} | ${row.result.p99} | ${row.result.failed} / ${row.result.timeouts} | ${f(row.statements, 0)} | ${f(cpu(row).processMs)} + ${f(cpu(row).pgMs)} = ${f(cpuTotal(row))} | ${f(row.rssPeakMb, 0)} | ${isFloor || !floorRow ? "" : f(row.result.rps / floorRow.result.rps, 2)} | ${isFloor || !floorRow ? "" : f(row.result.p99 / floorRow.result.p99, 2)} | ${isFloor || !floorRow ? "" : f(cpuTotal(row) / cpuTotal(floorRow), 2)} | ${f(row.result.loadAvg)} |`,
     );
   }
   lines.push("", "| query | clients | authenticated ÷ service_role req/s | authenticated ÷ service_role p99 |", "|---|---:|---:|---:|");
@@ -114,11 +114,32 @@ export function report(r: {
     const service = r.rows.find((x) => x.query === row.query && x.connections === row.connections && x.target === "gateway service_role")!;
     lines.push(`| ${row.query} | ${row.connections} | ${f(row.result.rps / service.result.rps, 2)} | ${f(row.result.p99 / service.result.p99, 2)} |`);
   }
+  // CPU per request against the floor's total: the gateway alone and with the PostgreSQL work it causes.
+  lines.push(
+    "",
+    "| query | clients | floor CPU ms/req: floor + pg = total | gateway | gateway CPU ms/req | gateway + pg ms/req | gateway ÷ floor total | (gateway + pg) ÷ floor total | all postgres processes ms/req: floor / gateway |",
+    "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+  );
+  for (const row of r.rows.filter((x) => x.target.startsWith("gateway"))) {
+    const floorRow = r.rows.find((x) => x.query === row.query && x.connections === row.connections && x.target.startsWith("floor"));
+    const floorTotal = floorRow ? cpuTotal(floorRow) : NaN;
+    const floorCpu = floorRow ? `${f(cpu(floorRow).processMs)} + ${f(cpu(floorRow).pgMs)} = ${f(floorTotal)}` : "–";
+    lines.push(
+      `| ${row.query} | ${row.connections} | ${floorCpu} | ${row.target.replace("gateway ", "")} | ${f(cpu(row).processMs)} | ${f(cpuTotal(row))} | ${f(cpu(row).processMs / floorTotal, 2)} | ${f(cpuTotal(row) / floorTotal, 2)} | ${floorRow ? f(cpu(floorRow).pgAllMs) : "–"} / ${f(cpu(row).pgAllMs)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "CPU: user + system from /proc; pg = the PostgreSQL backends whose client is that process (matched by TCP port); the last column counts every " +
+      "postgres process on the machine (other work included, exited backends too) as a cross-check.",
+  );
   lines.push(
     "",
     `Statements per request (in-process count, average of 5): ${Object.entries(r.statements)
       .map(([k, v]) => `${k} ${v}`)
-      .join("; ")}; floor: dashboard ${FLOOR_STATEMENTS.dashboard}, campaigns ${FLOOR_STATEMENTS.campaigns}.`,
+      .join("; ")}; floor: ${Object.entries(FLOOR_STATEMENTS)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
   );
   lines.push(`Gateway memory: RSS ${f(r.baselineRssMb, 0)} MB after start, peak (VmHWM) ${f(r.peakRssMb, 0)} MB.`);
   if (r.soak) {

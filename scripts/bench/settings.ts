@@ -13,7 +13,11 @@ export const settings = {
   poolMax: Number(process.env.BENCH_POOL_MAX ?? 10),
   reuse: process.env.BENCH_REUSE === "1",
   profile: process.env.BENCH_PROFILE === "1",
-  only: process.env.BENCH_ONLY ?? "",
+  /** Scenarios to run (BENCH_ONLY, comma-separated names of SCENARIOS); empty runs all. */
+  only: (process.env.BENCH_ONLY ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
   /** Extra Node flags for the gateway process, e.g. "--max-semi-space-size=64". */
   gatewayNodeFlags: (process.env.BENCH_GATEWAY_NODE_FLAGS ?? "").split(" ").filter(Boolean),
 };
@@ -21,6 +25,26 @@ export const settings = {
 const DAY_MS = 86_400_000;
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 export const today = isoDay(new Date());
-export const last30 = { from: isoDay(new Date(Date.parse(today) - 29 * DAY_MS)), to: today };
+/** The last `days` calendar days up to today, inclusive. */
+const lastDays = (days: number) => ({ from: isoDay(new Date(Date.parse(today) - (days - 1) * DAY_MS)), to: today });
+export const last7 = lastDays(7);
+export const last30 = lastDays(30);
+export const last90 = lastDays(90);
+
+/** The measured requests, in run order: the dashboard page, one campaign with 7 days, the campaign list at 30 and 90 days. */
+export const SCENARIOS = ["dashboard", "small", "campaigns", "campaigns90"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+for (const name of settings.only) {
+  if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown scenario "${name}" (known: ${SCENARIOS.join(", ")})`);
+}
+export const selected = (scenario: Scenario) => settings.only.length === 0 || settings.only.includes(scenario);
+
+/** The environment of every server under test (gateway, floor, peers): the same database, secret and pool size. */
+export const serverEnv = () => ({
+  DATABASE_URL: settings.databaseUrl,
+  SUPABASE_JWT_SECRET: JWT_SECRET,
+  DB_POOL_MAX: String(settings.poolMax),
+  LOG_LEVEL: "warn",
+});
 
 export const log = (message: string) => console.error(message);
