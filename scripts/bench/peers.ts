@@ -45,7 +45,9 @@ interface PeerRow {
 function installPeers(): void {
   if (existsSync(path.join(PEERS_DIR, "node_modules"))) return;
   log("installing bench/peers (npm ci --prefix bench/peers)");
-  const npm = spawnSync("npm", ["ci", "--prefix", PEERS_DIR, "--no-audit", "--no-fund"], { cwd: ROOT, stdio: "inherit" });
+  // npm's output goes to stderr with the log, so stdout stays the markdown report. --loglevel=error hides the
+  // expected EBADENGINE warnings (npm itself runs on Node 20; the packages run under bench/peers' Node 22).
+  const npm = spawnSync("npm", ["ci", "--prefix", PEERS_DIR, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT, stdio: ["ignore", 2, 2] });
   if (npm.status !== 0) throw new Error(`npm ci --prefix bench/peers failed (status ${npm.status})`);
 }
 
