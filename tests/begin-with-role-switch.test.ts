@@ -37,7 +37,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const viewer = (claims: Record<string, unknown>): Viewer => ({ role: "authenticated", claims }) as Viewer;
+const viewer = (claims: Record<string, unknown>): Viewer => ({ role: "authenticated", subject: "user-1", claims });
 
 test("BEGIN and the role switch go in one message; the claims arrive intact", async () => {
   const claims = { sub: "user-1", role: "authenticated", email: `o'brien\\"x"@example.com`, note: "line\nbreak $1 $2" };
@@ -66,7 +66,7 @@ test("a transaction that does not start with the role switch still begins first"
 test("a failing statement rolls the whole transaction back", async () => {
   await db.pool.query(`CREATE TABLE begin_probe (n int)`);
   await db.pool.query(`GRANT ALL ON begin_probe TO service_role`);
-  const asService = { role: "service_role", claims: { role: "service_role" } } as Viewer;
+  const asService: Viewer = { role: "service_role", subject: null, claims: { role: "service_role" } };
   await expect(
     withRls(database.prisma, asService, async (tx) => {
       await tx.$executeRaw`INSERT INTO begin_probe VALUES (1)`;

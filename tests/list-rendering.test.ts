@@ -1240,12 +1240,14 @@ describe("LIST_RENDERING=sql answers exactly as LIST_RENDERING=graphql", () => {
 
   test(`a response cap of ${CAP_BYTES} bytes refuses the same pages on both paths`, { timeout: 60_000 }, async () => {
     // Page sizes around the cap: the sql path reads JSON text from PostgreSQL, the graphql path columns.
+    // Selections the renderer draws (no JSON column: one row here holds a number it leaves to graphql-js,
+    // and a page drawn and then handed back is read twice, so it may meet the cap sooner; docs/api.md).
     const cases: Case[] = [];
     for (const field of connectionFields) {
       for (const n of [1, 4, 10, 100]) {
         cases.push({
           name: `${field.name}(first: ${n})`,
-          query: `{ ${field.name}(first: ${n}) { ${connectionSelection(field, RENDERABLE[field.name])} } }`,
+          query: `{ ${field.name}(first: ${n}) { ${connectionSelection(field, RENDERABLE_NO_JSON[field.name])} } }`,
         });
       }
     }

@@ -22,6 +22,8 @@ export function useResponseCap(maxBytes: number, logger?: Logger): Plugin {
       logger?.warn("Response cut off", { requestId: requestIdOf(request), code: error.extensions.code, bytes: length, maxBytes });
       const headers = new fetchAPI.Headers(response.headers);
       headers.delete("content-length");
+      // Copying yoga's headers can drop the content type (its single-writeHead form): the replacement is the same JSON.
+      headers.set("content-type", type);
       const body = { errors: [{ message: error.message, extensions: { code: error.extensions.code, requestId: requestIdOf(request) } }] };
       payload.setResponse(new fetchAPI.Response(JSON.stringify(body), { status: 422, headers }));
     },

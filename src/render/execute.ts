@@ -11,11 +11,12 @@
  *     resolver's own connection object, and the field's value is that text, spliced into the
  *     response as it is (RawJson): never parsed, never walked value by value.
  *
- * Root fields that cannot be rendered exactly (NotRenderable: a computed field, a denied type, an
- * argument the resolver refuses, a value the API would not send as is) and every other root field
+ * Root fields that cannot be rendered exactly (NotRenderable: a computed field, a denied type or
+ * field, a nested argument its check refuses, a value the API would not send as is) and every other root field
  * run through graphql-js in one execution of the remaining selection, and the two halves are joined
- * in the response's key order. Only error-free fields are rendered, so errors and partial results
- * are graphql-js' own.
+ * in the response's key order. A root resolver's error is reported as graphql-js reports it (at the
+ * field's path); a rendered field is otherwise error-free, so errors and partial results are
+ * graphql-js' own.
  */
 import {
   GraphQLObjectType,
@@ -37,12 +38,15 @@ import {
   type SelectionSetNode,
   getArgumentValues,
   getVariableValues,
+  isNonNullType,
+  locatedError,
+  type GraphQLError,
 } from "graphql";
 import { collectFields, collectSubFields } from "@graphql-tools/utils";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
-import { renderHintOf } from "../schema/render-hints.ts";
-import type { Catalog } from "./catalog.ts";
+import { RENDER_SELECT, renderHintOf } from "../schema/render-hints.ts";
+import type { Catalog, ModelInfo } from "./catalog.ts";
 import { authorize, NotRenderable, objectSql, type CompileContext } from "./compile.ts";
 import { UNRENDERABLE } from "./values.ts";
 
@@ -126,16 +130,21 @@ function rowScopesOf(type: GraphQLObjectType): RowScopes | undefined {
 }
 
 /**
- * What the resolver must load of each row: its id (Pothos adds it), and for a type checked per row
- * every column field, so the check sees the row as graphql-js would.
+ * What the resolver must load of each row: its id and cursor, and for a type checked per row every
+ * column, so the check sees the row as graphql-js would. A Prisma `select` (RENDER_SELECT on `info`).
  */
-function loadedFields(type: GraphQLObjectType): string[] {
-  if (!rowScopesOf(type)) return ["__typename"];
-  return Object.values(type.getFields())
-    .filter((f) => Object.keys(f.args).length === 0 && (isExposed(f) || renderHintOf(f)?.kind === "column"))
-    .map((f) => f.name);
+function loadedColumns(type: GraphQLObjectType, model: ModelInfo): Record<string, true> {
+  const select: Record<string, true> = {};
+  for (const [field, column] of model.columns) if (column === model.id) select[field] = true;
+  if (rowScopesOf(type)) {
+    for (const f of Object.values(type.getFields())) {
+      const hint = renderHintOf(f);
+      const column = hint?.kind === "column" ? hint.field : (f.extensions as { pothosExposedField?: string }).pothosExposedField;
+      if (column !== undefined && model.columns.has(column)) select[column] = true;
+    }
+  }
+  return select;
 }
-const isExposed = (field: GraphQLField<unknown, unknown>) => (field.extensions as { pothosExposedField?: string }).pothosExposedField !== undefined;
 
 /** The node type of a connection type (edges.node). */
 function nodeTypeOf(connection: GraphQLObjectType): GraphQLObjectType {
@@ -145,6 +154,17 @@ function nodeTypeOf(connection: GraphQLObjectType): GraphQLObjectType {
   const type = node && getNamedType(node.type);
   if (!(type instanceof GraphQLObjectType)) throw new NotRenderable(`${connection.name} has no edges.node`);
   return type;
+}
+
+/**
+ * The root field's own resolver threw: graphql-js would call it the same way and get the same error
+ * (a refused argument, FORBIDDEN, a database error that has already aborted the transaction), so
+ * that error is the field's answer, without a second attempt.
+ */
+class ResolverFailed extends Error {
+  constructor(readonly error: unknown) {
+    super("The root field's resolver failed");
+  }
 }
 
 class Renderer {
@@ -173,8 +193,8 @@ class Renderer {
     const args = getArgumentValues(field, nodes[0], this.c.variables);
     const type = getNamedType(field.type);
     if (hint?.kind === "row" && type instanceof GraphQLObjectType) {
-      const selection = selectionOf([], loadedFields(type));
-      const row = await this.call(resolve, args, rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, selection), key));
+      const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, selectionOf([], ["__typename"])), key);
+      const row = await this.call(resolve, args, this.selecting(info, type));
       if (row === null || row === undefined) return new RawJson("null");
       const [text] = await this.rows(type, nodes, [row]);
       return new RawJson(text);
@@ -183,11 +203,28 @@ class Renderer {
     // Only a count or page info: no rows to draw, and Pothos then skips loading them.
     const asked = collectSubFields(this.c.schema, this.c.fragments, this.c.variables, type, [...nodes]).fields;
     if (![...asked.values()].some((n) => n[0].name.value === "edges")) throw new NotRenderable("no rows selected");
-    const selection = selectionOf(["edges", "node"], loadedFields(nodeTypeOf(type)));
-    const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, selection), key);
-    const connection = await this.call(resolve, args, info);
+    const info = rootInfo(
+      this.args,
+      this.operation,
+      this.c.variables,
+      field,
+      withSelection(nodes, selectionOf(["edges", "node"], ["__typename"])),
+      key,
+    );
+    const connection = await this.call(resolve, args, this.selecting(info, nodeTypeOf(type)));
     if (connection === null || connection === undefined) return new RawJson("null");
     return new RawJson(await this.envelope(type, nodes, connection, info));
+  }
+
+  /** `info` asking the resolver to load only what drawing `type`'s rows needs (RENDER_SELECT). */
+  private selecting(info: GraphQLResolveInfo, type: GraphQLObjectType): GraphQLResolveInfo {
+    return { ...info, [RENDER_SELECT]: loadedColumns(type, this.modelOf(type)) } as GraphQLResolveInfo;
+  }
+
+  private modelOf(type: GraphQLObjectType): ModelInfo {
+    const model = this.c.catalog.get((type.extensions as { pothosPrismaModel?: string }).pothosPrismaModel ?? "");
+    if (!model) throw new NotRenderable(`${type.name} is not a Prisma model`);
+    return model;
   }
 
   private async call(resolve: (...a: never[]) => unknown, args: Record<string, unknown>, info: GraphQLResolveInfo): Promise<unknown> {
@@ -198,16 +235,15 @@ class Renderer {
         this.c.ctx,
         info,
       );
-    } catch {
-      throw new NotRenderable("the resolver refused: graphql-js answers with the error");
+    } catch (error) {
+      throw new ResolverFailed(error);
     }
   }
 
   /** The JSON text of each row (in order) of an object type, one statement for all of them. */
   private async rows(type: GraphQLObjectType, nodes: readonly FieldNode[], rows: unknown[]): Promise<string[]> {
     if (rows.length === 0) return [];
-    const model = this.c.catalog.get((type.extensions as { pothosPrismaModel?: string }).pothosPrismaModel ?? "");
-    if (!model) throw new NotRenderable(`${type.name} is not a Prisma model`);
+    const model = this.modelOf(type);
     const idField = [...model.columns].find(([, column]) => column === model.id)![0];
     const rowScopes = rowScopesOf(type);
     if (rowScopes) {
@@ -338,12 +374,20 @@ export function renderingExecute(execute: Execute, catalog: () => Promise<Catalo
     const tables = await catalog();
     if (!tables) return execute(args);
     const renderer = new Renderer(args, operation, variables, tables);
-    const rendered = new Map<string, RawJson>();
+    const rendered = new Map<string, RawJson | null>();
+    const errors: GraphQLError[] = [];
     for (const [key, nodes] of candidates) {
+      const field = query.getFields()[nodes[0].name.value];
       try {
-        rendered.set(key, await renderer.root(query.getFields()[nodes[0].name.value], nodes, key));
+        rendered.set(key, await renderer.root(field, nodes, key));
       } catch (error) {
-        if (!(error instanceof NotRenderable)) throw error;
+        if (error instanceof ResolverFailed) {
+          // As graphql-js reports a resolver's error: at the field's path, the field null (or, for a
+          // non-null field, the whole data).
+          errors.push(locatedError(error.error, nodes, [key]));
+          if (isNonNullType(field.type)) return { errors, data: null };
+          rendered.set(key, null);
+        } else if (!(error instanceof NotRenderable)) throw error;
       }
     }
     if (rendered.size === 0) return execute(args);
@@ -358,17 +402,27 @@ export function renderingExecute(execute: Execute, catalog: () => Promise<Catalo
       };
       restResult = await execute({ ...args, document });
       // A non-null root field failed: the whole data is null, rendered fields included (GraphQL's rule).
-      if (restResult.data === null) return restResult;
+      // graphql-js stops at that field, so only errors of the fields before it are reported, in order.
+      if (restResult.data === null) return { ...restResult, errors: errorsBefore(fields, errors, restResult.errors ?? []) };
     }
     const data: Record<string, unknown> = {};
-    for (const [key] of fields) data[key] = rendered.get(key) ?? restResult.data?.[key];
+    for (const [key] of fields) data[key] = rendered.has(key) ? rendered.get(key) : restResult.data?.[key];
+    errors.push(...(restResult.errors ?? []));
     return {
-      ...(restResult.errors && { errors: restResult.errors }),
+      ...(errors.length > 0 && { errors }),
       data,
       ...(restResult.extensions && { extensions: restResult.extensions }),
       stringify: stringifyResult,
     } as ExecutionResult;
   };
+}
+
+/** The errors graphql-js reports when a non-null root field (the last to fail) nulls the data: those of earlier fields, then its own. */
+function errorsBefore(fields: Map<string, FieldNode[]>, rendered: GraphQLError[], failed: readonly GraphQLError[]): GraphQLError[] {
+  const order = [...fields.keys()];
+  const at = (error: GraphQLError) => order.indexOf(String(error.path?.[0]));
+  const stop = failed.length > 0 ? Math.max(...failed.map(at)) : order.length;
+  return [...rendered.filter((e) => at(e) < stop), ...failed].sort((a, b) => at(a) - at(b));
 }
 
 function operationOf(args: ExecutionArgs): OperationDefinitionNode | undefined {

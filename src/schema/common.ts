@@ -11,7 +11,7 @@ import type { DataContext } from "../data/context.ts";
 import { rowFilter, type TableName } from "../auth/policy.ts";
 import { access, builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./builder.ts";
 import { connectionPage, edgesBound, listBound } from "./bounds.ts";
-import { renderHint } from "./render-hints.ts";
+import { renderHint, renderSelectOf } from "./render-hints.ts";
 
 export const SortDirection = builder.enumType("SortDirection", { values: ["ASC", "DESC"] as const });
 
@@ -159,8 +159,8 @@ export function tableConnection<M extends ModelName, Args extends InputFieldMap 
       ...renderHint({ kind: "connection", model: type }, connectionPage(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)),
       args: options.args ?? {},
       totalCount: (_connection: unknown, args: ArgsOf<Args>, ctx: GatewayContext) => reader(ctx, type).count({ where: whereFor(args, ctx) }),
-      resolve: (query: object, _parent: unknown, args: ArgsOf<Args>, ctx: GatewayContext) =>
-        reader(ctx, type).findMany({ ...query, where: whereFor(args, ctx), orderBy: options.orderBy(args) }),
+      resolve: (query: object, _parent: unknown, args: ArgsOf<Args>, ctx: GatewayContext, info: unknown) =>
+        reader(ctx, type).findMany({ ...query, ...renderSelectOf(info), where: whereFor(args, ctx), orderBy: options.orderBy(args) }),
     },
     { edgesField: edgesBound(MAX_PAGE_SIZE) },
   );
@@ -179,8 +179,8 @@ export function tableById<M extends ModelName>(
     authScopes: access(table),
     ...renderHint({ kind: "row", model: type }),
     args: { id: loose(t).arg({ type: "UUID", required: true }) },
-    resolve: (query: object, _root: unknown, args: { id: string }, ctx: GatewayContext) =>
-      reader(ctx, type).findFirst({ ...query, where: visibleWhere(ctx, table, { [idField]: args.id }) }),
+    resolve: (query: object, _root: unknown, args: { id: string }, ctx: GatewayContext, info: unknown) =>
+      reader(ctx, type).findFirst({ ...query, ...renderSelectOf(info), where: visibleWhere(ctx, table, { [idField]: args.id }) }),
   });
 }
 

@@ -44,3 +44,16 @@ export function renderHint(hint: RenderHint, ...others: Array<{ extensions: Reco
 
 export const renderHintOf = (field: GraphQLField<unknown, unknown>): RenderHint | undefined =>
   field.extensions?.[RENDER_HINT] as RenderHint | undefined;
+
+/**
+ * Set on a root resolver's `info` by the renderer: the Prisma `select` its rows need (the id, the
+ * cursor, and any column a per-row rule reads). Pothos' query loads every column of these types; the
+ * renderer draws the rows itself, so loading them twice would cost both sides of the connection.
+ */
+export const RENDER_SELECT = Symbol.for("hotdash.renderSelect");
+
+/** The select the renderer asks of this resolver call, if it is the renderer's call. */
+export const renderSelectOf = (info: unknown): { select: Record<string, true> } | undefined => {
+  const select = (info as { [RENDER_SELECT]?: Record<string, true> } | undefined)?.[RENDER_SELECT];
+  return select && { select };
+};
