@@ -45,6 +45,8 @@ export interface CompileContext {
   aliases: number;
   /** Types whose per-row rule was already checked on every row drawn (execute.ts). */
   checkedPerRow: Set<GraphQLObjectType>;
+  /** Types and fields already granted in this request (their scopes are static maps: one check each). */
+  granted: WeakSet<object>;
 }
 
 interface WithScopes {
@@ -53,14 +55,17 @@ interface WithScopes {
 
 /** Passes when scope-auth grants the type's or field's scopes to this request; NotRenderable otherwise. */
 export async function authorize(c: CompileContext, owner: WithScopes | { extensions: unknown }): Promise<void> {
+  if (c.granted.has(owner)) return;
   const scopes = (owner as WithScopes).extensions?.pothosOptions?.authScopes;
-  if (scopes === undefined) return;
-  if (typeof scopes !== "object" || scopes === null) throw new NotRenderable("scopes computed per value");
-  try {
-    await builder.runAuthScopes(c.ctx, scopes);
-  } catch {
-    throw new NotRenderable("not granted: graphql-js answers with the error");
+  if (scopes !== undefined) {
+    if (typeof scopes !== "object" || scopes === null) throw new NotRenderable("scopes computed per value");
+    try {
+      await builder.runAuthScopes(c.ctx, scopes);
+    } catch {
+      throw new NotRenderable("not granted: graphql-js answers with the error");
+    }
   }
+  c.granted.add(owner);
 }
 
 const ident = (name: string) => Prisma.raw(quoteIdent(name));

@@ -111,16 +111,18 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
 /** The field node with its selection replaced: the resolver then loads what `selection` asks for. */
 const withSelection = (nodes: readonly FieldNode[], selection: SelectionSetNode): FieldNode[] => [{ ...nodes[0], selectionSet: selection }];
 
-/** `{ a { b { <leaves> } } }` for path ["a", "b"]. */
-function selectionOf(path: string[], leaves: string[]): SelectionSetNode {
+/** `{ a { b { __typename } } }` for path ["a", "b"]: a selection that asks for rows, not their fields. */
+function rowsAt(path: string[]): SelectionSetNode {
+  const [head, ...rest] = path;
   const field = (name: string, selectionSet?: SelectionSetNode): FieldNode => ({
     kind: Kind.FIELD,
     name: { kind: Kind.NAME, value: name },
     selectionSet,
   });
-  const [head, ...rest] = path;
-  return { kind: Kind.SELECTION_SET, selections: head ? [field(head, selectionOf(rest, leaves))] : leaves.map((leaf) => field(leaf)) };
+  return { kind: Kind.SELECTION_SET, selections: [head ? field(head, rowsAt(rest)) : field("__typename")] };
 }
+const ROW = rowsAt([]);
+const EDGE_ROWS = rowsAt(["edges", "node"]);
 
 /** The scope function of a type whose rule is checked per row (e.g. ObservabilityLog), if it has one. */
 type RowScopes = (row: unknown, ctx: GatewayContext) => unknown;
@@ -183,6 +185,7 @@ class Renderer {
       catalog,
       aliases: 0,
       checkedPerRow: new Set(),
+      granted: new WeakSet(),
     };
   }
 
@@ -193,7 +196,7 @@ class Renderer {
     const args = getArgumentValues(field, nodes[0], this.c.variables);
     const type = getNamedType(field.type);
     if (hint?.kind === "row" && type instanceof GraphQLObjectType) {
-      const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, selectionOf([], ["__typename"])), key);
+      const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, ROW), key);
       const row = await this.call(resolve, args, this.selecting(info, type));
       if (row === null || row === undefined) return new RawJson("null");
       const [text] = await this.rows(type, nodes, [row]);
@@ -203,14 +206,7 @@ class Renderer {
     // Only a count or page info: no rows to draw, and Pothos then skips loading them.
     const asked = collectSubFields(this.c.schema, this.c.fragments, this.c.variables, type, [...nodes]).fields;
     if (![...asked.values()].some((n) => n[0].name.value === "edges")) throw new NotRenderable("no rows selected");
-    const info = rootInfo(
-      this.args,
-      this.operation,
-      this.c.variables,
-      field,
-      withSelection(nodes, selectionOf(["edges", "node"], ["__typename"])),
-      key,
-    );
+    const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, EDGE_ROWS), key);
     const connection = await this.call(resolve, args, this.selecting(info, nodeTypeOf(type)));
     if (connection === null || connection === undefined) return new RawJson("null");
     return new RawJson(await this.envelope(type, nodes, connection, info));
