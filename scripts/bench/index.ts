@@ -19,7 +19,7 @@
  *     the PostgreSQL backends serving it), peak memory, and the ratios against the floor and between
  *     roles; writes the raw numbers to .bench/<time>.json.
  *
- * Settings (environment): BENCH_DATABASE_URL, BENCH_DURATION (s per scenario, 15), BENCH_WARMUP (s, 10)
+ * Settings (environment): BENCH_DATABASE_URL, BENCH_DURATION (s per scenario, 15), BENCH_WARMUP (s, 10),
  * BENCH_CONNECTIONS ("10,50"), BENCH_SOAK (s, 90; 0 skips), BENCH_POOL_MAX (10),
  * BENCH_REUSE=1 (keep an already loaded database), BENCH_PROFILE=1 (gateway under `node --cpu-prof`,
  * profile summarised at the end), BENCH_ONLY (scenarios, comma-separated: dashboard, small, campaigns,
