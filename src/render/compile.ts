@@ -174,14 +174,14 @@ async function fieldSql(c: CompileContext, model: ModelInfo, field: GraphQLField
   }
   if (isListType(inner) && hint?.kind === "list" && hint.model === target.name) {
     const args = getArgumentValues(field, nodes[0], c.variables);
+    const foreign = target.columns.get(hint.foreignKey);
+    if (!foreign) throw new NotRenderable(`no column ${target.name}.${hint.foreignKey}`);
+    let where: Prisma.Sql;
     try {
-      hint.check?.(args);
+      where = hint.where ? hint.where(args, Prisma.raw(rows)) : Prisma.sql`TRUE`;
     } catch {
       throw new NotRenderable("arguments refused: graphql-js answers with the error");
     }
-    const foreign = target.columns.get(hint.foreignKey);
-    if (!foreign) throw new NotRenderable(`no column ${target.name}.${hint.foreignKey}`);
-    const where = hint.where ? hint.where(args, Prisma.raw(rows)) : Prisma.sql`TRUE`;
     const source = Prisma.sql`(SELECT * FROM ${ident(target.table)} ${Prisma.raw(rows)}
       WHERE ${columnOf(rows, foreign.name)} = ${columnOf(alias, model.id.name)} AND ${where}
       ORDER BY ${orderSql(target, rows, hint.pick)} LIMIT ${Prisma.raw(String(hint.take))}) ${Prisma.raw(rows)}`;

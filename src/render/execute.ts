@@ -78,30 +78,6 @@ export function stringifyResult(result: Record<string, unknown>): string {
 
 type Execute = (args: ExecutionArgs) => Promise<ExecutionResult> | ExecutionResult;
 
-/** What a resolver needs of `info` beyond the field itself; a root field's, with its selection replaced. */
-function rootInfo(
-  args: ExecutionArgs,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown>,
-  field: GraphQLField<unknown, unknown>,
-  nodes: FieldNode[],
-  key: string,
-) {
-  const fragments = fragmentsOf(args.document);
-  return {
-    fieldName: field.name,
-    fieldNodes: nodes,
-    returnType: field.type,
-    parentType: args.schema.getQueryType()!,
-    path: { prev: undefined, key, typename: "Query" },
-    schema: args.schema,
-    fragments,
-    rootValue: args.rootValue,
-    operation,
-    variableValues: variables,
-  } as GraphQLResolveInfo;
-}
-
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
@@ -174,18 +150,35 @@ class Renderer {
   constructor(
     private readonly args: ExecutionArgs,
     private readonly operation: OperationDefinitionNode,
+    fragments: Record<string, FragmentDefinitionNode>,
     variables: Record<string, unknown>,
     catalog: Catalog,
   ) {
     this.c = {
       schema: args.schema,
-      fragments: fragmentsOf(args.document),
+      fragments,
       variables,
       ctx: args.contextValue as GatewayContext,
       catalog,
       aliases: 0,
       checkedPerRow: new Set(),
       granted: new WeakSet(),
+    };
+  }
+
+  /** What a resolver needs of `info`: a root field's, with its selection replaced. */
+  private rootInfo(field: GraphQLField<unknown, unknown>, nodes: FieldNode[], key: string): GraphQLResolveInfo {
+    return {
+      fieldName: field.name,
+      fieldNodes: nodes,
+      returnType: field.type,
+      parentType: this.args.schema.getQueryType()!,
+      path: { prev: undefined, key, typename: "Query" },
+      schema: this.args.schema,
+      fragments: this.c.fragments,
+      rootValue: this.args.rootValue,
+      operation: this.operation,
+      variableValues: this.c.variables,
     };
   }
 
@@ -196,7 +189,7 @@ class Renderer {
     const args = getArgumentValues(field, nodes[0], this.c.variables);
     const type = getNamedType(field.type);
     if (hint?.kind === "row" && type instanceof GraphQLObjectType) {
-      const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, ROW), key);
+      const info = this.rootInfo(field, withSelection(nodes, ROW), key);
       const row = await this.call(resolve, args, this.selecting(info, type));
       if (row === null || row === undefined) return new RawJson("null");
       const [text] = await this.rows(type, nodes, [row]);
@@ -206,7 +199,7 @@ class Renderer {
     // Only a count or page info: no rows to draw, and Pothos then skips loading them.
     const asked = collectSubFields(this.c.schema, this.c.fragments, this.c.variables, type, [...nodes]).fields;
     if (![...asked.values()].some((n) => n[0].name.value === "edges")) throw new NotRenderable("no rows selected");
-    const info = rootInfo(this.args, this.operation, this.c.variables, field, withSelection(nodes, EDGE_ROWS), key);
+    const info = this.rootInfo(field, withSelection(nodes, EDGE_ROWS), key);
     const connection = await this.call(resolve, args, this.selecting(info, nodeTypeOf(type)));
     if (connection === null || connection === undefined) return new RawJson("null");
     return new RawJson(await this.envelope(type, nodes, connection, info));
@@ -360,7 +353,8 @@ export function renderingExecute(execute: Execute, catalog: () => Promise<Catalo
     const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
     if (coerced.errors) return execute(args);
     const variables = coerced.coerced;
-    const fields = collectFields(args.schema, fragmentsOf(args.document), variables, query, operation.selectionSet).fields;
+    const fragments = fragmentsOf(args.document);
+    const fields = collectFields(args.schema, fragments, variables, query, operation.selectionSet).fields;
     const candidates = [...fields].filter(([, nodes]) => {
       const hint = renderHintOf(query.getFields()[nodes[0].name.value] ?? ({} as GraphQLField<unknown, unknown>));
       return hint?.kind === "connection" || hint?.kind === "row";
@@ -369,7 +363,7 @@ export function renderingExecute(execute: Execute, catalog: () => Promise<Catalo
 
     const tables = await catalog();
     if (!tables) return execute(args);
-    const renderer = new Renderer(args, operation, variables, tables);
+    const renderer = new Renderer(args, operation, fragments, variables, tables);
     const rendered = new Map<string, RawJson | null>();
     const errors: GraphQLError[] = [];
     for (const [key, nodes] of candidates) {

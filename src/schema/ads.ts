@@ -116,7 +116,6 @@ export const AdsCampaign = builder.prismaObject("AdsCampaign", {
           pick: [["metricDate", "desc"]],
           take: MAX_RANGE_DAYS,
           orderBy: [["metricDate", "asc"]],
-          check: ({ range }) => void metricsRange(range as DateRange),
           where: ({ range }, rows) => metricsInRange(rows, metricsRange(range as DateRange)),
         },
         listBound(MAX_RANGE_DAYS, ({ range }) => rangeDays(range as DateRange) ?? MAX_RANGE_DAYS, "the days of range"),

@@ -17,7 +17,7 @@ export type RenderHint =
   | { kind: "column"; field: string; cap?: number }
   /**
    * A to-many list of `model` rows whose `foreignKey` is the parent's id: `where` (args, the rows'
-   * alias) narrows them, `take` rows in `pick` order are kept, shown in `orderBy` order. `check`
+   * alias) narrows them, `take` rows in `pick` order are kept, shown in `orderBy` order. `where`
    * throws for arguments the resolver would refuse (graphql-js then answers with the error).
    */
   | {
@@ -28,7 +28,6 @@ export type RenderHint =
       take: number;
       orderBy: Array<[string, SortOrder]>;
       where?: (args: Record<string, unknown>, rows: Prisma.Sql) => Prisma.Sql;
-      check?: (args: Record<string, unknown>) => void;
     }
   /** A to-many Prisma relation (guardedList): at most `take` rows in `orderBy` order (Prisma's `query`). */
   | { kind: "relation"; take: number; orderBy: Array<[string, SortOrder]> }
