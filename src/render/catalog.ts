@@ -24,7 +24,8 @@ export interface RelationInfo {
 export interface ModelInfo {
   name: string;
   table: string;
-  /** The id field's column (every model here has a one-column id). */
+  /** The id field (every model here has a one-column id) and its column. */
+  idField: string;
   id: ColumnInfo;
   columns: Map<string, ColumnInfo>;
   relations: Map<string, RelationInfo>;
@@ -64,7 +65,7 @@ export async function loadCatalog(prisma: PrismaClient): Promise<Catalog> {
     const idField = fields.find((f) => f.isId)?.name;
     const id = idField ? columns.get(idField) : undefined;
     if (!id) continue; // not renderable without a one-column id
-    catalog.set(name, { name, table, id, columns, relations: new Map() });
+    catalog.set(name, { name, table, idField: idField!, id, columns, relations: new Map() });
   }
   // Relations: the owning side names its foreign key; the other side is found through the relation name.
   for (const [name, info] of catalog) {

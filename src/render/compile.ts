@@ -43,8 +43,6 @@ export interface CompileContext {
   catalog: Catalog;
   /** Next table alias number (r0, r1, …). */
   aliases: number;
-  /** Types whose per-row rule was already checked on every row drawn (execute.ts). */
-  checkedPerRow: Set<GraphQLObjectType>;
   /** Types and fields already granted in this request (their scopes are static maps: one check each). */
   granted: WeakSet<object>;
 }
@@ -93,10 +91,20 @@ function listOf(object: Prisma.Sql, source: Prisma.Sql, orderBy: Prisma.Sql): Pr
   return Prisma.sql`(SELECT '[' || coalesce(string_agg(${object}, ',' ORDER BY ${orderBy}), '') || ']' FROM ${source})`;
 }
 
-/** The JSON text of one row of `type` (table alias `alias`) for this selection. */
-export async function objectSql(c: CompileContext, type: GraphQLObjectType, fieldNodes: readonly FieldNode[], alias: string): Promise<Prisma.Sql> {
+/**
+ * The JSON text of one row of `type` (table alias `alias`) for this selection. `rowsChecked`: the
+ * caller already ran the type's per-row rule on exactly these rows (execute.ts, the root's rows);
+ * anywhere else a per-row rule cannot be checked before drawing, and the compile fails.
+ */
+export async function objectSql(
+  c: CompileContext,
+  type: GraphQLObjectType,
+  fieldNodes: readonly FieldNode[],
+  alias: string,
+  rowsChecked = false,
+): Promise<Prisma.Sql> {
   const model = modelOf(c, type);
-  if (!c.checkedPerRow.has(type)) await authorize(c, type);
+  if (!rowsChecked) await authorize(c, type);
   const fields = collectSubFields(c.schema, c.fragments, c.variables, type, [...fieldNodes]).fields;
   const parts: Prisma.Sql[] = [];
   let first = true;

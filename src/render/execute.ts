@@ -46,6 +46,7 @@ import { collectFields, collectSubFields } from "@graphql-tools/utils";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { GatewayContext } from "../context/types.ts";
 import { RENDER_SELECT, renderHintOf } from "../schema/render-hints.ts";
+import { quoteIdent } from "../lib/sql.ts";
 import type { Catalog, ModelInfo } from "./catalog.ts";
 import { authorize, NotRenderable, objectSql, type CompileContext } from "./compile.ts";
 import { UNRENDERABLE } from "./values.ts";
@@ -112,8 +113,7 @@ function rowScopesOf(type: GraphQLObjectType): RowScopes | undefined {
  * column, so the check sees the row as graphql-js would. A Prisma `select` (RENDER_SELECT on `info`).
  */
 function loadedColumns(type: GraphQLObjectType, model: ModelInfo): Record<string, true> {
-  const select: Record<string, true> = {};
-  for (const [field, column] of model.columns) if (column === model.id) select[field] = true;
+  const select: Record<string, true> = { [model.idField]: true };
   if (rowScopesOf(type)) {
     for (const f of Object.values(type.getFields())) {
       const hint = renderHintOf(f);
@@ -161,7 +161,6 @@ class Renderer {
       ctx: args.contextValue as GatewayContext,
       catalog,
       aliases: 0,
-      checkedPerRow: new Set(),
       granted: new WeakSet(),
     };
   }
@@ -233,7 +232,6 @@ class Renderer {
   private async rows(type: GraphQLObjectType, nodes: readonly FieldNode[], rows: unknown[]): Promise<string[]> {
     if (rows.length === 0) return [];
     const model = this.modelOf(type);
-    const idField = [...model.columns].find(([, column]) => column === model.id)![0];
     const rowScopes = rowScopesOf(type);
     if (rowScopes) {
       // The type's own rule, per row, on the row the resolver loaded (as graphql-js would check it).
@@ -242,16 +240,15 @@ class Renderer {
         if (scopes === false) throw new NotRenderable("a row the rule refuses: graphql-js answers with the error");
         if (scopes !== true) await authorize(this.c, { extensions: { pothosOptions: { authScopes: scopes } } });
       }
-      this.c.checkedPerRow.add(type);
     }
-    const ids = rows.map((row) => (row as Record<string, unknown>)[idField]);
+    const ids = rows.map((row) => (row as Record<string, unknown>)[model.idField]);
     const alias = `r${this.c.aliases++}`;
-    const object = await objectSql(this.c, type, nodes, alias);
-    const id = Prisma.raw(`${alias}."${model.id.name.replaceAll('"', '""')}"`);
+    const object = await objectSql(this.c, type, nodes, alias, rowScopes !== undefined);
+    const id = Prisma.raw(`${alias}.${quoteIdent(model.id.name)}`);
     const result = await this.c.ctx.db.$queryRaw<Array<{ json: string }>>`
       SELECT ${object} AS json
       FROM unnest(${ids}::${Prisma.raw(model.id.type)}[]) WITH ORDINALITY AS ids(id, ord)
-      JOIN ${Prisma.raw(`"${model.table.replaceAll('"', '""')}"`)} ${Prisma.raw(alias)} ON ${id} = ids.id
+      JOIN ${Prisma.raw(quoteIdent(model.table))} ${Prisma.raw(alias)} ON ${id} = ids.id
       ORDER BY ids.ord`;
     // A row gone since the resolver read it, or a value the API would not send as is.
     if (result.length !== rows.length || result.some((r) => r.json.includes(UNRENDERABLE))) throw new NotRenderable("rows changed or unrenderable");
