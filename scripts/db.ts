@@ -1,11 +1,12 @@
-// Database CLI: `tsx scripts/db.ts migrate|status|seed` (npm run db:migrate / db:status / db:seed).
+// Database CLI: `tsx scripts/db.ts migrate|status|seed|summaries` (npm run db:migrate / db:status / db:seed / db:summaries).
 // Uses DATABASE_URL when set, otherwise the embedded PGlite in .data/pglite.
+import pg from "pg";
 import { openDatabase } from "../src/db/open.ts";
 import { databaseLocation } from "../src/config.ts";
 import { applyMigrations, migrationStatus } from "../src/db/migrate.ts";
 import { describeStartupError } from "../src/startup.ts";
 
-const USAGE = "usage: tsx scripts/db.ts migrate|status|seed";
+const USAGE = "usage: tsx scripts/db.ts migrate|status|seed|summaries";
 
 async function run(command: string, url: string): Promise<number> {
   switch (command) {
@@ -50,6 +51,20 @@ async function run(command: string, url: string): Promise<number> {
       console.log(result === undefined ? "Seeded demo data." : `Seeded demo data: ${JSON.stringify(result)}`);
       return 0;
     }
+    case "summaries": {
+      // The dashboard summaries recomputed from their sources (docs/dashboard.md, "Summaries"): for writes
+      // that went around the triggers. Idempotent; one transaction, so readers never see it half done.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const started = Date.now();
+        await client.query("SELECT summaries.rebuild()");
+        console.log(`Rebuilt the dashboard summaries in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+      } finally {
+        await client.end();
+      }
+      return 0;
+    }
     default:
       console.error(USAGE);
       return 2;
@@ -58,7 +73,7 @@ async function run(command: string, url: string): Promise<number> {
 
 async function main(): Promise<number> {
   const command = process.argv[2] ?? "";
-  if (!["migrate", "status", "seed"].includes(command)) {
+  if (!["migrate", "status", "seed", "summaries"].includes(command)) {
     console.error(USAGE);
     return 2;
   }

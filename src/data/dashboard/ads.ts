@@ -72,26 +72,42 @@ const performanceJson = Prisma.sql`
   'ctr', round(sum(clicks)::numeric / nullif(sum(impressions), 0), 4)::text,
   'conversionRate', round(sum(conversions)::numeric / nullif(sum(clicks), 0), 4)::text`;
 
+/** The platform filter on a summary row aliased `alias` (none when `platforms` is null). */
+const onPlatforms = (alias: string, platforms: string[] | null) =>
+  platforms === null ? Prisma.empty : Prisma.sql`AND ${Prisma.raw(alias)}.platform = ANY(${platforms}::text[])`;
+
 export const adsTile = defineTile({
   key: "ads",
+  // Read from the summaries (migration 20251020000900_dashboard_summaries), never from the range's
+  // metric rows: each campaign with metrics in the range gets its sums as its running totals at the
+  // range's end (its summary row, or the day row at the end for a range ending before its last metric
+  // day) less those the day before the range; the daily series reads one row per day and platform.
   with: ({ range, platforms }: AdsTileArgs) => Prisma.sql`
-    WITH metrics AS (
-      SELECT m.campaign_id, m.metric_date, m.spend_cents::bigint AS spend_cents, m.revenue_cents::bigint AS revenue_cents,
-             m.impressions::bigint AS impressions, m.clicks::bigint AS clicks, m.conversions::bigint AS conversions
-      FROM ads_daily_metrics m
-      ${platforms === null ? Prisma.empty : Prisma.sql`JOIN ads_campaigns c ON c.id = m.campaign_id AND c.platform = ANY(${platforms}::text[])`}
-      WHERE m.metric_date BETWEEN ${range.from}::date AND ${range.to}::date
+    WITH ends AS (
+      SELECT campaign_id, spend_to_date, revenue_to_date, impressions_to_date, clicks_to_date, conversions_to_date
+      FROM summaries.ads_campaign c
+      WHERE last_date BETWEEN ${range.from}::date AND ${range.to}::date ${onPlatforms("c", platforms)}
+      UNION ALL
+      SELECT c.campaign_id, d.spend_to_date, d.revenue_to_date, d.impressions_to_date, d.clicks_to_date, d.conversions_to_date
+      FROM summaries.ads_campaign c
+      JOIN summaries.ads_campaign_day d ON d.campaign_id = c.campaign_id AND d.day = ${range.to}::date
+      WHERE c.last_date > ${range.to}::date AND d.metric_date >= ${range.from}::date ${onPlatforms("c", platforms)}
+    ), metrics AS (
+      SELECT ends.campaign_id,
+             ends.spend_to_date - coalesce(b.spend_to_date, 0) AS spend_cents, ends.revenue_to_date - coalesce(b.revenue_to_date, 0) AS revenue_cents,
+             ends.impressions_to_date - coalesce(b.impressions_to_date, 0) AS impressions, ends.clicks_to_date - coalesce(b.clicks_to_date, 0) AS clicks,
+             ends.conversions_to_date - coalesce(b.conversions_to_date, 0) AS conversions
+      FROM ends
+      LEFT JOIN summaries.ads_campaign_day b ON b.day = ${range.from}::date - 1 AND b.campaign_id = ends.campaign_id
     )`,
   parts: (part) => ({
-    blended: part<AdsBlended>(
-      () => Prisma.sql`SELECT json_build_object('campaignCount', count(DISTINCT campaign_id), ${performanceJson}) FROM metrics`,
-    ),
+    blended: part<AdsBlended>(() => Prisma.sql`SELECT json_build_object('campaignCount', count(*), ${performanceJson}) FROM metrics`),
     daily: part(
-      ({ range }) => Prisma.sql`
+      ({ range, platforms }) => Prisma.sql`
           SELECT json_agg(totals ORDER BY day)
           FROM (SELECT days.day, json_build_object('date', days.day, ${performanceJson}) AS totals
                 FROM (SELECT d::date AS day FROM generate_series(${range.from}::date, ${range.to}::date, interval '1 day') AS d) AS days
-                LEFT JOIN metrics ON metrics.metric_date = days.day
+                LEFT JOIN summaries.ads_day a ON a.metric_date = days.day ${onPlatforms("a", platforms)}
                 GROUP BY days.day) AS per_day`,
       (days: (AdsPerformance & { date: string })[]): AdsDay[] => days.map((d) => ({ ...d, date: dayToDate(d.date) })),
     ),

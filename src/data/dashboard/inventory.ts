@@ -1,14 +1,14 @@
 /**
  * The inventory tile: every SKU with a snapshot in the sales window, with its average daily sales,
- * weeks of supply, reorder point (snapshots + reorder points + supplier lead times) and status.
+ * weeks of supply, reorder point (snapshots + reorder points + supplier lead times, through their
+ * summaries) and status. The lead time a SKU gets without override or supplier (7 days, upstream's
+ * column default) is set where the summaries are kept: summaries.apply_reorder_settings.
  */
 import { Prisma } from "../../generated/prisma/client.ts";
 import { dayToDate, type DayRange } from "./range.ts";
 import { defineTile } from "./tile.ts";
 
-/** Lead time assumed for a SKU with neither an override nor a supplier (upstream's column default). */
-export const DEFAULT_LEAD_TIME_DAYS = 7;
-
+/** Most at risk first: the tile's `severity` is an index into this list. */
 export const STOCK_STATUSES = ["out_of_stock", "urgent_reorder", "low_stock", "in_stock"] as const;
 export type StockStatus = (typeof STOCK_STATUSES)[number];
 
@@ -55,71 +55,71 @@ export interface SkuListArgs {
 
 export const inventoryTile = defineTile({
   key: "inventory",
-  // One row per SKU with a snapshot in the window: its latest snapshot there, its sales over the
-  // window's snapshot days, its lead time and safety stock, then the derived figures and status.
-  // The latest snapshot is a LATERAL lookup by the (sku, snapshot_date) key: one index probe per SKU,
-  // where a plain join made the planner hash-join a scan of the whole table (3-4× slower).
+  // One row per SKU with a snapshot in the window, read from the summaries (migration
+  // 20251020000900_dashboard_summaries), never from the window's history: the SKU's latest snapshot in
+  // the window (its summary row, or for a window ending before that snapshot, the day row at the end
+  // and that snapshot by key) and its sales as the running totals at the end less those the day before
+  // the window. So the statement reads two or three rows per SKU, whatever the window's length.
+  // Per SKU it computes in integers (every quantity is >= 0, a lead time > 0), exactly, and several times
+  // faster than numeric division: reorder_point = ⌈units sold × lead time ÷ snapshot days⌉ + safety stock,
+  // weeks of supply in hundredths rounded half up (NULL without sales), and the severity that orders the
+  // statuses (STOCK_STATUSES). Decimal figures are computed for the listed SKUs only.
   with: ({ window }: InventoryTileArgs) => Prisma.sql`
-    WITH sales AS (
-      SELECT sku, sum(units_sold) AS units_sold, count(*) AS snapshot_days, max(snapshot_date) AS last_date
-      FROM inventory_snapshots
-      WHERE snapshot_date BETWEEN ${window.from}::date AND ${window.to}::date
-      GROUP BY sku
+    WITH ends AS (
+      SELECT sku, last_date AS snapshot_date, product_title, on_hand, available, committed, incoming,
+             units_to_date, days_to_date, lead_time_days, lead_time_source, safety_stock
+      FROM summaries.inventory_sku
+      WHERE last_date BETWEEN ${window.from}::date AND ${window.to}::date
+      UNION ALL
+      SELECT k.sku, d.snapshot_date, s.product_title, s.on_hand_quantity, s.available_quantity, s.committed_quantity, s.incoming_quantity,
+             d.units_to_date, d.days_to_date, k.lead_time_days, k.lead_time_source, k.safety_stock
+      FROM summaries.inventory_sku k
+      JOIN summaries.inventory_sku_day d ON d.sku = k.sku AND d.day = ${window.to}::date
+      JOIN inventory_snapshots s ON s.sku = k.sku AND s.snapshot_date = d.snapshot_date
+      WHERE k.last_date > ${window.to}::date AND d.snapshot_date >= ${window.from}::date
     ), base AS (
-      SELECT w.sku, s.product_title, w.last_date AS snapshot_date, s.on_hand_quantity AS on_hand, s.available_quantity AS available,
-             s.committed_quantity AS committed, s.incoming_quantity AS incoming, w.units_sold, w.snapshot_days,
-             w.units_sold::numeric / w.snapshot_days AS avg_daily_sales,
-             coalesce(rp.lead_time_days, sl.lead_time_days, ${DEFAULT_LEAD_TIME_DAYS}) AS lead_time_days,
-             CASE WHEN rp.lead_time_days IS NOT NULL THEN 'override' WHEN sl.lead_time_days IS NOT NULL THEN 'supplier' ELSE 'default' END AS lead_time_source,
-             coalesce(rp.safety_stock, 0) AS safety_stock
-      FROM sales w
-      CROSS JOIN LATERAL (
-        SELECT * FROM inventory_snapshots s WHERE s.sku = w.sku AND s.snapshot_date = w.last_date LIMIT 1
-      ) AS s
-      LEFT JOIN reorder_points rp ON rp.sku = w.sku
-      LEFT JOIN supplier_lead_times sl ON sl.id = rp.supplier_id
-    ), rop AS (
-      SELECT base.*, ceil(avg_daily_sales * lead_time_days + safety_stock)::int AS reorder_point
-      FROM base
+      SELECT ends.sku, product_title, ends.snapshot_date, on_hand, available, committed, incoming, lead_time_days, lead_time_source, safety_stock,
+             ends.units_to_date - coalesce(before.units_to_date, 0) AS units_sold, ends.days_to_date - coalesce(before.days_to_date, 0) AS snapshot_days
+      FROM ends
+      LEFT JOIN summaries.inventory_sku_day before ON before.day = ${window.from}::date - 1 AND before.sku = ends.sku
     ), skus AS (
-      SELECT rop.*,
-             CASE WHEN units_sold > 0 THEN round(on_hand / avg_daily_sales, 2) END AS days_of_cover,
-             CASE WHEN units_sold > 0 THEN round(on_hand / avg_daily_sales / 7, 2) END AS weeks_of_supply,
-             CASE WHEN on_hand <= 0 THEN 'out_of_stock'
-                  WHEN on_hand <= safety_stock THEN 'urgent_reorder'
-                  WHEN on_hand <= reorder_point THEN 'low_stock'
-                  ELSE 'in_stock' END AS status,
-             CASE WHEN on_hand <= 0 THEN 0 WHEN on_hand <= safety_stock THEN 1 WHEN on_hand <= reorder_point THEN 2 ELSE 3 END AS severity
-      FROM rop
+      SELECT base.*,
+             safety_stock + (units_sold * lead_time_days + snapshot_days - 1) / snapshot_days AS reorder_point,
+             CASE WHEN units_sold > 0 THEN (200 * on_hand::bigint * snapshot_days + 7 * units_sold) / (14 * units_sold) END AS weeks_hundredths,
+             CASE WHEN on_hand <= 0 THEN 0 WHEN on_hand <= safety_stock THEN 1
+                  WHEN on_hand <= safety_stock + (units_sold * lead_time_days + snapshot_days - 1) / snapshot_days THEN 2 ELSE 3 END AS severity
+      FROM base
     )`,
   parts: (part) => ({
     summary: part<InventorySummary>(
       () => Prisma.sql`
           SELECT json_build_object(
             'skuCount', count(*),
-            'outOfStock', count(*) FILTER (WHERE status = 'out_of_stock'),
-            'urgentReorder', count(*) FILTER (WHERE status = 'urgent_reorder'),
-            'lowStock', count(*) FILTER (WHERE status = 'low_stock'),
-            'inStock', count(*) FILTER (WHERE status = 'in_stock'),
+            'outOfStock', count(*) FILTER (WHERE severity = 0),
+            'urgentReorder', count(*) FILTER (WHERE severity = 1),
+            'lowStock', count(*) FILTER (WHERE severity = 2),
+            'inStock', count(*) FILTER (WHERE severity = 3),
             'atOrBelowReorderPoint', count(*) FILTER (WHERE on_hand <= reorder_point))
           FROM skus`,
     ),
     skus: part(
       (_tile, { first, statuses, atOrBelowReorderPoint }: SkuListArgs) => {
         const conditions = [Prisma.sql`true`];
-        if (statuses?.length) conditions.push(Prisma.sql`status = ANY(${statuses}::text[])`);
+        if (statuses?.length) conditions.push(Prisma.sql`severity = ANY(${statuses.map((s) => STOCK_STATUSES.indexOf(s))}::int[])`);
         if (atOrBelowReorderPoint !== null) conditions.push(Prisma.sql`(on_hand <= reorder_point) = ${atOrBelowReorderPoint}`);
         // Most at risk first: by status, then the fewest weeks of supply (no sales = last), then SKU.
         return Prisma.sql`
           SELECT coalesce(json_agg(json_build_object(
             'sku', sku, 'productTitle', product_title, 'snapshotDate', snapshot_date, 'onHand', on_hand, 'available', available,
             'committed', committed, 'incoming', incoming, 'unitsSold', units_sold, 'snapshotDays', snapshot_days,
-            'averageDailySales', round(avg_daily_sales, 4)::text, 'daysOfCover', days_of_cover::text, 'weeksOfSupply', weeks_of_supply::text,
+            'averageDailySales', round(units_sold::numeric / snapshot_days, 4)::text,
+            'daysOfCover', CASE WHEN units_sold > 0 THEN round(on_hand::numeric * snapshot_days / units_sold, 2)::text END,
+            'weeksOfSupply', (weeks_hundredths * 0.01)::text,
             'leadTimeDays', lead_time_days, 'leadTimeSource', lead_time_source, 'safetyStock', safety_stock,
-            'reorderPoint', reorder_point, 'status', status, 'atOrBelowReorderPoint', on_hand <= reorder_point)
-            ORDER BY severity, weeks_of_supply NULLS LAST, sku), '[]')
+            'reorderPoint', reorder_point, 'status', (${STOCK_STATUSES}::text[])[severity + 1], 'atOrBelowReorderPoint', on_hand <= reorder_point)
+            ORDER BY severity, weeks_hundredths NULLS LAST, sku), '[]')
           FROM (SELECT * FROM skus WHERE ${Prisma.join(conditions, " AND ")}
-                ORDER BY severity, weeks_of_supply NULLS LAST, sku LIMIT ${first}) AS listed`;
+                ORDER BY severity, weeks_hundredths NULLS LAST, sku LIMIT ${first}) AS listed`;
       },
       (rows: (Omit<InventorySku, "snapshotDate"> & { snapshotDate: string })[]): InventorySku[] =>
         rows.map((row) => ({ ...row, snapshotDate: dayToDate(row.snapshotDate) })),

@@ -106,6 +106,8 @@ export async function reanchorDemoData(databaseUrl: string, options: { now?: Dat
           rows += (await client.query(`UPDATE ${target} SET ${shiftBy(columns, days)}`)).rowCount ?? 0;
         }
       }
+      // The shift went around the triggers that keep the dashboard summaries: recompute them.
+      await client.query(`SELECT summaries.rebuild()`);
       await client.query(
         `INSERT INTO public."DecisionLog" (scope, actor, action, rationale, "shopDomain", payload, "createdAt")
          VALUES ($1, 'system:seed', $2, $3, $4, $5, $6)`,
