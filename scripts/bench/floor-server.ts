@@ -31,41 +31,43 @@ const FLOOR_DASHBOARD_SQL = {
       'daily', (SELECT json_agg(json_build_object('date', d::date, 'valueCents', coalesce(f.value, 0)::text, 'hasData', f.day IS NOT NULL) ORDER BY d)
                 FROM generate_series($1::date, $2::date, interval '1 day') d LEFT JOIN facts f ON f.day = d::date))::text
     FROM totals`,
+  // Inventory and ads read the summaries, as the tiles do (the floor is the best hand-written SQL over the
+  // same schema), with the tile's integer arithmetic; knowing that the window ends today, it skips the
+  // case of a window ending before a SKU's or campaign's last day.
   inventory: `
-    WITH sales AS (
-      SELECT sku, sum(units_sold) AS units_sold, count(*) AS days, max(snapshot_date) AS last_date
-      FROM inventory_snapshots WHERE snapshot_date BETWEEN $1::date AND $2::date GROUP BY sku
-    ), skus AS (
-      SELECT s.sku, s.product_title, s.on_hand_quantity AS on_hand, w.units_sold::numeric / w.days AS avg_sales,
-             coalesce(rp.safety_stock, 0) AS safety,
-             ceil(w.units_sold::numeric / w.days * coalesce(rp.lead_time_days, sl.lead_time_days, 7) + coalesce(rp.safety_stock, 0))::int AS rop
-      FROM sales w CROSS JOIN LATERAL (SELECT * FROM inventory_snapshots s WHERE s.sku = w.sku AND s.snapshot_date = w.last_date LIMIT 1) s
-      LEFT JOIN reorder_points rp ON rp.sku = w.sku LEFT JOIN supplier_lead_times sl ON sl.id = rp.supplier_id
-    ), rated AS (
-      SELECT *, CASE WHEN avg_sales > 0 THEN round(on_hand / avg_sales / 7, 2) END AS wos,
-             CASE WHEN on_hand <= 0 THEN 0 WHEN on_hand <= safety THEN 1 WHEN on_hand <= rop THEN 2 ELSE 3 END AS severity
-      FROM skus
+    WITH rated AS (
+      SELECT k.sku, k.product_title, k.on_hand, k.safety_stock AS safety, w.sold, w.days,
+             k.safety_stock + (w.sold * k.lead_time_days + w.days - 1) / w.days AS rop,
+             CASE WHEN w.sold > 0 THEN (200 * k.on_hand::bigint * w.days + 7 * w.sold) / (14 * w.sold) END AS wos
+      FROM summaries.inventory_sku k
+      LEFT JOIN summaries.inventory_sku_day b ON b.day = $1::date - 1 AND b.sku = k.sku
+      CROSS JOIN LATERAL (SELECT k.units_to_date - coalesce(b.units_to_date, 0) AS sold, k.days_to_date - coalesce(b.days_to_date, 0) AS days) AS w
+      WHERE k.last_date BETWEEN $1::date AND $2::date
+    ), graded AS (
+      SELECT *, CASE WHEN on_hand <= 0 THEN 0 WHEN on_hand <= safety THEN 1 WHEN on_hand <= rop THEN 2 ELSE 3 END AS severity FROM rated
     )
     SELECT json_build_object('skuCount', count(*), 'atOrBelowReorderPointCount', count(*) FILTER (WHERE on_hand <= rop),
       'statusCounts', json_build_object('outOfStock', count(*) FILTER (WHERE severity = 0), 'urgentReorder', count(*) FILTER (WHERE severity = 1),
                                         'lowStock', count(*) FILTER (WHERE severity = 2), 'inStock', count(*) FILTER (WHERE severity = 3)),
       'skus', (SELECT coalesce(json_agg(json_build_object('sku', sku, 'productTitle', product_title, 'onHand', on_hand,
-                 'averageDailySales', round(avg_sales, 4)::text, 'weeksOfSupply', wos::text, 'reorderPoint', rop,
+                 'averageDailySales', round(sold::numeric / days, 4)::text, 'weeksOfSupply', (wos * 0.01)::text, 'reorderPoint', rop,
                  'status', (ARRAY['OUT_OF_STOCK','URGENT_REORDER','LOW_STOCK','IN_STOCK'])[severity + 1]) ORDER BY severity, wos NULLS LAST, sku), '[]')
-               FROM (SELECT * FROM rated WHERE on_hand <= rop ORDER BY severity, wos NULLS LAST, sku LIMIT 20) top))::text
-    FROM rated`,
+               FROM (SELECT * FROM graded WHERE on_hand <= rop ORDER BY severity, wos NULLS LAST, sku LIMIT 20) top))::text
+    FROM graded`,
   adsRoas: `
     WITH metrics AS (
-      SELECT campaign_id, metric_date, spend_cents::bigint AS spend_cents, revenue_cents::bigint AS revenue_cents,
-             impressions::bigint AS impressions, clicks::bigint AS clicks, conversions::bigint AS conversions
-      FROM ads_daily_metrics WHERE metric_date BETWEEN $1::date AND $2::date
+      SELECT c.campaign_id, c.spend_to_date - coalesce(b.spend_to_date, 0) AS spend_cents, c.revenue_to_date - coalesce(b.revenue_to_date, 0) AS revenue_cents,
+             c.impressions_to_date - coalesce(b.impressions_to_date, 0) AS impressions, c.clicks_to_date - coalesce(b.clicks_to_date, 0) AS clicks,
+             c.conversions_to_date - coalesce(b.conversions_to_date, 0) AS conversions
+      FROM summaries.ads_campaign c LEFT JOIN summaries.ads_campaign_day b ON b.day = $1::date - 1 AND b.campaign_id = c.campaign_id
+      WHERE c.last_date BETWEEN $1::date AND $2::date
     )
     SELECT json_build_object(
-      'blended', (SELECT json_build_object('campaignCount', count(DISTINCT campaign_id), ${performanceSql}) FROM metrics),
+      'blended', (SELECT json_build_object('campaignCount', count(*), ${performanceSql}) FROM metrics),
       'daily', (SELECT json_agg(j ORDER BY day) FROM (SELECT d.day, json_build_object('date', d.day, 'spendCents', coalesce(sum(spend_cents), 0)::text,
                   'revenueCents', coalesce(sum(revenue_cents), 0)::text, 'roas', round(sum(revenue_cents)::numeric / nullif(sum(spend_cents), 0), 2)::text) AS j
                 FROM (SELECT g::date AS day FROM generate_series($1::date, $2::date, interval '1 day') g) d
-                LEFT JOIN metrics m ON m.metric_date = d.day GROUP BY d.day) per_day),
+                LEFT JOIN summaries.ads_day a ON a.metric_date = d.day GROUP BY d.day) per_day),
       'campaigns', (SELECT coalesce(json_agg(j ORDER BY rank), '[]') FROM (
                   SELECT json_build_object('campaignId', c.id, 'name', c.campaign_name, 'platform', upper(c.platform), ${performanceSql}) AS j,
                          row_number() OVER (ORDER BY sum(spend_cents) DESC, c.id) AS rank

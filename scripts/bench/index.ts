@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: the gateway under load against the hand-written SQL floor, on a realistic volume.
  *
- *  1. Creates (drops first) the database `hotdash_bench` on the local server (or BENCH_DATABASE_URL),
- *     migrates it, and fills it with generate_series SQL: 200 campaigns × 365 days of metrics, 5,000
- *     SKUs × 90 days of snapshots, 10,000 approvals, 100,000 log rows, 2 years of shop facts.
+ *  1. Creates (drops first) the database `hotdash_bench` (`hotdash_bench_x<N>` at BENCH_SCALE=N) on
+ *     the local server (or BENCH_DATABASE_URL), migrates it, and fills it with generate_series SQL:
+ *     200 campaigns × 365 days of metrics, 5,000 SKUs × 90 days of snapshots (both times the scale),
+ *     10,000 approvals, 100,000 log rows, 2 years of shop facts.
  *  2. Counts the SQL statements each query sends (the runtime's Database.statementCount(), on an
  *     in-process gateway built by the same createGateway()).
  *  3. Starts the gateway as a child process (`node --import tsx src/index.ts`) and the floor (this
@@ -14,16 +15,17 @@
  *     the dashboard query ("dashboard"), one campaign by id with its last 7 days ("small"), and the
  *     campaign list (first 100 campaigns) with each campaign's last 30 days ("campaigns", 3,000 metric
  *     rows) and last 90 days ("campaigns90", 9,000 rows); then a soak that alternates the dashboard and
- *     the campaign list to check memory stays flat.
+ *     the campaign list to check memory stays flat; then the ingestion of a day of snapshots for every
+ *     SKU in one request (scripts/bench/ingest.ts), its replay, and a refused one.
  *  5. Prints requests/s, p50/p99 latency, statements/request, CPU per request (the serving process and
  *     the PostgreSQL backends serving it), peak memory, and the ratios against the floor and between
  *     roles; writes the raw numbers to .bench/<time>.json.
  *
- * Settings (environment): BENCH_DATABASE_URL, BENCH_DURATION (s per scenario, 15), BENCH_WARMUP (s, 10),
+ * Settings (environment): BENCH_SCALE (1; the store's size as a multiple), BENCH_DATABASE_URL, BENCH_DURATION (s per scenario, 15), BENCH_WARMUP (s, 10),
  * BENCH_CONNECTIONS ("10,50"), BENCH_SOAK (s, 90; 0 skips), BENCH_POOL_MAX (10),
  * BENCH_REUSE=1 (keep an already loaded database), BENCH_PROFILE=1 (gateway under `node --cpu-prof`,
  * profile summarised at the end), BENCH_ONLY (scenarios, comma-separated: dashboard, small, campaigns,
- * campaigns90; all when unset), BENCH_GATEWAY_NODE_FLAGS
+ * campaigns90, ingest; all when unset), BENCH_GATEWAY_NODE_FLAGS
  * (extra node flags for the gateway, e.g. "--max-semi-space-size=64").
  * docs/benchmarks.md has the results and how to read them.
  *
@@ -37,6 +39,7 @@ import os from "node:os";
 import path from "node:path";
 import { prepareDatabase, withClient } from "./data.ts";
 import { runFloorServer, FLOOR_STATEMENTS } from "./floor-server.ts";
+import { type IngestionResult, measureIngestion } from "./ingest.ts";
 import { load, type Target } from "./load.ts";
 import { type Child, cpuMeter, type MemorySampler, memorySampler, startChild } from "./processes.ts";
 import { CAMPAIGN_BY_ID_QUERY, CAMPAIGNS_QUERY, campaignRows, DASHBOARD_QUERY, graphqlHeaders, type Role, ROLES, signTokens } from "./queries.ts";
@@ -197,6 +200,12 @@ async function measureAll(
       );
     }
 
+    let ingestion: IngestionResult | null = null;
+    if (selected("ingest")) {
+      log("ingestion: a day of snapshots for every SKU through the gateway");
+      ingestion = await measureIngestion(gateway.url, tokens.service_role);
+    }
+
     const peakRssMb = memory.peak();
     memory.stop();
     await gateway.stop();
@@ -210,7 +219,18 @@ async function measureAll(
 
     // RSS over the whole run, one point per second, for the record.
     const rssTimeline = memory.samples.filter((_, i) => i % 4 === 0).map((s) => [Math.round(s.t), Math.round(s.rssMb)]);
-    report({ ...run, statements, rows, soak, baselineRssMb, peakRssMb, profile, rssTimeline, minutes: (Date.now() - run.startedAt) / 60000 });
+    report({
+      ...run,
+      statements,
+      rows,
+      soak,
+      ingestion,
+      baselineRssMb,
+      peakRssMb,
+      profile,
+      rssTimeline,
+      minutes: (Date.now() - run.startedAt) / 60000,
+    });
   }
 }
 

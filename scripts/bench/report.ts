@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { FLOOR_STATEMENTS } from "./floor-server.ts";
+import type { IngestionResult } from "./ingest.ts";
 import type { LoadResult } from "./load.ts";
 import { log, ROOT, settings } from "./settings.ts";
 
@@ -80,6 +81,7 @@ export function report(r: {
   statements: Record<string, number>;
   rows: ResultRow[];
   soak: Soak | null;
+  ingestion: IngestionResult | null;
   baselineRssMb: number;
   peakRssMb: number;
   profile: ReturnType<typeof summariseProfile> | null;
@@ -146,6 +148,13 @@ export function report(r: {
     lines.push(
       `Soak (${r.soak.seconds} s, both queries alternating, authenticated, ${Math.max(...settings.connections)} clients): ${f(r.soak.result.rps)} req/s, p99 ${r.soak.result.p99} ms, failed ${r.soak.result.failed}; ` +
         `RSS median by third ${f(r.soak.rss.startMb, 0)} → ${f(r.soak.rss.midMb, 0)} → ${f(r.soak.rss.endMb, 0)} MB; slope over the second half ${f(r.soak.rss.slopeMbPerMin, 2)} MB/min.`,
+    );
+  }
+  if (r.ingestion) {
+    const i = r.ingestion;
+    lines.push(
+      `Ingestion of a day of snapshots for ${i.skus.toLocaleString("en")} SKUs in one request (batches of 10,000, one transaction): new day ${f(i.insertSeconds)} s, ` +
+        `replay ${f(i.replaySeconds)} s; the same request with its very last row invalid: refused in ${f(i.rejectedSeconds)} s with ${i.rejectedCode}, ${i.rejectedRowsKept} rows kept.`,
     );
   }
   if (r.profile) {

@@ -4,8 +4,14 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const JWT_SECRET = "hotdash-bench-secret-0123456789-0123456789";
 
+/** BENCH_SCALE: the store's size as a multiple of the default (5,000 SKUs, 200 campaigns); a whole number. */
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+if (!Number.isInteger(scale) || scale < 1) throw new Error(`BENCH_SCALE must be a whole number >= 1 (got "${process.env.BENCH_SCALE}")`);
+
 export const settings = {
-  databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/hotdash_bench",
+  scale,
+  // Each scale has its own database, so BENCH_REUSE=1 keeps both loaded.
+  databaseUrl: process.env.BENCH_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/hotdash_bench${scale === 1 ? "" : `_x${scale}`}`,
   duration: Number(process.env.BENCH_DURATION ?? 15),
   // Long enough for the gateway to reach steady state under 50 clients (JIT, heap growth): with 3 s its
   // first run at 50 clients measured a warm-up p99 (2.3x the floor's, against 1.6x after 10 s).
@@ -36,10 +42,12 @@ export const last90 = lastDays(90);
 /** The measured requests, in run order: the dashboard page, one campaign with 7 days, the campaign list at 30 and 90 days. */
 export const SCENARIOS = ["dashboard", "small", "campaigns", "campaigns90"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+/** What BENCH_ONLY can name: the scenarios, and "ingest" (a day of snapshots for every SKU, after them). */
+const STEPS = [...SCENARIOS, "ingest"] as const;
 for (const name of settings.only) {
-  if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown scenario "${name}" (known: ${SCENARIOS.join(", ")})`);
+  if (!(STEPS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown scenario "${name}" (known: ${STEPS.join(", ")})`);
 }
-export const selected = (scenario: Scenario) => settings.only.length === 0 || settings.only.includes(scenario);
+export const selected = (step: (typeof STEPS)[number]) => settings.only.length === 0 || settings.only.includes(step);
 
 /** The environment of every server under test (gateway, floor, peers): the same database, secret and pool size. */
 export const serverEnv = () => ({
