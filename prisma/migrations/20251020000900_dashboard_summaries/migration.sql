@@ -280,14 +280,20 @@ BEGIN
                     WHERE m.metric_date = k.d AND c.platform = k.p);
 END $$;
 
--- Recomputes the summaries of campaigns `ids` from each one's `since` on, and the day totals of the
--- days and platforms touched (`dates`, pairwise with `ids`: every day a write touched).
-CREATE FUNCTION summaries.refresh_ads(ids uuid[], sinces date[], touched_ids uuid[], touched_dates date[]) RETURNS void
+-- Recomputes the summaries of the campaigns a write touched (`touched_ids` pairwise with
+-- `touched_dates`: every campaign and day it changed), each from the earliest day touched on, and the
+-- day totals of the days and platforms touched.
+CREATE FUNCTION summaries.refresh_ads(touched_ids uuid[], touched_dates date[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
+  ids uuid[];
+  sinces date[];
   dates date[];
   platforms text[];
 BEGIN
+  SELECT array_agg(id ORDER BY id), array_agg(since ORDER BY id) INTO ids, sinces
+  FROM (SELECT id, min(d) AS since FROM unnest(touched_ids, touched_dates) AS t(id, d) GROUP BY id) AS c;
+  IF ids IS NULL THEN RETURN; END IF;
   PERFORM summaries.lock_campaigns(ids);
   -- The platform a day's totals were counted under: the summary's (it outlives a deleted campaign) and the current one.
   SELECT array_agg(d ORDER BY d, p), array_agg(p ORDER BY d, p) INTO dates, platforms
@@ -338,8 +344,6 @@ END $$;
 CREATE FUNCTION summaries.ads_daily_metrics_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
-  ids uuid[];
-  sinces date[];
   touched_ids uuid[];
   touched_dates date[];
 BEGIN
@@ -355,19 +359,15 @@ BEGIN
     SELECT array_agg(campaign_id), array_agg(metric_date) INTO touched_ids, touched_dates
     FROM (SELECT campaign_id, metric_date FROM new_rows UNION SELECT campaign_id, metric_date FROM old_rows) AS r;
   END IF;
-  SELECT array_agg(id ORDER BY id), array_agg(since ORDER BY id) INTO ids, sinces
-  FROM (SELECT id, min(d) AS since FROM unnest(touched_ids, touched_dates) AS t(id, d) GROUP BY id) AS c;
-  IF ids IS NOT NULL THEN PERFORM summaries.refresh_ads(ids, sinces, touched_ids, touched_dates); END IF;
+  PERFORM summaries.refresh_ads(touched_ids, touched_dates);
   RETURN NULL;
 END $$;
-
 
 -- A campaign moved to another platform: its days' totals move with it.
 CREATE FUNCTION summaries.ads_campaigns_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   ids uuid[];
-  sinces date[];
   touched_ids uuid[];
   touched_dates date[];
 BEGIN
@@ -376,10 +376,7 @@ BEGIN
   IF ids IS NULL THEN RETURN NULL; END IF;
   SELECT array_agg(m.campaign_id), array_agg(m.metric_date) INTO touched_ids, touched_dates
   FROM public.ads_daily_metrics m WHERE m.campaign_id = ANY(ids);
-  IF touched_ids IS NULL THEN RETURN NULL; END IF;
-  SELECT array_agg(id ORDER BY id), array_agg(since ORDER BY id) INTO ids, sinces
-  FROM (SELECT id, min(d) AS since FROM unnest(touched_ids, touched_dates) AS t(id, d) GROUP BY id) AS c;
-  PERFORM summaries.refresh_ads(ids, sinces, touched_ids, touched_dates);
+  PERFORM summaries.refresh_ads(touched_ids, touched_dates);
   RETURN NULL;
 END $$;
 
@@ -415,7 +412,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   skus text[];
   sinces date[];
-  ids uuid[];
   touched_ids uuid[];
   touched_dates date[];
 BEGIN
@@ -423,12 +419,8 @@ BEGIN
   SELECT array_agg(sku ORDER BY sku), array_agg(since ORDER BY sku) INTO skus, sinces
   FROM (SELECT sku, min(snapshot_date) AS since FROM public.inventory_snapshots GROUP BY sku) AS c;
   IF skus IS NOT NULL THEN PERFORM summaries.refresh_inventory(skus, sinces); END IF;
-  SELECT array_agg(campaign_id ORDER BY campaign_id), array_agg(since ORDER BY campaign_id) INTO ids, sinces
-  FROM (SELECT campaign_id, min(metric_date) AS since FROM public.ads_daily_metrics GROUP BY campaign_id) AS c;
-  SELECT array_agg(campaign_id), array_agg(metric_date) INTO touched_ids, touched_dates
-  FROM (SELECT DISTINCT ON (m.metric_date, c.platform) m.campaign_id, m.metric_date
-        FROM public.ads_daily_metrics m JOIN public.ads_campaigns c ON c.id = m.campaign_id) AS one_per_day_and_platform;
-  IF ids IS NOT NULL THEN PERFORM summaries.refresh_ads(ids, sinces, touched_ids, touched_dates); END IF;
+  SELECT array_agg(campaign_id), array_agg(metric_date) INTO touched_ids, touched_dates FROM public.ads_daily_metrics;
+  PERFORM summaries.refresh_ads(touched_ids, touched_dates);
 END $$;
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA summaries FROM PUBLIC;
