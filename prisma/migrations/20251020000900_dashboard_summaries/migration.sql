@@ -118,25 +118,43 @@ BEGIN
   PERFORM 1 FROM summaries.inventory_sku WHERE sku = ANY(skus) ORDER BY sku FOR UPDATE;
 END $$;
 
--- Lead time (override, else the supplier's, else 7 days: upstream's column default) and safety stock.
-CREATE FUNCTION summaries.apply_reorder_settings(skus text[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
-BEGIN
-  UPDATE summaries.inventory_sku t
-  SET lead_time_days = coalesce(rp.lead_time_days, sl.lead_time_days, 7),
-      lead_time_source = CASE WHEN rp.lead_time_days IS NOT NULL THEN 'override' WHEN sl.lead_time_days IS NOT NULL THEN 'supplier' ELSE 'default' END,
-      safety_stock = coalesce(rp.safety_stock, 0)
+-- Each SKU's lead time (override, else the supplier's, else 7 days: upstream's column default), where
+-- it comes from, and its safety stock: the one definition both updates of the summary rows use.
+CREATE FUNCTION summaries.reorder_settings(skus text[])
+RETURNS TABLE (sku text, lead_time_days integer, lead_time_source text, safety_stock integer)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  SELECT k.sku, coalesce(rp.lead_time_days, sl.lead_time_days, 7),
+         CASE WHEN rp.lead_time_days IS NOT NULL THEN 'override' WHEN sl.lead_time_days IS NOT NULL THEN 'supplier' ELSE 'default' END,
+         coalesce(rp.safety_stock, 0)
   FROM unnest(skus) AS k(sku)
   LEFT JOIN public.reorder_points rp ON rp.sku = k.sku
   LEFT JOIN public.supplier_lead_times sl ON sl.id = rp.supplier_id
-  WHERE t.sku = k.sku;
+$$;
+
+-- A reorder point or a supplier's lead time changed: the SKUs' settings (their rows taken first).
+CREATE FUNCTION summaries.apply_reorder_settings(skus text[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  PERFORM summaries.lock_skus(skus);
+  UPDATE summaries.inventory_sku t
+  SET lead_time_days = r.lead_time_days, lead_time_source = r.lead_time_source, safety_stock = r.safety_stock
+  FROM summaries.reorder_settings(skus) AS r
+  WHERE t.sku = r.sku;
+  -- The rows lock_skus created for SKUs without snapshots.
   DELETE FROM summaries.inventory_sku WHERE sku = ANY(skus) AND last_date IS NULL;
 END $$;
 
--- Recomputes the summaries of `skus` from each one's `since` on (the earliest day a write touched).
-CREATE FUNCTION summaries.refresh_inventory(skus text[], sinces date[]) RETURNS void
+-- Recomputes the summaries of the SKUs a write touched (`touched_skus` pairwise with `touched_dates`:
+-- every SKU and day it changed), each from the earliest day touched on.
+CREATE FUNCTION summaries.refresh_inventory(touched_skus text[], touched_dates date[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  skus text[];
+  sinces date[];
 BEGIN
+  SELECT array_agg(sku ORDER BY sku), array_agg(since ORDER BY sku) INTO skus, sinces
+  FROM (SELECT sku, min(d) AS since FROM unnest(touched_skus, touched_dates) AS t(sku, d) GROUP BY sku) AS c;
+  IF skus IS NULL THEN RETURN; END IF;
   PERFORM summaries.lock_skus(skus);
   DELETE FROM summaries.inventory_sku_day d USING unnest(skus, sinces) AS c(sku, since) WHERE d.sku = c.sku AND d.day >= c.since;
   WITH changed AS (
@@ -166,41 +184,37 @@ BEGIN
   WHERE n = 1 AND base_date IS NOT NULL
   ORDER BY 2, 1; -- stored in the order the tiles read them (one day, every SKU)
 
+  -- One update per SKU: its latest snapshot (none when all are gone: the row is then removed), its
+  -- running totals there, and its settings.
   UPDATE summaries.inventory_sku t
   SET last_date = s.snapshot_date, product_title = s.product_title, on_hand = s.on_hand_quantity, available = s.available_quantity,
-      committed = s.committed_quantity, incoming = s.incoming_quantity, units_to_date = d.units_to_date, days_to_date = d.days_to_date
-  FROM unnest(skus) AS k(sku)
-  CROSS JOIN LATERAL (SELECT * FROM public.inventory_snapshots s WHERE s.sku = k.sku ORDER BY s.snapshot_date DESC LIMIT 1) AS s
-  CROSS JOIN LATERAL (SELECT * FROM summaries.inventory_sku_day d WHERE d.sku = k.sku AND d.day = s.snapshot_date LIMIT 1) AS d
-  WHERE t.sku = k.sku;
-  -- A SKU whose snapshots are all gone leaves no summary row (apply_reorder_settings removes it).
-  UPDATE summaries.inventory_sku t SET last_date = NULL
-  WHERE t.sku = ANY(skus) AND NOT EXISTS (SELECT 1 FROM public.inventory_snapshots s WHERE s.sku = t.sku);
-  PERFORM summaries.apply_reorder_settings(skus);
+      committed = s.committed_quantity, incoming = s.incoming_quantity, units_to_date = d.units_to_date, days_to_date = d.days_to_date,
+      lead_time_days = r.lead_time_days, lead_time_source = r.lead_time_source, safety_stock = r.safety_stock
+  FROM summaries.reorder_settings(skus) AS r
+  LEFT JOIN LATERAL (SELECT * FROM public.inventory_snapshots s WHERE s.sku = r.sku ORDER BY s.snapshot_date DESC LIMIT 1) AS s ON true
+  LEFT JOIN LATERAL (SELECT * FROM summaries.inventory_sku_day d WHERE d.sku = r.sku AND d.day = s.snapshot_date LIMIT 1) AS d ON true
+  WHERE t.sku = r.sku;
+  DELETE FROM summaries.inventory_sku WHERE sku = ANY(skus) AND last_date IS NULL;
 END $$;
 
 CREATE FUNCTION summaries.inventory_snapshots_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
-  skus text[];
-  sinces date[];
+  touched_skus text[];
+  touched_dates date[];
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     TRUNCATE summaries.inventory_sku_day, summaries.inventory_sku;
     RETURN NULL;
-  END IF;
-  IF TG_OP = 'INSERT' THEN
-    SELECT array_agg(sku ORDER BY sku), array_agg(since ORDER BY sku) INTO skus, sinces
-    FROM (SELECT sku, min(snapshot_date) AS since FROM new_rows GROUP BY sku) AS c;
+  ELSIF TG_OP = 'INSERT' THEN
+    SELECT array_agg(sku), array_agg(snapshot_date) INTO touched_skus, touched_dates FROM new_rows;
   ELSIF TG_OP = 'DELETE' THEN
-    SELECT array_agg(sku ORDER BY sku), array_agg(since ORDER BY sku) INTO skus, sinces
-    FROM (SELECT sku, min(snapshot_date) AS since FROM old_rows GROUP BY sku) AS c;
+    SELECT array_agg(sku), array_agg(snapshot_date) INTO touched_skus, touched_dates FROM old_rows;
   ELSE
-    SELECT array_agg(sku ORDER BY sku), array_agg(since ORDER BY sku) INTO skus, sinces
-    FROM (SELECT sku, min(snapshot_date) AS since
-          FROM (SELECT sku, snapshot_date FROM new_rows UNION ALL SELECT sku, snapshot_date FROM old_rows) AS r GROUP BY sku) AS c;
+    SELECT array_agg(sku), array_agg(snapshot_date) INTO touched_skus, touched_dates
+    FROM (SELECT sku, snapshot_date FROM new_rows UNION ALL SELECT sku, snapshot_date FROM old_rows) AS r;
   END IF;
-  IF skus IS NOT NULL THEN PERFORM summaries.refresh_inventory(skus, sinces); END IF;
+  PERFORM summaries.refresh_inventory(touched_skus, touched_dates);
   RETURN NULL;
 END $$;
 
@@ -219,10 +233,7 @@ BEGIN
   ELSE
     SELECT array_agg(DISTINCT sku ORDER BY sku) INTO skus FROM (SELECT sku FROM new_rows UNION SELECT sku FROM old_rows) AS r;
   END IF;
-  IF skus IS NOT NULL THEN
-    PERFORM summaries.lock_skus(skus);
-    PERFORM summaries.apply_reorder_settings(skus);
-  END IF;
+  IF skus IS NOT NULL THEN PERFORM summaries.apply_reorder_settings(skus); END IF;
   RETURN NULL;
 END $$;
 
@@ -236,10 +247,7 @@ BEGIN
   SELECT array_agg(DISTINCT rp.sku ORDER BY rp.sku) INTO skus
   FROM public.reorder_points rp JOIN new_rows n ON n.id = rp.supplier_id JOIN old_rows o ON o.id = n.id
   WHERE n.lead_time_days IS DISTINCT FROM o.lead_time_days;
-  IF skus IS NOT NULL THEN
-    PERFORM summaries.lock_skus(skus);
-    PERFORM summaries.apply_reorder_settings(skus);
-  END IF;
+  IF skus IS NOT NULL THEN PERFORM summaries.apply_reorder_settings(skus); END IF;
   RETURN NULL;
 END $$;
 
@@ -410,15 +418,15 @@ END $$;
 CREATE FUNCTION summaries.rebuild() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
-  skus text[];
-  sinces date[];
+  touched_skus text[];
   touched_ids uuid[];
   touched_dates date[];
 BEGIN
   TRUNCATE summaries.inventory_sku_day, summaries.inventory_sku, summaries.ads_campaign_day, summaries.ads_campaign, summaries.ads_day;
-  SELECT array_agg(sku ORDER BY sku), array_agg(since ORDER BY sku) INTO skus, sinces
-  FROM (SELECT sku, min(snapshot_date) AS since FROM public.inventory_snapshots GROUP BY sku) AS c;
-  IF skus IS NOT NULL THEN PERFORM summaries.refresh_inventory(skus, sinces); END IF;
+  -- Each SKU from its first snapshot; each campaign with every metric day (so every day and platform).
+  SELECT array_agg(sku), array_agg(first_date) INTO touched_skus, touched_dates
+  FROM (SELECT sku, min(snapshot_date) AS first_date FROM public.inventory_snapshots GROUP BY sku) AS c;
+  PERFORM summaries.refresh_inventory(touched_skus, touched_dates);
   SELECT array_agg(campaign_id), array_agg(metric_date) INTO touched_ids, touched_dates FROM public.ads_daily_metrics;
   PERFORM summaries.refresh_ads(touched_ids, touched_dates);
 END $$;

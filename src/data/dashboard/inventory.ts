@@ -82,13 +82,14 @@ export const inventoryTile = defineTile({
              ends.units_to_date - coalesce(before.units_to_date, 0) AS units_sold, ends.days_to_date - coalesce(before.days_to_date, 0) AS snapshot_days
       FROM ends
       LEFT JOIN summaries.inventory_sku_day before ON before.day = ${window.from}::date - 1 AND before.sku = ends.sku
-    ), skus AS (
-      SELECT base.*,
-             safety_stock + (units_sold * lead_time_days + snapshot_days - 1) / snapshot_days AS reorder_point,
-             CASE WHEN units_sold > 0 THEN (200 * on_hand::bigint * snapshot_days + 7 * units_sold) / (14 * units_sold) END AS weeks_hundredths,
-             CASE WHEN on_hand <= 0 THEN 0 WHEN on_hand <= safety_stock THEN 1
-                  WHEN on_hand <= safety_stock + (units_sold * lead_time_days + snapshot_days - 1) / snapshot_days THEN 2 ELSE 3 END AS severity
+    ), rop AS (
+      SELECT base.*, safety_stock + (units_sold * lead_time_days + snapshot_days - 1) / snapshot_days AS reorder_point
       FROM base
+    ), skus AS (
+      SELECT rop.*,
+             CASE WHEN units_sold > 0 THEN (200 * on_hand::bigint * snapshot_days + 7 * units_sold) / (14 * units_sold) END AS weeks_hundredths,
+             CASE WHEN on_hand <= 0 THEN 0 WHEN on_hand <= safety_stock THEN 1 WHEN on_hand <= reorder_point THEN 2 ELSE 3 END AS severity
+      FROM rop
     )`,
   parts: (part) => ({
     summary: part<InventorySummary>(
