@@ -279,6 +279,30 @@ describe("protecting /metrics", () => {
   });
 });
 
+describe("a response cut off after it was built", () => {
+  let db: TestDatabase;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    gw = await startTestGateway({ databaseUrl: db.url, env: { RESPONSE_MAX_BYTES: "1024" } });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await db?.close();
+  });
+
+  test("counts as an error with the code the client got, RESPONSE_TOO_LARGE", async () => {
+    // Introspection reads nothing from PostgreSQL, so only the serialized body's cap (useResponseCap) stops it.
+    const res = await gw.gql(`query Schema { __schema { types { name description } } }`);
+    expect(res.status).toBe(422);
+    expect(res.body.errors?.[0].extensions?.code).toBe("RESPONSE_TOO_LARGE");
+    const exposition = await metricsOf(gw);
+    expect(valueOf(exposition, REQUESTS, op("query", "Schema", "error"))).toBe(1);
+    expect(valueOf(exposition, REQUESTS, op("query", "Schema", "ok"))).toBeUndefined();
+    expect(valueOf(exposition, ERRORS, { code: "RESPONSE_TOO_LARGE" })).toBe(1);
+  });
+});
+
 describe("key-set refresh failures", () => {
   let db: TestDatabase;
   let gw: TestGateway;

@@ -101,6 +101,7 @@ export class GatewayMetrics {
   private readonly keySetFailures: Counter;
 
   constructor(sources: MetricSources) {
+    processMetrics(); // from the first gateway on, not the first scrape: GC and event-loop lag are observed as they happen
     const registers = [this.registry];
     this.requests = new Counter({
       name: "hotdash_graphql_requests_total",
