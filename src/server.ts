@@ -31,7 +31,6 @@ import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
 import { tableMap, useSqlRendering } from "./plugins/sql-rendering.ts";
 import { createMetricsServer, GatewayMetrics, METRICS_PATH, useMetrics } from "./plugins/metrics.ts";
-import { StartupError } from "./startup.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 /** /ready gives up on the database after this long (a hung database must not hang the probe). */
@@ -217,8 +216,10 @@ export function createGateway({
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
       const metricsPort =
         metricsServer &&
-        (await listenOn(metricsServer, config.metrics.port ?? 0, config.host).catch((error: unknown) => {
+        (await listenOn(metricsServer, config.metrics.port ?? 0, config.host).catch(async (error: unknown) => {
           if ((error as { code?: unknown }).code !== "EADDRINUSE") throw error;
+          // Loaded only here: src/startup.ts brings the embedded database's modules with it.
+          const { StartupError } = await import("./startup.ts");
           throw new StartupError(
             "METRICS_PORT_IN_USE",
             `METRICS_PORT ${config.metrics.port} on ${config.host} is already in use. Stop that process, or set METRICS_PORT to a free port.`,

@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { MAX_OPERATION_NAME_LENGTH, MAX_OPERATION_NAMES } from "../src/plugins/metrics.ts";
 import { loadVaultKeys } from "../src/vault/index.ts";
-import { startTestGateway, type TestGateway } from "./support/gateway.ts";
+import { createDatabase } from "../src/db/client.ts";
+import { createLogger } from "../src/logger.ts";
+import { schema } from "../src/schema/index.ts";
+import { createGateway } from "../src/server.ts";
+import { describeStartupError } from "../src/startup.ts";
+import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from "./support/gateway.ts";
 import { histogramOf, parseExposition, samplesOf, valueOf, type Exposition } from "./support/prometheus.ts";
 import { openSse } from "./support/sse.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -269,6 +274,28 @@ describe("protecting /metrics", () => {
     // Nothing else is served on the metrics port.
     expect((await scrape(`${origin(gw.metricsUrl!)}/graphql`, { authorization: `Bearer ${token}` })).status).toBe(404);
     expect((await fetch(gw.metricsUrl!, { method: "POST", headers: { authorization: `Bearer ${token}` } })).status).toBe(405);
+  });
+
+  test("a METRICS_PORT in use stops the start with one line naming METRICS_PORT", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as AddressInfo).port;
+    const config = { ...loadConfig({ DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, METRICS_PORT: String(port) }), port: 0 };
+    const database = createDatabase(db.url, { poolMax: 1 });
+    const gateway = createGateway({ config, database, schema, logger: createLogger("silent") });
+    try {
+      const error = await gateway.listen().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(describeStartupError(error, { host: config.host, port: config.port })).toBe(
+        `METRICS_PORT ${port} on 127.0.0.1 is already in use. Stop that process, or set METRICS_PORT to a free port.`,
+      );
+    } finally {
+      await gateway.close();
+      await database.close();
+      await new Promise((resolve) => busy.close(resolve));
+    }
   });
 
   test("METRICS=off: no /metrics anywhere", async () => {
