@@ -69,6 +69,8 @@ export interface Config {
   pgliteDataDir: string;
   /** Print ready-made dev tokens at start: default on in embedded mode only (they are long-lived). */
   printDevTokens: boolean;
+  /** Prometheus metrics at /metrics (src/plugins/metrics.ts): on unless METRICS=off; behind a bearer token and/or on a port of their own. */
+  metrics: { enabled: boolean; token: string | null; port: number | null };
   /** Non-fatal findings for the entry point to log. */
   warnings: string[];
 }
@@ -158,6 +160,24 @@ function integer(fallback: number, min: number, max: number) {
   );
 }
 
+/** An integer that may be unset (undefined). */
+function optionalInteger(min: number, max: number) {
+  return z.preprocess(
+    unset,
+    z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return undefined;
+        if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+          ctx.addIssue({ code: "custom", message: `must be an integer from ${min} to ${max} (got "${raw}")` });
+          return z.NEVER;
+        }
+        return Number(raw);
+      }),
+  );
+}
+
 /** A variable that no longer exists: set, it is a configuration error naming what replaced it. */
 function retired(replacement: string) {
   return z.preprocess(unset, z.undefined({ error: `replaced by ${replacement}; remove it` }));
@@ -239,6 +259,19 @@ const EnvSchema = z.object({
   CREDS_PREVIOUS_KEYS: z.preprocess(unset, z.string().optional()),
   DATA_DIR: z.preprocess(unset, z.string().default(".data")),
   PRINT_DEV_TOKENS: boolean(),
+  // Metrics (docs/operations.md, "Metrics"). The token is compared in constant time; never echoed.
+  METRICS: boolean(),
+  METRICS_TOKEN: z.preprocess(
+    unset,
+    z
+      .string()
+      .trim()
+      .optional()
+      .refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), {
+        message: "must be at least 16 printable characters without spaces, e.g. openssl rand -hex 32",
+      }),
+  ),
+  METRICS_PORT: optionalInteger(0, 65535),
   DECISION_MIN_AAL: z.preprocess(
     (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
     z.enum(["aal1", "aal2"], { error: (i) => `must be aal1 or aal2 (got "${String(i.input)}")` }).default("aal1"),
@@ -361,6 +394,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!(error instanceof VaultKeyError)) throw error;
     if (error.code !== "VAULT_KEY_MISSING") problems.push(...error.problems);
   }
+  const metricsOff = ["0", "false", "no", "off"].includes(env.METRICS?.trim().toLowerCase() ?? "");
+  for (const name of ["METRICS_TOKEN", "METRICS_PORT"] as const) {
+    if (metricsOff && unset(env[name]) !== undefined) problems.push(`${name}: set, but METRICS is off; remove one of them`);
+  }
+  const metricsPort = Number(unset(env.METRICS_PORT));
+  if (metricsPort > 0 && metricsPort === Number(unset(env.PORT) ?? 4000)) {
+    problems.push("METRICS_PORT: must differ from PORT (metrics get a port of their own)");
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
 
   const e = parsed.data;
@@ -371,6 +412,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (developmentSecret) {
     warnings.push(
       "SUPABASE_JWT_SECRET is not set: using the fixed development secret (embedded database only); anyone can mint tokens for this server",
+    );
+  }
+  const metrics = { enabled: e.METRICS ?? true, token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null };
+  if (metrics.enabled && e.DATABASE_URL !== undefined && metrics.token === null && metrics.port === null) {
+    warnings.push(
+      "/metrics is served on the main port without a token: anyone who reaches the gateway sees operation names and traffic; set METRICS_TOKEN or METRICS_PORT (or METRICS=off)",
     );
   }
   return {
@@ -403,6 +450,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     pgliteDataDir: databaseLocation(env).pgliteDataDir ?? path.resolve(e.DATA_DIR, "pglite"),
     printDevTokens: e.PRINT_DEV_TOKENS ?? (e.DATABASE_URL === undefined && (e.SUPABASE_JWT_SECRET !== undefined || developmentSecret)),
+    metrics,
     warnings,
   };
 }

@@ -12,14 +12,14 @@ import { AgentKeyVerifier } from "./auth/agent-keys.ts";
 import { storeDecisionMinAal } from "./auth/policy.ts";
 import type { Config } from "./config.ts";
 import { createAuthenticator } from "./context/auth.ts";
-import { createSigningKeys, type SigningKeys } from "./context/jwks.ts";
+import { createSigningKeys, type KeySetHealth, type SigningKeys } from "./context/jwks.ts";
 import { createContextFactory } from "./context/context.ts";
 import type { GatewayContext } from "./context/types.ts";
 import type { Database } from "./db/client.ts";
 import { withSubscriptionLimits, type GatewayEvents } from "./pubsub/index.ts";
 import { Semaphore, SubscriptionLimits } from "./pubsub/limits.ts";
 import type { VaultHealth } from "./vault/health.ts";
-import { vaultOf, type Vault } from "./vault/index.ts";
+import { observingReveals, vaultOf, type Vault } from "./vault/index.ts";
 import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
 import { useAccessLog } from "./plugins/access-log.ts";
 import { useCursorCheck } from "./plugins/cursors.ts";
@@ -30,6 +30,7 @@ import { useQueryLimits } from "./plugins/limits.ts";
 import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
 import { tableMap, useSqlRendering } from "./plugins/sql-rendering.ts";
+import { createMetricsServer, GatewayMetrics, METRICS_PATH, useMetrics } from "./plugins/metrics.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 /** /ready gives up on the database after this long (a hung database must not hang the probe). */
@@ -52,6 +53,7 @@ export interface GatewayOptions {
     | "subscriptions"
     | "decisionMinAal"
     | "listRendering"
+    | "metrics"
   >;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
@@ -71,8 +73,10 @@ export interface Gateway {
   server: Server;
   /** The project's ES256/RS256 key set, when configured (already loading: the warm-up starts here). */
   signingKeys: SigningKeys | null;
-  /** Starts listening on config.host:config.port (0 = any free port). */
-  listen(): Promise<{ url: string; port: number }>;
+  /** The Prometheus metrics (/metrics), null with METRICS=off. */
+  metrics: GatewayMetrics | null;
+  /** Starts listening on config.host:config.port (0 = any free port), and METRICS_PORT's server when set. */
+  listen(): Promise<{ url: string; port: number; metricsUrl?: string }>;
   close(): Promise<void>;
 }
 
@@ -98,23 +102,29 @@ export function createGateway({
   graphiqlToken,
   events,
   vaultHealth,
-  vault = vaultOf(null),
+  vault: givenVault = vaultOf(null),
 }: GatewayOptions): Gateway {
   const log = logger ?? createLogger(config.logLevel);
   const { prisma, pool } = database;
-  const signingKeys = config.tokens.jwks && createSigningKeys(config.tokens.jwks, { timing: config.tokens.timing, logger: log });
+  const subscriptionLimits = new SubscriptionLimits(config.subscriptions);
+  // Metrics first: the key set and the vault report to them. The sources are read at scrape time.
+  const metrics: GatewayMetrics | null = config.metrics.enabled
+    ? new GatewayMetrics({
+        pool,
+        poolMax: database.poolMax,
+        ...(events && { subscriptions: subscriptionLimits }),
+        ...(config.tokens.jwks && { signingKeys: (): KeySetHealth | null => signingKeys?.health() ?? null }),
+      })
+    : null;
+  const signingKeys =
+    config.tokens.jwks &&
+    createSigningKeys(config.tokens.jwks, { timing: config.tokens.timing, logger: log, onLoadFailure: metrics?.keySetLoadFailed });
+  const vault = metrics ? observingReveals(givenVault, metrics.vaultReveal) : givenVault;
   // Live-queue caps per caller and in total; event re-reads may use at most half the pool (D12).
   // Agent keys (hdk_…): cached while this instance hears every key change through events' LISTEN.
   const agentKeys = new AgentKeyVerifier(prisma, { changes: events, logger: log });
   const liveEvents =
-    events &&
-    withSubscriptionLimits(
-      events,
-      new SubscriptionLimits(config.subscriptions),
-      new Semaphore(Math.max(1, Math.floor(database.poolMax / 2))),
-      agentKeys,
-      log,
-    );
+    events && withSubscriptionLimits(events, subscriptionLimits, new Semaphore(Math.max(1, Math.floor(database.poolMax / 2))), agentKeys, log);
 
   const tables = config.listRendering === "sql" ? tableMap(prisma, log) : undefined;
 
@@ -170,6 +180,8 @@ export function createGateway({
       useQueryLimits(config.limits, config.budgets),
       useErrorPolicy(log),
       useCursorCheck(),
+      // After the plugins that refuse in onExecute, so a refused operation never counts as executed.
+      ...(metrics ? [useMetrics(metrics, { serve: config.metrics.port === null, token: config.metrics.token, graphqlPath: GRAPHQL_PATH })] : []),
       // Inside the RLS transaction (it wraps every execute function set before it).
       ...(tables ? [useSqlRendering(tables)] : []),
       useRlsTransaction(prisma, {
@@ -177,16 +189,19 @@ export function createGateway({
         maxWaitMs: config.db.txMaxWaitMs,
         responseMaxBytes: config.responseMaxBytes,
         logger: log,
+        ...(metrics && { onTransactionDone: metrics.transaction }),
       }),
     ],
   });
 
   const server = createServer(yoga.requestListener);
+  const metricsServer = metrics && config.metrics.port !== null ? createMetricsServer(metrics, config.metrics.token) : null;
 
   return {
     yoga,
     server,
     signingKeys,
+    metrics,
     listen: async () => {
       // The database enforces DECISION_MIN_AAL on its own (gateway.decide_agent_approval reads it from
       // gateway.settings), so it learns this gateway's setting before the first request. A database
@@ -198,17 +213,31 @@ export function createGateway({
         }),
       );
       await tables?.(); // so the first request does not wait for it
-      return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(config.port, config.host, () => {
-          server.off("error", reject);
-          const { port } = server.address() as AddressInfo;
-          const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-          resolve({ url: `http://${host}:${port}${GRAPHQL_PATH}`, port });
-        });
-      });
+      const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+      const metricsPort =
+        metricsServer &&
+        (await listenOn(metricsServer, config.metrics.port ?? 0, config.host).catch(async (error: unknown) => {
+          if ((error as { code?: unknown }).code !== "EADDRINUSE") throw error;
+          // Loaded only here: src/startup.ts brings the embedded database's modules with it.
+          const { StartupError } = await import("./startup.ts");
+          throw new StartupError(
+            "METRICS_PORT_IN_USE",
+            `METRICS_PORT ${config.metrics.port} on ${config.host} is already in use. Stop that process, or set METRICS_PORT to a free port.`,
+          );
+        }));
+      const port = await listenOn(server, config.port, config.host);
+      return {
+        url: `http://${host}:${port}${GRAPHQL_PATH}`,
+        port,
+        ...(metricsPort && { metricsUrl: `http://${host}:${metricsPort}${METRICS_PATH}` }),
+      };
     },
     close: async () => {
+      if (metricsServer?.listening) {
+        const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        metricsServer.closeAllConnections(); // a scrape holds nothing worth waiting for
+        await closed;
+      }
       if (server.listening) {
         const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         force.unref();
@@ -223,6 +252,17 @@ export function createGateway({
       agentKeys.close();
     },
   };
+}
+
+/** Listens on host:port (0 = any free port) and resolves with the port. */
+function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 /** `select 1` through the gateway's own pool, bounded by READY_TIMEOUT_MS. */

@@ -104,7 +104,15 @@ export function cacheLifetimeMs(cacheControl: string | null, { cooldownMs, maxAg
   return Math.min(maxAgeMs, Math.max(cooldownMs, Number(match[1]) * 1000));
 }
 
-export function createSigningKeys(source: JwksSource, options: { timing?: Partial<KeySetTiming>; logger?: Logger } = {}): SigningKeys {
+export function createSigningKeys(
+  source: JwksSource,
+  options: {
+    timing?: Partial<KeySetTiming>;
+    logger?: Logger;
+    /** Told of every failed load or refresh (the metrics); not of requests refused while waiting to retry. */
+    onLoadFailure?: () => void;
+  } = {},
+): SigningKeys {
   const timing = { ...DEFAULT_KEY_SET_TIMING, ...options.timing };
   if (source.kind === "inline") {
     const local = createLocalJWKSet(source.jwks);
@@ -156,6 +164,7 @@ export function createSigningKeys(source: JwksSource, options: { timing?: Partia
     } catch (error) {
       const reason = describe(error, timing.timeoutMs);
       state.lastError = reason;
+      options.onLoadFailure?.();
       blockedUntil = Date.now() + timing.cooldownMs;
       schedule(timing.cooldownMs);
       log?.warn(state.loadedAt === null ? "signing keys could not be loaded" : "signing keys refresh failed; the cached keys stay in use", {

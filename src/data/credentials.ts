@@ -8,11 +8,11 @@
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/rls.ts";
 import type { DataContext } from "./context.ts";
-import { ClientError, notFound } from "../errors.ts";
+import { ClientError, isClientError, notFound } from "../errors.ts";
 import { allOf, text } from "../lib/filters.ts";
 import { nonEmpty, z } from "../lib/validation.ts";
 import { VAULT_AUDIT_SCOPE } from "../auth/policy.ts";
-import { judgeVaultKeys, open, seal, vaultOf, VaultError, VaultUnavailableError, type Keyring } from "../vault/index.ts";
+import { judgeVaultKeys, open, seal, vaultOf, VaultError, VaultUnavailableError, type Keyring, type RevealOutcome } from "../vault/index.ts";
 
 /** The vault's DecisionLog scope: service_role only in both layers (D3). */
 export const AUDIT_SCOPE = VAULT_AUDIT_SCOPE;
@@ -165,6 +165,24 @@ export interface RevealedSecret {
 
 /** The one audited read of a decrypted secret; also stamps last_accessed_at. */
 export async function revealCredential(ctx: DataContext, name: string, reason: string): Promise<RevealedSecret> {
+  try {
+    const revealed = await reveal(ctx, name, reason);
+    ctx.vault?.revealed?.("ok");
+    return revealed;
+  } catch (error) {
+    ctx.vault?.revealed?.(revealOutcomeOf(error));
+    throw error;
+  }
+}
+
+const REFUSALS = new Set<RevealOutcome>(["NOT_FOUND", "VAULT_UNAVAILABLE", "VAULT_KEY_UNKNOWN", "VAULT_DECRYPT_FAILED"]);
+
+function revealOutcomeOf(error: unknown): RevealOutcome {
+  const code = isClientError(error) ? error.extensions.code : undefined;
+  return REFUSALS.has(code as RevealOutcome) ? (code as RevealOutcome) : "error";
+}
+
+async function reveal(ctx: DataContext, name: string, reason: string): Promise<RevealedSecret> {
   const ring = keyring(ctx);
   const [row] = await ctx.db.$queryRaw<(StoredSecret & { accessed_at: Date })[]>`
     UPDATE creds_meta SET last_accessed_at = now() WHERE name = ${name}

@@ -105,6 +105,8 @@ export interface ConnectionWatch {
   attached(connection: pg.PoolClient): void;
   /** PostgreSQL sent this many bytes on an attached connection (rows, mostly). */
   received(bytes: number): void;
+  /** A statement is sent on an attached connection (the attaching one included): the operation's metrics. */
+  statement?(): void;
 }
 
 /** The transaction-local setting whose value names the operation: `set_config(OPERATION_SETTING, token, true)`. */
@@ -191,6 +193,7 @@ function observeStatements(client: pg.PoolClient, onStatement: () => void): void
       watched.set(client, watch);
       watch.attached(client);
     }
+    watched.get(client)?.statement?.();
     return query(...args);
   } as typeof client.query;
 }

@@ -1,12 +1,12 @@
 /**
- * One log line per HTTP request (method, path, status, duration, request id). Probes (/health,
- * /ready) log at debug so they do not drown the real traffic.
+ * One log line per HTTP request (method, path, status, duration, request id). Probes and scrapes (/health,
+ * /ready, /metrics) log at debug so they do not drown the real traffic.
  */
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "../logger.ts";
 import { requestIdOf } from "./request-id.ts";
 
-const PROBES = new Set(["/health", "/ready"]);
+const PROBES = new Set(["/health", "/ready", "/metrics"]);
 
 export function useAccessLog(logger: Logger): Plugin {
   const started = new WeakMap<Request, number>();

@@ -11,6 +11,11 @@ import type { Logger } from "../logger.ts";
 import { responseTooLargeError } from "./rls-transaction.ts";
 import { requestIdOf } from "./request-id.ts";
 
+const cutOff = new WeakSet<Request>();
+
+/** True once this request's response was replaced by RESPONSE_TOO_LARGE here (the metrics count it). */
+export const responseCutOff = (request: Request): boolean => cutOff.has(request);
+
 export function useResponseCap(maxBytes: number, logger?: Logger): Plugin {
   return {
     onResponse(payload) {
@@ -26,6 +31,7 @@ export function useResponseCap(maxBytes: number, logger?: Logger): Plugin {
       headers.set("content-type", type);
       const body = { errors: [{ message: error.message, extensions: { code: error.extensions.code, requestId: requestIdOf(request) } }] };
       payload.setResponse(new fetchAPI.Response(JSON.stringify(body), { status: 422, headers }));
+      cutOff.add(request);
     },
   };
 }

@@ -62,6 +62,8 @@ export function responseTooLargeError(maxBytes: number): ClientError {
 class OperationBudget implements ConnectionWatch {
   private readonly connections: pg.PoolClient[] = [];
   private bytes = 0;
+  /** Statements sent for the operation (see TransactionStats.statements). */
+  statements = 0;
   private timer: NodeJS.Timeout;
   private stop!: (error: GraphQLError) => void;
   readonly stopped = new Promise<GraphQLError>((resolve) => (this.stop = resolve));
@@ -78,6 +80,12 @@ class OperationBudget implements ConnectionWatch {
 
   attached(connection: pg.PoolClient): void {
     this.connections.push(connection);
+    // The transaction's BEGIN went out just before, when the connection could not be recognised yet.
+    this.statements++;
+  }
+
+  statement(): void {
+    this.statements++;
   }
 
   received(bytes: number): void {
@@ -110,6 +118,18 @@ export interface RlsTransactionOptions {
   /** Most bytes one operation may read from PostgreSQL (RESPONSE_MAX_BYTES). */
   responseMaxBytes: number;
   logger?: Logger;
+  /** Told once per operation, when its transaction has ended (committed, rolled back or abandoned): the metrics. */
+  onTransactionDone?: (args: ExecutionArgs, stats: TransactionStats) => void;
+}
+
+/** What one operation's transaction cost. */
+export interface TransactionStats {
+  /** Statements sent: BEGIN, the role switch, the operation's SQL, COMMIT or ROLLBACK (as Database.statementCount counts them). */
+  statements: number;
+  /** From asking for the transaction to its role switch done: the wait for a pooled connection and one round trip. */
+  waitSeconds: number;
+  /** From the role switch to COMMIT or ROLLBACK: how long the operation held its connection; null if it never started. */
+  durationSeconds: number | null;
 }
 
 export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionOptions): Plugin<GatewayContext> {
@@ -127,11 +147,14 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
         const db = forwardingDb(() => (budget.reason ? STOPPED_DB : (tx ?? STOPPED_DB)));
 
         const watch = operationToken(budget);
+        const askedAt = performance.now();
+        let startedAt: number | undefined;
         const work = withRls(
           prisma,
           ctx.viewer,
           async (open) => {
             started = true;
+            startedAt = performance.now();
             if (budget.reason) throw budget.reason; // started after the budget ran out: roll back, run nothing
             tx = open;
             ctx.db = db;
@@ -159,6 +182,19 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
             return { errors: [new GraphQLError("Transaction failed", { originalError: cause as Error })] };
           },
         );
+        if (options.onTransactionDone) {
+          const report = options.onTransactionDone;
+          void work
+            .then(() => {
+              const endedAt = performance.now();
+              report(args, {
+                statements: budget.statements,
+                waitSeconds: ((startedAt ?? endedAt) - askedAt) / 1000,
+                durationSeconds: startedAt === undefined ? null : (endedAt - startedAt) / 1000,
+              });
+            })
+            .catch((error: unknown) => options.logger?.warn("Could not record the transaction's metrics", { error: String(error) }));
+        }
 
         try {
           return await Promise.race([work, budget.stopped.then((reason): ExecutionResult => ({ errors: [reason] }))]);

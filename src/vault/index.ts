@@ -32,6 +32,25 @@ export interface Vault {
   requireKeyring(): Keyring;
   /** The keyring, or null while the vault is disabled (for health checks, which must not throw). */
   currentKeyring(): Keyring | null;
+  /**
+   * Told how each reveal ended: "ok", or the refusal's code (NOT_FOUND, VAULT_UNAVAILABLE, VAULT_KEY_UNKNOWN,
+   * VAULT_DECRYPT_FAILED; "error" for anything else). The gateway counts them for its metrics; the vault keeps nothing.
+   */
+  revealed?(outcome: RevealOutcome): void;
+}
+
+export type RevealOutcome = "ok" | "NOT_FOUND" | "VAULT_UNAVAILABLE" | "VAULT_KEY_UNKNOWN" | "VAULT_DECRYPT_FAILED" | "error";
+
+/** The same vault, telling `onReveal` as well about each reveal (the metrics: the vault knows no metrics library). */
+export function observingReveals(vault: Vault, onReveal: (outcome: RevealOutcome) => void): Vault {
+  return {
+    requireKeyring: () => vault.requireKeyring(),
+    currentKeyring: () => vault.currentKeyring(),
+    revealed: (outcome) => {
+      vault.revealed?.(outcome);
+      onReveal(outcome);
+    },
+  };
 }
 
 /** A vault over `keyring`; null is a disabled vault, `unavailable` saying why. */

@@ -49,6 +49,8 @@ export function firstError(res: GqlResponse): GqlError {
 
 export interface TestGateway {
   url: string;
+  /** /metrics on its own port, when started with METRICS_PORT. */
+  metricsUrl?: string;
   gateway: Gateway;
   database: Database;
   /** Live events (subscriptions), when started with `events`. */
@@ -90,7 +92,7 @@ export async function startTestGateway({
   const stopSweep = sweepMs > 0 ? startApprovalExpirySweep(database.prisma, { intervalMs: sweepMs }) : async () => {};
   const logger = logs ? createLogger("debug", { write: (line) => void logs.push(line) }) : createLogger(config.logLevel);
   const gateway = createGateway({ config, database, schema, logger, events, vault: testVault });
-  const { url } = await gateway.listen();
+  const { url, metricsUrl } = await gateway.listen();
 
   const token = (role: TokenRole, sub = `${role}-user`) => signDevToken(TEST_JWT_SECRET, role, { sub, expiresIn: "1h" });
 
@@ -113,6 +115,7 @@ export async function startTestGateway({
 
   return {
     url,
+    metricsUrl,
     gateway,
     database,
     token,
