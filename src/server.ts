@@ -26,12 +26,17 @@ import { useCursorCheck } from "./plugins/cursors.ts";
 import { useResponseCap } from "./plugins/response-cap.ts";
 import { maskError, useErrorPolicy } from "./plugins/errors.ts";
 import { useAuthentication } from "./plugins/authenticate.ts";
+import { useCors } from "./plugins/cors.ts";
+import { offlineGraphiQL } from "./plugins/graphiql.ts";
+import { useIntrospectionPolicy } from "./plugins/introspection.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
 import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
 import { tableMap, useSqlRendering } from "./plugins/sql-rendering.ts";
 
 export const GRAPHQL_PATH = "/graphql";
+/** GraphiQL's script, styles and workers, served by the gateway itself (src/plugins/graphiql.ts). */
+export const GRAPHIQL_ASSETS_PATH = `${GRAPHQL_PATH}/graphiql`;
 /** /ready gives up on the database after this long (a hung database must not hang the probe). */
 export const READY_TIMEOUT_MS = 2_000;
 /** close() lets in-flight requests finish for this long, then drops the connections. */
@@ -52,6 +57,9 @@ export interface GatewayOptions {
     | "subscriptions"
     | "decisionMinAal"
     | "listRendering"
+    | "graphiql"
+    | "introspectionRoles"
+    | "corsOrigins"
   >;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
@@ -76,7 +84,8 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const GRAPHIQL_INTRO = `# HotDash Gateway
+/** What GraphiQL's editor shows first: how to authenticate. */
+export const GRAPHIQL_INTRO = `# HotDash Gateway
 #
 # Without an Authorization header a request runs as "anon" and sees no data.
 # Authenticate with a Supabase session token (ES256/RS256 from the project's
@@ -117,6 +126,7 @@ export function createGateway({
     );
 
   const tables = config.listRendering === "sql" ? tableMap(prisma, log) : undefined;
+  const graphiql = config.graphiql ? offlineGraphiQL(GRAPHIQL_ASSETS_PATH) : undefined;
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
@@ -128,11 +138,15 @@ export function createGateway({
     context: createContextFactory({ prisma, events: liveEvents, decisionMinAal: config.decisionMinAal, vault }),
     // The outer bound for everyone; each role's own (smaller) limit is useAuthentication's.
     maxRequestBodySize: Math.max(...Object.values(config.budgets).map((b) => b.maxBodyBytes)),
-    graphiql: {
+    // GRAPHIQL (config): off, a browser's GET /graphql gets what any GET without a query gets.
+    graphiql: graphiql !== undefined && {
       title: "HotDash Gateway",
       defaultQuery: GRAPHIQL_INTRO,
       ...(graphiqlToken !== undefined && { headers: JSON.stringify({ Authorization: `Bearer ${graphiqlToken}` }, null, 2) }),
     },
+    ...(graphiql && { renderGraphiQL: graphiql.render }),
+    // CORS_ORIGINS (config), in useCors: yoga's own CORS reflects any origin with credentials (D13).
+    cors: false,
     // The order matters: envelop runs each hook in array order. A hook that stops an operation
     // (setResultAndStopExecution: limits, cursor check) skips the onExecute of every plugin after it,
     // so a refused operation never opens an RLS transaction; the onExecuteDone hooks already
@@ -144,6 +158,8 @@ export function createGateway({
       useRequestId(),
       useResponseCap(config.responseMaxBytes, log), // before the access log, so it logs the status sent
       useAccessLog(log),
+      useCors(config.corsOrigins), // answers a preflight before anything reads the request
+      ...(graphiql ? [graphiql.plugin] : []), // GraphiQL's static files, public: before authentication
       useReadinessCheck({
         endpoint: "/ready",
         check: async ({ fetchAPI }) => {
@@ -168,6 +184,7 @@ export function createGateway({
         agentKeys,
       ),
       useQueryLimits(config.limits, config.budgets),
+      useIntrospectionPolicy(config.introspectionRoles), // after authentication (the role), before the transaction
       useErrorPolicy(log),
       useCursorCheck(),
       // Inside the RLS transaction (it wraps every execute function set before it).
