@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
 import { signDevToken } from "../src/context/auth.ts";
 import { GRAPHIQL_INTRO } from "../src/server.ts";
 import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from "./support/gateway.ts";
@@ -198,5 +199,24 @@ describe("GraphiQL, served by the gateway alone", () => {
     } finally {
       await context.close();
     }
+  });
+});
+
+describe("GRAPHIQL", () => {
+  const server = { DATABASE_URL: "postgres://gateway@db.internal/hotdash", SUPABASE_JWT_SECRET: TEST_JWT_SECRET };
+
+  test("on in embedded mode and by default; off with NODE_ENV=production unless set; an explicit value wins", () => {
+    expect(loadConfig({}).graphiql).toBe(true);
+    expect(loadConfig({ NODE_ENV: "production" }).graphiql).toBe(true); // embedded: a local demo
+    expect(loadConfig(server).graphiql).toBe(true);
+    expect(loadConfig({ ...server, NODE_ENV: "production" }).graphiql).toBe(false);
+    expect(loadConfig({ ...server, NODE_ENV: "production", GRAPHIQL: "on" }).graphiql).toBe(true);
+    expect(loadConfig({ ...server, GRAPHIQL: "off" }).graphiql).toBe(false);
+    expect(loadConfig({ GRAPHIQL: "OFF" }).graphiql).toBe(false);
+  });
+
+  test("anything but a boolean is a one-line problem", () => {
+    expect(() => loadConfig({ GRAPHIQL: "sometimes" })).toThrow(ConfigError);
+    expect(() => loadConfig({ GRAPHIQL: "sometimes" })).toThrow(/GRAPHIQL: must be true or false \(got "sometimes"\)/);
   });
 });
