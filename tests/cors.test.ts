@@ -1,6 +1,8 @@
 // CORS by allow-list (CORS_ORIGINS), against real gateways: finding D13 (any Origin reflected with
 // credentials allowed) as a test, the default (only the gateway's own pages: no CORS header for any
 // other origin), a listed origin's preflight and request, "*", and the validation of the setting.
+// tests/graphiql-browser.test.ts checks the same in Chromium: a listed origin's page reads the answer,
+// another origin's page and a request with credentials cannot.
 import { describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { startTestGateway, useTestGateway, type TestGateway } from "./support/gateway.ts";

@@ -3,8 +3,11 @@
 // gateway's loopback address; anything else is refused, as on a machine without internet), shows the
 // project's intro text with the operator token prefilled, and runs a query typed on the keyboard.
 // Without a token the schema request gets the plain INTROSPECTION_DISABLED error; GRAPHIQL=off serves
-// no page. One browser for the file; a fresh context (empty storage) per page.
+// no page. Also CORS as a browser enforces it (tests/cors.test.ts has the headers themselves). One
+// browser for the file; a fresh context (empty storage) per page.
 import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
@@ -37,6 +40,10 @@ let withToken: TestGateway;
 let anonymous: TestGateway;
 /** GRAPHIQL=off. */
 let off: TestGateway;
+/** A web app's pages on another loopback origin (http://127.0.0.1:<port>), and a gateway listing that origin in CORS_ORIGINS. */
+let app: Server;
+let appPort: number;
+let withCors: TestGateway;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM_PATH))
@@ -49,12 +56,17 @@ beforeAll(async () => {
     startTestGateway({ databaseUrl: db.url, env: { GRAPHIQL: "on" } }),
     startTestGateway({ databaseUrl: db.url, env: { GRAPHIQL: "off" } }),
   ]);
+  app = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>dashboard</title>"));
+  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+  appPort = (app.address() as AddressInfo).port;
+  withCors = await startTestGateway({ databaseUrl: db.url, env: { CORS_ORIGINS: `http://127.0.0.1:${appPort}` } });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([withToken?.close(), anonymous?.close(), off?.close()]);
+  await Promise.all([withToken?.close(), anonymous?.close(), off?.close(), withCors?.close()]);
+  await new Promise((resolve) => (app ? app.close(resolve) : resolve(undefined)));
   await db?.close();
 });
 
@@ -194,8 +206,60 @@ describe("GraphiQL, served by the gateway alone", () => {
       const html = await (await fetch(withToken.url, { headers: { accept: "text/html" } })).text();
       const script = /src="([^"]+\/graphiql\.js)"/.exec(html)?.[1];
       expect(script).toBeDefined();
-      expect((await fetch(new URL(script!, withToken.url))).status).toBe(200);
+      // On: the script, cacheable for good (its path changes with its content), gzipped for a browser that accepts it.
+      const served = await fetch(new URL(script!, withToken.url), { headers: { "accept-encoding": "gzip" } });
+      expect(served.status).toBe(200);
+      expect(served.headers.get("content-type")).toMatch(/^text\/javascript/);
+      expect(served.headers.get("cache-control")).toMatch(/immutable/);
+      expect(served.headers.get("content-encoding")).toBe("gzip");
+      expect(await served.text()).toContain("renderYogaGraphiQL");
       expect((await fetch(new URL(script!, off.url))).status).toBe(404);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("CORS in a real browser (CORS_ORIGINS)", () => {
+  /** What a page's fetch() of the gateway gets: the answer, or the browser's refusal. */
+  const callFromPage = (page: Page, url: string, token: string, credentials: RequestCredentials) =>
+    page.evaluate(
+      async ({ url, token, credentials }) => {
+        try {
+          const res = await fetch(url, {
+            method: "POST",
+            credentials,
+            headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-request-id": "from-the-dashboard" },
+            body: JSON.stringify({ query: "{ supplierLeadTimes { totalCount } }" }),
+          });
+          return { ok: true, status: res.status, body: (await res.json()) as unknown, requestId: res.headers.get("x-request-id") };
+        } catch (error) {
+          return { ok: false, error: String(error) };
+        }
+      },
+      { url, token, credentials },
+    );
+
+  test("a page of the listed origin calls the API with a bearer token; a page of another origin cannot read it; no credentials", async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const token = await withCors.token("authenticated");
+      await page.goto(`http://127.0.0.1:${appPort}/`);
+      expect(await callFromPage(page, withCors.url, token, "same-origin")).toEqual({
+        ok: true,
+        status: 200,
+        body: { data: { supplierLeadTimes: { totalCount: 1 } } },
+        requestId: "from-the-dashboard", // an exposed header
+      });
+      // Cookies or HTTP auth may not ride along: the gateway never allows credentials.
+      expect(await callFromPage(page, withCors.url, token, "include")).toMatchObject({ ok: false, error: expect.stringMatching(/Failed to fetch/) });
+      // The same page on another origin (localhost is not 127.0.0.1 to a browser).
+      await page.goto(`http://localhost:${appPort}/`);
+      expect(await callFromPage(page, withCors.url, token, "same-origin")).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/Failed to fetch/),
+      });
     } finally {
       await context.close();
     }
