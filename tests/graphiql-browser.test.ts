@@ -77,6 +77,8 @@ interface OpenedPage {
   requests: string[];
   /** Uncaught errors and Content-Security-Policy reports. */
   problems: string[];
+  /** The page's response headers. */
+  headers: Record<string, string>;
   /** The answer to the page's own schema request (GraphiQL introspects on load). */
   schema: Promise<{ status: number; body: { data?: { __schema?: { queryType: { name: string } } }; errors?: { extensions?: { code?: string } }[] } }>;
 }
@@ -101,8 +103,8 @@ async function open(url: string): Promise<OpenedPage> {
     .waitForResponse((r) => r.request().method() === "POST" && (r.request().postData() ?? "").includes("__schema"), { timeout: PAGE_TIMEOUT_MS })
     .then(async (r) => ({ status: r.status(), body: (await r.json()) as Awaited<OpenedPage["schema"]>["body"] }));
   schema.catch(() => {}); // awaited by the tests that need it
-  await page.goto(url);
-  return { page, context, requests, problems, schema };
+  const response = await page.goto(url);
+  return { page, context, requests, problems, schema, headers: response?.headers() ?? {} };
 }
 
 /** The text of a Monaco editor as rendered (non-breaking spaces as spaces). */
@@ -129,7 +131,7 @@ describe("GraphiQL, served by the gateway alone", () => {
   test(
     "renders offline with the intro text and the token prefilled, and runs a query typed into the editor",
     async () => {
-      const { page, context, requests, problems, schema } = await open(withToken.url);
+      const { page, context, requests, problems, schema, headers } = await open(withToken.url);
       try {
         const editor = page.locator(`${queryEditor} .monaco-editor`).first();
         await editor.waitFor({ timeout: PAGE_TIMEOUT_MS });
@@ -160,6 +162,8 @@ describe("GraphiQL, served by the gateway alone", () => {
 
         await page.screenshot({ path: "/tmp/graphiql.png" });
         expect(problems).toEqual([]);
+        // The browser enforces "this origin only" too, and no other site may frame the page.
+        expect(headers["content-security-policy"]).toMatch(/default-src 'self';.*connect-src 'self';.*frame-ancestors 'none'/);
         // The page, its script and styles, Monaco's workers, the schema and the query: all from the gateway.
         expect(requests.some((r) => /\/graphql\/graphiql\/[0-9a-f]+\/graphiql\.js$/.test(r))).toBe(true);
         expect(requests.some((r) => /\/graphql\/graphiql\/[0-9a-f]+\/graphql\.worker\.js$/.test(r))).toBe(true);

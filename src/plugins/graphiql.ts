@@ -7,7 +7,8 @@
  * options as JSON, one stylesheet and one script. Those, Monaco's three workers and the icon are
  * served by useGraphiQLAssets under `<assetsPath>/<content hash>/`, so a browser may cache them for
  * good and a new version of the package gets new URLs. The page carries a Content-Security-Policy
- * that allows this origin only, so a request to any other host is refused by the browser itself.
+ * that allows this origin only (in the page, and as a header that also forbids framing it), so a
+ * request to any other host is refused by the browser itself.
  *
  * The bundle is ~9 MB of JavaScript text: it is imported on the first GraphiQL request, not at start,
  * and each asset is gzipped once, when a browser first asks for it gzipped.
@@ -97,6 +98,9 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join("; ");
 
+/** The header adds what a <meta> policy cannot say: no other site may frame the page (clickjacking). */
+const CONTENT_SECURITY_POLICY_HEADER = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** JSON inside <script>: no "</script>" or "<!--" can end it early. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
@@ -141,6 +145,13 @@ export function offlineGraphiQL(assetsPath: string): OfflineGraphiQL {
   };
 
   const plugin: Plugin = {
+    // The only HTML this gateway serves is GraphiQL's page (yoga's landing page is off).
+    onResponse({ response }) {
+      if (response.headers.get("content-type")?.startsWith("text/html")) {
+        response.headers.set("content-security-policy", CONTENT_SECURITY_POLICY_HEADER);
+        response.headers.set("x-content-type-options", "nosniff");
+      }
+    },
     onRequest(payload) {
       const { request, url, fetchAPI } = payload;
       const endResponse = (response: Response) => payload.endResponse(response);
