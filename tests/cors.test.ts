@@ -91,6 +91,12 @@ describe("CORS_ORIGINS lists the origins whose pages may call the API", () => {
       expect(res.headers.get("access-control-expose-headers")).toMatch(/x-request-id/);
       expect(res.headers.get("access-control-allow-credentials")).toBeNull();
       expect(res.headers.get("vary")).toMatch(/\bOrigin\b/);
+      // A refusal is readable too, so the app can tell an expired token (and sign in again) from a network failure.
+      const refused = await gw.gql("{ __typename }", undefined, { authorization: "Bearer not-a-token", headers: { origin: APP } });
+      expect(refused.status).toBe(401);
+      expect(refused.body.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+      expect(refused.headers.get("access-control-allow-origin")).toBe(APP);
+      expect(refused.headers.get("access-control-expose-headers")).toMatch(/www-authenticate/);
     });
   });
 
