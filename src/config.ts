@@ -9,6 +9,7 @@ import { loadVaultKeys, VaultKeyError } from "./vault/keys.ts";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 import type { Role } from "./auth/viewer.ts";
+import { DEFAULT_INTROSPECTION_ROLES, POLICY_ROLES, type PolicyRole } from "./auth/policy.ts";
 import { DEFAULT_AUDIENCE } from "./context/auth.ts";
 import { DEFAULT_KEY_SET_TIMING, jwksProblem, jwksUrlOf, type JwksSource, type KeySetTiming } from "./context/jwks.ts";
 
@@ -71,6 +72,12 @@ export interface Config {
   printDevTokens: boolean;
   /** Prometheus metrics at /metrics (src/plugins/metrics.ts): on unless METRICS=off; behind a bearer token and/or on a port of their own. */
   metrics: { enabled: boolean; token: string | null; port: number | null };
+  /** GRAPHIQL: GraphiQL on GET /graphql. Default on, except NODE_ENV=production with DATABASE_URL. */
+  graphiql: boolean;
+  /** INTROSPECTION_ROLES: the kinds of caller (policy roles) that may run __schema / __type. */
+  introspectionRoles: readonly PolicyRole[];
+  /** CORS_ORIGINS: the origins whose pages may call the API from a browser; [] = only the gateway's own pages. */
+  corsOrigins: CorsOrigins;
   /** Non-fatal findings for the entry point to log. */
   warnings: string[];
 }
@@ -132,6 +139,9 @@ function budgetsFrom(env: Record<string, unknown>): Record<Role, RoleBudget> {
   };
   return { anon: read("anon"), authenticated: read("authenticated"), service_role: read("service_role") };
 }
+
+/** "*" = any origin; otherwise exact origins (scheme://host[:port], as browsers send them). */
+export type CorsOrigins = "*" | readonly string[];
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -199,6 +209,67 @@ function boolean() {
       }),
   );
 }
+
+/** A comma-separated list: trimmed, empty items dropped; unset or blank = undefined. */
+function list<T>(parse: (items: string[], raw: string, ctx: z.RefinementCtx) => T) {
+  return z.preprocess(
+    unset,
+    z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return undefined;
+        const items = raw
+          .split(",")
+          .map((item) => item.trim())
+          .filter((item) => item !== "");
+        return parse(items, raw, ctx);
+      }),
+  );
+}
+
+/** INTROSPECTION_ROLES: policy roles (anon, anonymous, authenticated, service_role), or "none". */
+const introspectionRoles = list<readonly PolicyRole[]>((items, raw, ctx) => {
+  const lower = items.map((item) => item.toLowerCase());
+  if (lower.length === 1 && lower[0] === "none") return [];
+  const unknown = lower.filter((item) => !(POLICY_ROLES as readonly string[]).includes(item));
+  if (unknown.length > 0 || lower.length === 0) {
+    ctx.addIssue({ code: "custom", message: `must be a comma-separated list of ${POLICY_ROLES.join(", ")}, or none (got "${raw}")` });
+    return z.NEVER;
+  }
+  return [...new Set(lower as PolicyRole[])];
+});
+
+/** CORS_ORIGINS: "*" alone, or origins, each scheme://host[:port] (a trailing "/" is tolerated), normalised as browsers send them. */
+const corsOrigins = list<CorsOrigins>((items, raw, ctx) => {
+  if (items.includes("*")) {
+    if (items.length === 1) return "*";
+    ctx.addIssue({ code: "custom", message: `"*" (any origin) must stand alone (got "${raw}")` });
+    return z.NEVER;
+  }
+  const origins: string[] = [];
+  for (const item of items) {
+    const url = safeUrl(item);
+    const isOrigin =
+      url !== null &&
+      /^https?:$/.test(url.protocol) &&
+      !item.includes("*") &&
+      url.username === "" &&
+      url.password === "" &&
+      url.pathname === "/" &&
+      !/^[a-z]+:\/\/[^/]*\/./i.test(item) &&
+      !/[?#]/.test(item);
+    if (!isOrigin) {
+      ctx.addIssue({
+        code: "custom",
+        message: `each origin must be http(s)://host[:port] without a path or wildcard, e.g. https://app.example.com (got "${item}")`,
+      });
+      continue;
+    }
+    origins.push(url.origin);
+  }
+  return [...new Set(origins)];
+});
 
 const EnvSchema = z.object({
   PORT: integer(4000, 0, 65535),
@@ -272,6 +343,10 @@ const EnvSchema = z.object({
       }),
   ),
   METRICS_PORT: optionalInteger(0, 65535),
+  // GraphiQL, introspection and CORS (docs/operations.md, "GraphiQL and introspection", "CORS").
+  GRAPHIQL: boolean(),
+  INTROSPECTION_ROLES: introspectionRoles,
+  CORS_ORIGINS: corsOrigins,
   DECISION_MIN_AAL: z.preprocess(
     (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
     z.enum(["aal1", "aal2"], { error: (i) => `must be aal1 or aal2 (got "${String(i.input)}")` }).default("aal1"),
@@ -451,6 +526,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pgliteDataDir: databaseLocation(env).pgliteDataDir ?? path.resolve(e.DATA_DIR, "pglite"),
     printDevTokens: e.PRINT_DEV_TOKENS ?? (e.DATABASE_URL === undefined && (e.SUPABASE_JWT_SECRET !== undefined || developmentSecret)),
     metrics,
+    // Embedded mode is a local demo: GraphiQL on. A production deployment opts in.
+    graphiql: e.GRAPHIQL ?? (e.DATABASE_URL === undefined || env.NODE_ENV?.trim() !== "production"),
+    introspectionRoles: e.INTROSPECTION_ROLES ?? DEFAULT_INTROSPECTION_ROLES,
+    corsOrigins: e.CORS_ORIGINS ?? [],
     warnings,
   };
 }

@@ -168,7 +168,7 @@ try {
       `\n*** The project's signing keys could not be loaded from ${keysHealth.source}: ${keysHealth.lastError}.\n*** ES256/RS256 tokens get 503 and /ready answers 503 until they load (retried every ${config.tokens.timing.cooldownMs / 1000} s).\n`,
     );
   }
-  printBanner(url, opened.embedded, tokens, vaultLine(vaultStatus, vaultHealth, vaultKeyFile), tokensLine(keysHealth));
+  printBanner(url, opened.embedded, tokens, vaultLine(vaultStatus, vaultHealth, vaultKeyFile), tokensLine(keysHealth), config.graphiql);
   if (devAgentKey) printDevAgentKey(devAgentKey);
 } catch (err) {
   // Problems the operator can fix are one plain line, like the configuration errors; anything else
@@ -241,12 +241,13 @@ function printBanner(
   tokens: { authenticated: string; service_role: string } | null,
   vault: string,
   tokenRules: string,
+  graphiql: boolean,
 ): void {
   const origin = new URL(url).origin;
   const lines = [
     "",
     "HotDash Gateway is running",
-    `  GraphiQL   ${url}`,
+    graphiql ? `  GraphiQL   ${url}` : `  GraphQL    ${url}   (GraphiQL off: GRAPHIQL)`,
     `  Health     ${origin}/health   Ready ${origin}/ready`,
     `  Database   ${embedded ? `embedded PGlite in ${pgliteDir} (demo data loaded)` : "PostgreSQL from DATABASE_URL"}`,
     `  Vault      ${vault}`,

@@ -26,6 +26,9 @@ import { useCursorCheck } from "./plugins/cursors.ts";
 import { useResponseCap } from "./plugins/response-cap.ts";
 import { maskError, useErrorPolicy } from "./plugins/errors.ts";
 import { useAuthentication } from "./plugins/authenticate.ts";
+import { useCors } from "./plugins/cors.ts";
+import { offlineGraphiQL } from "./plugins/graphiql.ts";
+import { useIntrospectionPolicy } from "./plugins/introspection.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
 import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
@@ -33,6 +36,8 @@ import { tableMap, useSqlRendering } from "./plugins/sql-rendering.ts";
 import { createMetricsServer, GatewayMetrics, METRICS_PATH, useMetrics } from "./plugins/metrics.ts";
 
 export const GRAPHQL_PATH = "/graphql";
+/** GraphiQL's script, styles and workers, served by the gateway itself (src/plugins/graphiql.ts). */
+export const GRAPHIQL_ASSETS_PATH = `${GRAPHQL_PATH}/graphiql`;
 /** /ready gives up on the database after this long (a hung database must not hang the probe). */
 export const READY_TIMEOUT_MS = 2_000;
 /** close() lets in-flight requests finish for this long, then drops the connections. */
@@ -54,6 +59,9 @@ export interface GatewayOptions {
     | "decisionMinAal"
     | "listRendering"
     | "metrics"
+    | "graphiql"
+    | "introspectionRoles"
+    | "corsOrigins"
   >;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
@@ -80,7 +88,8 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const GRAPHIQL_INTRO = `# HotDash Gateway
+/** What GraphiQL's editor shows first: how to authenticate. */
+export const GRAPHIQL_INTRO = `# HotDash Gateway
 #
 # Without an Authorization header a request runs as "anon" and sees no data.
 # Authenticate with a Supabase session token (ES256/RS256 from the project's
@@ -127,6 +136,7 @@ export function createGateway({
     events && withSubscriptionLimits(events, subscriptionLimits, new Semaphore(Math.max(1, Math.floor(database.poolMax / 2))), agentKeys, log);
 
   const tables = config.listRendering === "sql" ? tableMap(prisma, log) : undefined;
+  const graphiql = config.graphiql ? offlineGraphiQL(GRAPHIQL_ASSETS_PATH) : undefined;
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
@@ -138,11 +148,15 @@ export function createGateway({
     context: createContextFactory({ prisma, events: liveEvents, decisionMinAal: config.decisionMinAal, vault }),
     // The outer bound for everyone; each role's own (smaller) limit is useAuthentication's.
     maxRequestBodySize: Math.max(...Object.values(config.budgets).map((b) => b.maxBodyBytes)),
-    graphiql: {
+    // GRAPHIQL (config): off, a browser's GET /graphql gets what any GET without a query gets.
+    graphiql: graphiql !== undefined && {
       title: "HotDash Gateway",
       defaultQuery: GRAPHIQL_INTRO,
       ...(graphiqlToken !== undefined && { headers: JSON.stringify({ Authorization: `Bearer ${graphiqlToken}` }, null, 2) }),
     },
+    ...(graphiql && { renderGraphiQL: graphiql.render }),
+    // CORS_ORIGINS (config), in useCors: yoga's own CORS reflects any origin with credentials (D13).
+    cors: false,
     // The order matters: envelop runs each hook in array order. A hook that stops an operation
     // (setResultAndStopExecution: limits, cursor check) skips the onExecute of every plugin after it,
     // so a refused operation never opens an RLS transaction; the onExecuteDone hooks already
@@ -154,6 +168,8 @@ export function createGateway({
       useRequestId(),
       useResponseCap(config.responseMaxBytes, log), // before the access log, so it logs the status sent
       useAccessLog(log),
+      useCors(config.corsOrigins), // answers a preflight before anything reads the request
+      ...(graphiql ? [graphiql.plugin] : []), // GraphiQL's static files, public: before authentication
       useReadinessCheck({
         endpoint: "/ready",
         check: async ({ fetchAPI }) => {
@@ -178,6 +194,7 @@ export function createGateway({
         agentKeys,
       ),
       useQueryLimits(config.limits, config.budgets),
+      useIntrospectionPolicy(config.introspectionRoles), // after authentication (the role), before the transaction
       useErrorPolicy(log),
       useCursorCheck(),
       // After the plugins that refuse in onExecute, so a refused operation never counts as executed.

@@ -415,8 +415,8 @@ describe("gateway on a live database", () => {
     expect(asService.status).toBe(200);
     expect(asService.body.data.trees).toHaveLength(100);
 
-    // Introspection (GraphiQL, codegen) is exempt from depth and cost.
-    const introspection = await gql(gw.endpoint, getIntrospectionQuery());
+    // Introspection (GraphiQL, codegen) is exempt from depth and cost (service_role's depth here is 6).
+    const introspection = await gql(gw.endpoint, getIntrospectionQuery(), { token: tokens.service });
     expect(introspection.status).toBe(200);
     expect(introspection.body.data.__schema.queryType.name).toBe("Query");
   });

@@ -207,6 +207,20 @@ export function canExecute(role: PolicyRole, routine: RoutineName): boolean {
   return (ROUTINES[routine].roles as readonly PolicyRole[]).includes(role);
 }
 
+// ───────────── The schema itself ─────────────
+
+/**
+ * Who may read the schema by introspection (__schema, __type) unless INTROSPECTION_ROLES says
+ * otherwise: operators (GraphiQL, the dashboard's codegen) and service_role (agents, scripts). anon and
+ * anonymous sign-ins get no map of the API (src/plugins/introspection.ts refuses them before any SQL).
+ */
+export const DEFAULT_INTROSPECTION_ROLES: readonly PolicyRole[] = ["authenticated", "service_role"];
+
+/** May this viewer introspect, given the configured kinds of caller? An anonymous sign-in counts as "anonymous", not authenticated. */
+export function mayIntrospect(viewer: Pick<Viewer, "role" | "claims">, allowed: readonly PolicyRole[]): boolean {
+  return allowed.includes(policyRoleOf(viewer));
+}
+
 // ───────────── Decisions: how strong a sign-in ─────────────
 
 /** Supabase's authenticator assurance levels: aal1 = one factor, aal2 = multi-factor (MFA). */

@@ -61,4 +61,4 @@ export function runEntryPoint(env: Record<string, string>, options: { until?: Re
 }
 
 /** The GraphQL URL from the banner. */
-export const bannerUrl = (run: EntryRun) => /GraphiQL\s+(\S+)/.exec(run.stdout)?.[1];
+export const bannerUrl = (run: EntryRun) => /Graph(?:i)?QL\s+(http\S+)/.exec(run.stdout)?.[1];

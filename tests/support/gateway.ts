@@ -70,6 +70,7 @@ export async function startTestGateway({
   env = {},
   events: eventOptions,
   logs,
+  graphiqlToken,
 }: {
   databaseUrl: string;
   poolMax?: number;
@@ -78,6 +79,8 @@ export async function startTestGateway({
   events?: Pick<GatewayEventsOptions, "heartbeatMs"> & { expirySweepMs?: number };
   /** Collects the gateway's log lines (every level) here instead of printing errors. */
   logs?: string[];
+  /** Pre-fills GraphiQL's Authorization header (createGateway's graphiqlToken). */
+  graphiqlToken?: string;
 }): Promise<TestGateway> {
   const config = {
     ...loadConfig({ DATABASE_URL: databaseUrl, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "error", ...env }),
@@ -91,7 +94,7 @@ export async function startTestGateway({
   const sweepMs = eventOptions?.expirySweepMs ?? 0;
   const stopSweep = sweepMs > 0 ? startApprovalExpirySweep(database.prisma, { intervalMs: sweepMs }) : async () => {};
   const logger = logs ? createLogger("debug", { write: (line) => void logs.push(line) }) : createLogger(config.logLevel);
-  const gateway = createGateway({ config, database, schema, logger, events, vault: testVault });
+  const gateway = createGateway({ config, database, schema, logger, events, vault: testVault, graphiqlToken });
   const { url, metricsUrl } = await gateway.listen();
 
   const token = (role: TokenRole, sub = `${role}-user`) => signDevToken(TEST_JWT_SECRET, role, { sub, expiresIn: "1h" });
