@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import type { Viewer } from "../src/auth/viewer.ts";
 import { ConfigError, databaseLocation, loadConfig } from "../src/config.ts";
+import { applyMigrations, MigrationError, PRISMA_ADVISORY_LOCK_KEY } from "../src/db/migrate.ts";
 import { withRls } from "../src/db/rls.ts";
 import { ListenDeliveryError, startGatewayEvents } from "../src/pubsub/index.ts";
 import { describeStartupError } from "../src/startup.ts";
@@ -398,6 +399,44 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("the live queue behind
     expect(bouncer.log()).toMatch(/got packet 'A' from server when not linked/);
   });
 
+  test("migrations through the pooler can leave their lock held on a pooled connection: the run says so at once", async () => {
+    const url = bouncer.url(db.url);
+    // Other clients keep the server connections turning over, as a gateway's traffic would.
+    const busy = Array.from({ length: SERVER_CONNECTIONS }, () => new pg.Client({ connectionString: url }));
+    await Promise.all(busy.map((c) => c.connect()));
+    let running = true;
+    const traffic = busy.map(async (c) => {
+      while (running) await c.query("SELECT pg_sleep(0.002)");
+    });
+    let lost: unknown;
+    try {
+      // A run whose lock and unlock land on one server connection leaves nothing behind; the first one that does not is reported.
+      for (let attempt = 0; attempt < 50 && lost === undefined; attempt++) await applyMigrations(url).catch((error: unknown) => (lost = error));
+    } finally {
+      running = false;
+      await Promise.all(traffic);
+      await Promise.all(busy.map((c) => c.end()));
+    }
+    expect(lost).toBeInstanceOf(MigrationError);
+    expect((lost as MigrationError).code).toBe("MIGRATION_LOCK_LOST");
+    const holders = async () =>
+      (
+        await db.pool.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`, [
+          PRISMA_ADVISORY_LOCK_KEY,
+        ])
+      ).rows;
+    const [holder] = await holders();
+    expect(holder).toBeDefined();
+    expect((lost as Error).message).toContain(`by backend ${holder.pid}; pg_terminate_backend frees it`);
+    expect(describeStartupError(lost, { host: "127.0.0.1", port: 4000 })).toMatch(
+      /transaction-mode pooler .* set DATABASE_LISTEN_URL .*\[MIGRATION_LOCK_LOST\]\.$/,
+    );
+    await db.pool.query("SELECT pg_terminate_backend($1)", [holder.pid]);
+    // On a session connection (DATABASE_LISTEN_URL) the lock is taken and released by one session.
+    await applyMigrations(db.url);
+    expect(await holders()).toEqual([]);
+  });
+
   test("npm start: DATABASE_URL through the pooler and DATABASE_LISTEN_URL direct starts; both through the pooler stops with one line", async () => {
     const env = {
       PORT: "0",
@@ -410,8 +449,16 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("the live queue behind
     expect(good.stdout + good.stderr).toContain("HotDash Gateway is running");
 
     const bad = await runEntryPoint(env);
+    // A lock left on a pooled connection by that run would hold up later migrations on this database.
+    await db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted AND pid <> pg_backend_pid()`,
+      [PRISMA_ADVISORY_LOCK_KEY],
+    );
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^Cannot start: LISTEN\/NOTIFY does not work on DATABASE_LISTEN_URL \(default DATABASE_URL\)/m);
+    // Usually the delivery check; the migrations before it stop first when their lock was released on another server connection.
+    expect(bad.stderr).toMatch(
+      /^Cannot start: (LISTEN\/NOTIFY does not work on DATABASE_LISTEN_URL \(default DATABASE_URL\)|The migration lock was released on another database session)/m,
+    );
     expect(bad.stderr + bad.stdout).not.toContain(db.url);
   }, 120_000); // two starts of the real entry point, one waiting out the 5 s delivery check
 });
