@@ -3,9 +3,15 @@
 // many clients. Every operation's role and claims are transaction-local (src/db/rls.ts; BEGIN travels
 // with the role switch, src/db/begin.ts), so no request sees another's, and nothing is left on the
 // server connections. The live queue's LISTEN needs a session: DATABASE_LISTEN_URL.
+import { GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import type { Viewer } from "../src/auth/viewer.ts";
+import { signDevToken } from "../src/context/auth.ts";
+import type { GatewayContext } from "../src/context/types.ts";
+import { createDatabase, type Database } from "../src/db/client.ts";
+import { createLogger } from "../src/logger.ts";
+import { createGateway, type Gateway } from "../src/server.ts";
 import { ConfigError, databaseLocation, loadConfig } from "../src/config.ts";
 import { applyMigrations, MigrationError, PRISMA_ADVISORY_LOCK_KEY } from "../src/db/migrate.ts";
 import { withRls } from "../src/db/rls.ts";
@@ -315,6 +321,94 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("behind PgBouncer in t
       failed.slice(0, 2).map((r) => r.body.errors),
       `${failed.length} of ${results.length} failed`,
     ).toEqual([]);
+    for (const session of await serverSessions(bouncer, db.url)) expect(session).toMatchObject(CLEAN_SESSION);
+  });
+});
+
+describe.skipIf(inject("testDatabase").kind === "pglite")("an operation stopped by its budget behind PgBouncer", () => {
+  /** authenticated's budget, and when lateSleep starts its statement within it (as in tests/resilience.test.ts). */
+  const BUDGET_MS = 4_000;
+  const LATE_START_MS = 3_000;
+  // Starts a long statement late in its budget: statement_timeout alone would let it run a whole budget on.
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType<unknown, GatewayContext>({
+      name: "Query",
+      fields: {
+        lateSleep: {
+          type: GraphQLString,
+          resolve: async (_root, _args, ctx) => {
+            await new Promise((resolve) => setTimeout(resolve, LATE_START_MS));
+            await ctx.db.$queryRaw`select pg_sleep(60)::text`;
+            return "woke";
+          },
+        },
+        whoami: {
+          type: GraphQLString,
+          resolve: async (_root, _args, ctx) => (await ctx.db.$queryRaw<{ sub: string }[]>`select gateway.jwt_subject() as sub`)[0].sub,
+        },
+      },
+    }),
+  });
+  let db: TestDatabase;
+  let bouncer: PgBouncer;
+  let database: Database;
+  let gateway: Gateway;
+  let url: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    bouncer = await startPgBouncer({ serverUrl: db.url, poolSize: SERVER_CONNECTIONS });
+    const pooled = bouncer.url(db.url);
+    const config = {
+      ...loadConfig({ DATABASE_URL: pooled, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, AUTHENTICATED_TIMEOUT_MS: String(BUDGET_MS), LOG_LEVEL: "error" }),
+      port: 0,
+    };
+    database = createDatabase(pooled, { ...config.db, poolMax: 4 });
+    gateway = createGateway({ config, database, schema, logger: createLogger("error") });
+    ({ url } = await gateway.listen());
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await database?.close();
+    await bouncer?.stop();
+    await db?.close();
+  });
+
+  const post = async (query: string, sub: string) => {
+    const headers = {
+      "content-type": "application/json",
+      accept: "application/graphql-response+json",
+      authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, "authenticated", { sub, expiresIn: "1h" })}`,
+    };
+    const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query }) });
+    return (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ extensions: Record<string, unknown> }> };
+  };
+
+  test("TIMEOUT; the statement is stopped on the server through the pooler (its cancel request and dropped socket), and the pooler serves on, clean", async () => {
+    const res = await post("{ lateSleep }", "sleeper");
+    expect(res.errors?.[0]?.extensions?.code).toBe("TIMEOUT");
+    // The statement began ~1 s before the deadline; statement_timeout alone would end it a whole budget after it began.
+    let oldestMs = 0;
+    await expect
+      .poll(
+        async () => {
+          const { rows } = await db.pool.query<{ ms: number }>(
+            "select (extract(epoch from now() - query_start) * 1000)::int as ms from pg_stat_activity where datname = current_database() and state = 'active' and query like '%pg_sleep(60)%' and pid <> pg_backend_pid()",
+          );
+          for (const row of rows) oldestMs = Math.max(oldestMs, row.ms);
+          return rows.length;
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe(0);
+    expect(oldestMs).toBeLessThan(BUDGET_MS - 1_000);
+    // The pooler replaced what was dropped; every later operation runs as its own caller.
+    const subs = Array.from({ length: 30 }, (_, i) => `after-${i}`);
+    const answers = await inParallel(
+      subs.map((sub) => () => post("{ whoami }", sub)),
+      10,
+    );
+    expect(answers.map((a) => a.data?.whoami)).toEqual(subs);
     for (const session of await serverSessions(bouncer, db.url)) expect(session).toMatchObject(CLEAN_SESSION);
   });
 });
