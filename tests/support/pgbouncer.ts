@@ -14,7 +14,7 @@
  * user up in auth_file, so the file lists the server URL's user.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, chownSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, chownSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -107,7 +107,9 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
   const version = await versionOf(binary);
   const server = new URL(options.serverUrl);
   const user = decodeURIComponent(server.username) || "postgres";
-  const dir = mkdtempSync(path.join(os.tmpdir(), "hotdash-pgbouncer-"));
+  sweepDeadRuns();
+  // The folder names the process that owns this PgBouncer, so a later run can stop it if that one died.
+  const dir = mkdtempSync(path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-`));
   const asRoot = os.userInfo().uid === 0;
 
   const authFile = path.join(dir, "userlist.txt");
@@ -212,6 +214,36 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
         rmSync(dir, { recursive: true, force: true });
       })()),
   };
+}
+
+const DIR_PREFIX = "hotdash-pgbouncer-";
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Stops the PgBouncers of test processes that ended without afterAll (a hook timeout, an interrupted
+ * run): the worker is killed, its PgBouncer is not. Each one's folder names its owner and holds its pid file.
+ */
+function sweepDeadRuns(): void {
+  for (const name of readdirSync(os.tmpdir())) {
+    const owner = Number(/^hotdash-pgbouncer-(\d+)-/.exec(name)?.[1]);
+    if (!owner || isAlive(owner)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    try {
+      const pid = Number(readFileSync(path.join(dir, "pgbouncer.pid"), "utf8").trim());
+      if (pid > 0) process.kill(pid, "SIGTERM");
+    } catch {
+      // no pid file (it never started) or already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Hands the temp folder to the unprivileged user PgBouncer switches to (it writes its log and pid there). */
