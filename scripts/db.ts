@@ -1,5 +1,7 @@
 // Database CLI: `tsx scripts/db.ts migrate|status|seed|summaries` (npm run db:migrate / db:status / db:seed / db:summaries).
-// Uses DATABASE_URL when set, otherwise the embedded PGlite in .data/pglite.
+// Uses DATABASE_LISTEN_URL (the session connection, when DATABASE_URL goes through a transaction-mode
+// pooler: migrations hold a session-level advisory lock) or DATABASE_URL when set, otherwise the
+// embedded PGlite in .data/pglite.
 import pg from "pg";
 import { openDatabase } from "../src/db/open.ts";
 import { databaseLocation } from "../src/config.ts";
@@ -71,16 +73,22 @@ async function run(command: string, url: string): Promise<number> {
   }
 }
 
+/** The variable the session URL came from. */
+function urlVariable(): string {
+  const { databaseUrl, sessionDatabaseUrl } = databaseLocation();
+  return sessionDatabaseUrl !== databaseUrl ? "DATABASE_LISTEN_URL" : "DATABASE_URL";
+}
+
 async function main(): Promise<number> {
   const command = process.argv[2] ?? "";
   if (!["migrate", "status", "seed", "summaries"].includes(command)) {
     console.error(USAGE);
     return 2;
   }
-  const { databaseUrl, pgliteDataDir } = databaseLocation();
-  const db = await openDatabase({ databaseUrl, dataDir: pgliteDataDir, migrateEmbedded: false });
+  const { sessionDatabaseUrl, pgliteDataDir } = databaseLocation();
+  const db = await openDatabase({ databaseUrl: sessionDatabaseUrl, dataDir: pgliteDataDir, migrateEmbedded: false });
   try {
-    console.error(db.embedded ? `Using embedded PGlite (${db.url})` : "Using DATABASE_URL");
+    console.error(db.embedded ? `Using embedded PGlite (${db.url})` : `Using ${urlVariable()}`);
     return await run(command, db.url);
   } finally {
     await db.close();
@@ -93,7 +101,12 @@ main().then(
     // One line: stable code first (MIGRATION_FAILED, ECONNREFUSED, 42P01, ...), then the cause, worded
     // like the gateway's start-up errors where it knows them (never echoing DATABASE_URL).
     const code = typeof err?.code === "string" ? err.code : "ERROR";
-    const known = describeStartupError(err, { host: "", port: 0, databaseUrl: databaseLocation().databaseUrl });
+    const known = describeStartupError(err, {
+      host: "",
+      port: 0,
+      databaseUrl: databaseLocation().sessionDatabaseUrl,
+      databaseUrlName: urlVariable(),
+    });
     console.error(`error [${code}] ${(known ?? err?.message ?? String(err)).replaceAll("\n", " ")}`);
     process.exit(1);
   },

@@ -26,6 +26,12 @@ export interface Config {
   host: string;
   /** null = embedded PGlite under dataDir. */
   databaseUrl: string | null;
+  /**
+   * DATABASE_LISTEN_URL, default databaseUrl: a session connection (direct, or a session-mode pooler) for
+   * what a transaction-mode pooler cannot carry: the live queue's LISTEN and the migrations' advisory
+   * lock (docs/operations.md, "Behind a connection pooler"). null with databaseUrl null.
+   */
+  databaseListenUrl: string | null;
   /** The legacy HS256 secret; null when only the project's key set (JWKS) is configured. */
   jwtSecret: string | null;
   jwtSecretSource: "env" | "development-default" | "none";
@@ -284,6 +290,17 @@ const EnvSchema = z.object({
         message: "must be a postgres:// or postgresql:// connection URL",
       }),
   ),
+  // Behind a transaction-mode pooler: the session connection for LISTEN and migrations (docs/operations.md).
+  DATABASE_LISTEN_URL: z.preprocess(
+    unset,
+    z
+      .string()
+      .optional()
+      // Never echo the value: it usually carries a password.
+      .refine((v) => v === undefined || isPostgresUrl(v), {
+        message: "must be a postgres:// or postgresql:// connection URL (a direct or session-mode connection)",
+      }),
+  ),
   SUPABASE_JWT_SECRET: z.preprocess(
     unset,
     z
@@ -429,9 +446,13 @@ function isPostgresUrl(value: string): boolean {
  */
 export function databaseLocation(env: Record<string, string | undefined> = process.env): {
   databaseUrl: string | null;
+  /** DATABASE_LISTEN_URL, else databaseUrl: where migrations run (they hold a session-level advisory lock). */
+  sessionDatabaseUrl: string | null;
   pgliteDataDir: string | undefined;
 } {
-  return { databaseUrl: env.DATABASE_URL?.trim() || null, pgliteDataDir: env.PGLITE_DATA_DIR || undefined };
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  const sessionDatabaseUrl = databaseUrl && (env.DATABASE_LISTEN_URL?.trim() || databaseUrl);
+  return { databaseUrl, sessionDatabaseUrl, pgliteDataDir: env.PGLITE_DATA_DIR || undefined };
 }
 
 /** Reads and validates the environment; throws ConfigError listing every problem. */
@@ -441,6 +462,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   // Cross-field rules read the raw values so they are reported even when another field is invalid.
   const databaseUrl = unset(env.DATABASE_URL) as string | undefined;
+  if (databaseUrl === undefined && unset(env.DATABASE_LISTEN_URL) !== undefined) {
+    problems.push("DATABASE_LISTEN_URL: needs DATABASE_URL (the embedded database is one session already); set DATABASE_URL or remove it");
+  }
   const secret = unset(env.SUPABASE_JWT_SECRET) as string | undefined;
   const jwks = keySetFrom(env, problems);
   const keySetNamed = KEY_SET_VARIABLES.some((name) => unset(env[name]) !== undefined) || unset(env.SUPABASE_URL) !== undefined;
@@ -499,6 +523,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? null,
+    databaseListenUrl: e.DATABASE_LISTEN_URL ?? e.DATABASE_URL ?? null,
     jwtSecret: e.SUPABASE_JWT_SECRET ?? (developmentSecret ? DEVELOPMENT_JWT_SECRET : null),
     jwtSecretSource: e.SUPABASE_JWT_SECRET !== undefined ? "env" : developmentSecret ? "development-default" : "none",
     tokens: {

@@ -73,10 +73,24 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
 process.on("SIGINT", (signal) => void stop(signal));
 process.on("SIGTERM", (signal) => void stop(signal));
 
+/**
+ * DATABASE_LISTEN_URL: the session connection (LISTEN, the migrations' advisory lock), DATABASE_URL's
+ * own when unset. A failing step names the variable whose URL it used.
+ */
+const listenUrlIsOwn = config.databaseListenUrl !== config.databaseUrl;
+let failingUrl = { url: config.databaseUrl, name: "DATABASE_URL" };
+async function onListenUrl<T>(step: () => Promise<T>): Promise<T> {
+  if (listenUrlIsOwn) failingUrl = { url: config.databaseListenUrl, name: "DATABASE_LISTEN_URL" };
+  const result = await step();
+  failingUrl = { url: config.databaseUrl, name: "DATABASE_URL" };
+  return result;
+}
+
 try {
   // Fast checks first, so a busy port or a wrong DATABASE_URL is reported in a second, not after migrations.
   await checkPortFree(config.host, config.port);
   if (config.databaseUrl) await checkDatabase(config.databaseUrl, config.db.connectTimeoutMs);
+  if (config.databaseListenUrl && listenUrlIsOwn) await onListenUrl(() => checkDatabase(config.databaseListenUrl!, config.db.connectTimeoutMs));
 
   // Embedded mode: the vault works out of the box with a key kept in the data folder (an explicit
   // CREDS_ENCRYPTION_KEY wins). With DATABASE_URL the key is always explicit.
@@ -96,7 +110,9 @@ try {
   openResources.push({ name: "embedded database", close: opened.close });
 
   const migrationsStartedAt = Date.now();
-  const { applied } = await applyMigrations(opened.url, { onProgress: reportMigration });
+  // On the session connection: the migrations hold a session-level advisory lock (and may SET things).
+  const sessionUrl = config.databaseListenUrl ?? opened.url;
+  const { applied } = await onListenUrl(() => applyMigrations(sessionUrl, { onProgress: reportMigration }));
   if (applied.length > 0) {
     progress(`Applied ${applied.length} migration${applied.length > 1 ? "s" : ""} in ${seconds(Date.now() - migrationsStartedAt)}.`);
     logger.info("migrations applied", { applied });
@@ -129,7 +145,7 @@ try {
   // Embedded demo: a development agent key as well (kept in the data folder; the database has only its hash).
   const devAgentKey = opened.embedded && config.printDevTokens ? await ensureDevAgentKey(database.prisma, config.dataDir) : null;
   // LISTEN/NOTIFY for the live approval queue, and the periodic sweep that turns deadlines into expiries.
-  const events = await startGatewayEvents({ databaseUrl: opened.url, prisma: database.prisma, pool: database.pool, logger });
+  const events = await onListenUrl(() => startGatewayEvents({ databaseUrl: sessionUrl, prisma: database.prisma, pool: database.pool, logger }));
   const stopExpirySweep = startApprovalExpirySweep(database.prisma, {
     intervalMs: EXPIRY_SWEEP_MS,
     onExpired: (count) => logger.info("Expired pending agent approvals past their deadline", { count }),
@@ -176,7 +192,8 @@ try {
   const line = describeStartupError(err, {
     host: config.host,
     port: config.port,
-    databaseUrl: config.databaseUrl,
+    databaseUrl: failingUrl.url,
+    databaseUrlName: failingUrl.name,
     connectTimeoutMs: config.db.connectTimeoutMs,
   });
   if (line) console.error(`Cannot start: ${line}`);

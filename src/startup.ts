@@ -9,6 +9,7 @@ import pg from "pg";
 import { EmbeddedDatabaseError } from "./db/embedded.ts";
 import { MigrationError } from "./db/migrate.ts";
 import { VaultKeyFileError } from "./vault/key-file.ts";
+import { ListenDeliveryError } from "./pubsub/pg-listener.ts";
 
 /** A start-up failure the operator can fix; its message is the one line to print. */
 export class StartupError extends Error {
@@ -79,6 +80,8 @@ export interface StartupContext {
   port: number;
   /** Set when a DATABASE_URL is in use (never printed as such). */
   databaseUrl?: string | null;
+  /** The variable databaseUrl came from, named in the advice (default DATABASE_URL; DATABASE_LISTEN_URL). */
+  databaseUrlName?: string;
   connectTimeoutMs?: number;
 }
 
@@ -87,7 +90,8 @@ export interface StartupContext {
  * error (which deserves its stack trace).
  */
 export function describeStartupError(err: unknown, context: StartupContext): string | null {
-  if (err instanceof StartupError || err instanceof EmbeddedDatabaseError || err instanceof VaultKeyFileError) return err.message;
+  if (err instanceof StartupError || err instanceof EmbeddedDatabaseError || err instanceof VaultKeyFileError || err instanceof ListenDeliveryError)
+    return err.message;
   if (err instanceof MigrationError) return `${err.message.replace(/\.$/, "")} [${err.code}].`;
   const code = codeOf(err);
   const message = err instanceof Error ? err.message : String(err);
@@ -111,42 +115,43 @@ export function describeStartupError(err: unknown, context: StartupContext): str
 
   const target = context.databaseUrl ? databaseTarget(context.databaseUrl) : null;
   const where = target ? `PostgreSQL at ${target.host}:${target.port}` : "the embedded database";
-  const fix = target ? "DATABASE_URL" : "DATA_DIR";
+  const variable = context.databaseUrlName ?? "DATABASE_URL";
+  const fix = target ? variable : "DATA_DIR";
   switch (code) {
     case "3D000":
       return target
-        ? `Database "${target.database}" does not exist on ${where}. Create it (createdb -h ${target.host} -p ${target.port} -U ${target.user} ${target.database}), or fix the database name in DATABASE_URL.`
+        ? `Database "${target.database}" does not exist on ${where}. Create it (createdb -h ${target.host} -p ${target.port} -U ${target.user} ${target.database}), or fix the database name in ${variable}.`
         : `The embedded database is missing its "postgres" database. Move ${fix} aside to start afresh.`;
     case "28P01":
-      return `${where} rejected the password for user "${target?.user}". Fix the user name or password in DATABASE_URL.`;
+      return `${where} rejected the password for user "${target?.user}". Fix the user name or password in ${variable}.`;
     case "28000":
       // "role … does not exist" or "no pg_hba.conf entry …": neither message carries a password.
-      return `${where} refused user "${target?.user}": ${message}. Fix the user in DATABASE_URL, or allow it in the server's pg_hba.conf.`;
+      return `${where} refused user "${target?.user}": ${message}. Fix the user in ${variable}, or allow it in the server's pg_hba.conf.`;
     case "ECONNREFUSED":
-      return `Cannot connect to ${where}: connection refused. Start PostgreSQL there, or fix the host and port in DATABASE_URL.`;
+      return `Cannot connect to ${where}: connection refused. Start PostgreSQL there, or fix the host and port in ${variable}.`;
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return `Cannot resolve the database host "${target?.host}". Check the host name in DATABASE_URL and this machine's DNS.`;
+      return `Cannot resolve the database host "${target?.host}". Check the host name in ${variable} and this machine's DNS.`;
     case "ETIMEDOUT":
     case "EHOSTUNREACH":
     case "ENETUNREACH":
-      return `Cannot reach ${where} (${code}). Check the host and port in DATABASE_URL, the network and any firewall.`;
+      return `Cannot reach ${where} (${code}). Check the host and port in ${variable}, the network and any firewall.`;
     case "57P03":
       return `${where} is not accepting connections yet (starting up or shutting down). Try again in a moment.`;
     case "53300":
       return `${where} has no free connection slots (too many connections). Close other clients or raise max_connections, then start again.`;
     case "42501":
-      return `User "${target?.user}" lacks a privilege the gateway needs on ${where}: ${message}. Use the database owner in DATABASE_URL (see docs/operations.md).`;
+      return `User "${target?.user}" lacks a privilege the gateway needs on ${where}: ${message}. Use the database owner in ${variable} (see docs/operations.md).`;
   }
   if (target && /connection timeout|timeout expired/i.test(message)) {
     const after = context.connectTimeoutMs ? ` within ${context.connectTimeoutMs} ms (DB_CONNECT_TIMEOUT_MS)` : "";
-    return `Cannot reach ${where}: no answer${after}. Check the host and port in DATABASE_URL, the network and any firewall.`;
+    return `Cannot reach ${where}: no answer${after}. Check the host and port in ${variable}, the network and any firewall.`;
   }
   if (target && /Connection terminated unexpectedly/i.test(message)) {
-    return `${where} closed the connection before answering (not a PostgreSQL server, or it requires SSL). Check the host and port in DATABASE_URL, or add sslmode=require.`;
+    return `${where} closed the connection before answering (not a PostgreSQL server, or it requires SSL). Check the host and port in ${variable}, or add sslmode=require.`;
   }
   if (target && /does not support SSL/i.test(message)) {
-    return `${where} does not support SSL, but DATABASE_URL asks for it. Remove sslmode from DATABASE_URL or set sslmode=disable.`;
+    return `${where} does not support SSL, but ${variable} asks for it. Remove sslmode from ${variable} or set sslmode=disable.`;
   }
   return null;
 }

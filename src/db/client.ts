@@ -144,27 +144,28 @@ function watchNamedBy(config: unknown): ConnectionWatch | undefined {
 
 /**
  * Stops what a connection runs for `owner`, if it still runs for it (not yet back in the pool, where
- * another operation may have it). The server is asked to cancel the running statement, and the
- * socket is dropped at once: pending statements fail and the pool replaces the connection.
+ * another operation may have it). The server is asked to cancel the running statement, then the
+ * socket is dropped: pending statements fail and the pool replaces the connection.
  */
 export function destroyConnection(connection: pg.PoolClient, owner: ConnectionWatch): void {
   if (watched.get(connection) !== owner) return;
-  requestCancel(connection);
-  // end() would send Terminate and wait for the server, which a black-holed server never answers.
-  connection.connection.stream.destroy();
+  // Dropped once the cancel is through (or given up on): PgBouncer forwards a cancel only while the
+  // client it names is still connected (tests/pooler.test.ts). end() would send Terminate and wait for
+  // the server, which a black-holed server never answers.
+  void requestCancel(connection).then(() => connection.connection.stream.destroy());
 }
 
 const CANCEL_REQUEST_CODE = 80877102;
 const CANCEL_TIMEOUT_MS = 1_000;
 
 /**
- * PostgreSQL's CancelRequest on a fresh socket, fire and forget. Without it the server would run the
- * statement on until statement_timeout: a closed client socket goes unnoticed while it executes. A
- * black-holed server simply never acts on it; the attempt gives up after a second.
+ * PostgreSQL's CancelRequest on a fresh socket; settles when the server has closed it (it has acted on
+ * the request) or after a second (a black-holed server never acts on it). Without it the server would
+ * run the statement on until statement_timeout: a closed client socket goes unnoticed while it executes.
  */
-function requestCancel(connection: pg.PoolClient): void {
+function requestCancel(connection: pg.PoolClient): Promise<void> {
   const { processID, secretKey } = connection as unknown as { processID: number | null; secretKey: number | null };
-  if (typeof processID !== "number" || typeof secretKey !== "number") return;
+  if (typeof processID !== "number" || typeof secretKey !== "number") return Promise.resolve();
   const packet = Buffer.alloc(16);
   packet.writeInt32BE(16, 0);
   packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
@@ -174,7 +175,9 @@ function requestCancel(connection: pg.PoolClient): void {
   const socket = host.startsWith("/") ? net.connect(`${host}/.s.PGSQL.${port}`) : net.connect(port, host);
   socket.setTimeout(CANCEL_TIMEOUT_MS, () => socket.destroy());
   socket.on("error", () => {}); // best effort: the socket is dropped either way
-  socket.on("connect", () => socket.end(packet));
+  // write, not end: PgBouncer 1.18 drops a cancel whose socket is half-closed right after it.
+  socket.on("connect", () => socket.write(packet));
+  return new Promise((resolve) => socket.on("close", () => resolve()));
 }
 
 /**

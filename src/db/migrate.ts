@@ -36,7 +36,8 @@ export type MigrationErrorCode =
   | "MIGRATION_FAILED" // a script raised an error; it was rolled back completely
   | "MIGRATION_MODIFIED" // an applied migration's file no longer matches its recorded checksum
   | "MIGRATION_BLOCKED" // a failed attempt recorded by Prisma must be resolved first (Prisma's P3009)
-  | "MIGRATION_INVALID"; // the migrations folder is malformed (e.g. a folder without migration.sql)
+  | "MIGRATION_INVALID" // the migrations folder is malformed (e.g. a folder without migration.sql)
+  | "MIGRATION_LOCK_LOST"; // the advisory lock was released on another session: a transaction-mode pooler
 
 export class MigrationError extends Error {
   override name = "MigrationError";
@@ -221,6 +222,7 @@ export async function applyMigrations(databaseUrl: string, options: MigrateOptio
   const files = await readMigrations(options.migrationsDir);
   const client = await connect(databaseUrl);
   const applied: string[] = [];
+  let released: boolean | undefined;
   try {
     await client.query(`SELECT pg_advisory_lock(${PRISMA_ADVISORY_LOCK_KEY})`);
     try {
@@ -251,12 +253,32 @@ export async function applyMigrations(databaseUrl: string, options: MigrateOptio
         options.onProgress?.({ phase: "done", ...progress, durationMs: Date.now() - startedAt });
       }
     } finally {
-      await client.query(`SELECT pg_advisory_unlock(${PRISMA_ADVISORY_LOCK_KEY})`).catch(() => {});
+      released = await client.query<{ released: boolean }>(`SELECT pg_advisory_unlock(${PRISMA_ADVISORY_LOCK_KEY}) AS released`).then(
+        (r) => r.rows[0]?.released,
+        () => undefined,
+      );
     }
+    // Through a transaction-mode pooler the lock and the unlock can run on two server connections: the
+    // lock then stays held on a pooled connection, and the next run waits for it until the pooler closes it.
+    if (released === false) throw await lockLost(client);
   } finally {
     await client.end();
   }
   return { applied };
+}
+
+async function lockLost(client: pg.Client): Promise<MigrationError> {
+  const { rows } = await client
+    .query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`, [PRISMA_ADVISORY_LOCK_KEY])
+    .catch(() => ({ rows: [] as { pid: number }[] }));
+  const holders = rows.map((r) => r.pid).join(", ");
+  return new MigrationError(
+    "MIGRATION_LOCK_LOST",
+    "The migration lock was released on another database session than it was taken on, so it is still held" +
+      (holders ? ` (by backend ${holders}; pg_terminate_backend frees it)` : "") +
+      ": this URL goes through a transaction-mode pooler (PgBouncer pool_mode=transaction, Supavisor on port 6543). " +
+      "Run migrations on a direct or session-mode connection: set DATABASE_LISTEN_URL (docs/operations.md, Behind a connection pooler)",
+  );
 }
 
 /** Returns false when another runner applied it first (possible on PGlite, whose connections share one session). */

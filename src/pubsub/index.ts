@@ -22,6 +22,7 @@ import { PgListener } from "./pg-listener.ts";
 import type { AgentKeyChanges, ApprovalQueueEventKind, ApprovalQueueNotice, ApprovalStatus, ListenMode } from "./types.ts";
 
 export type { ApprovalQueueEventKind, ApprovalQueueNotice } from "./types.ts";
+export { ListenDeliveryError } from "./pg-listener.ts";
 
 /** The channel the agent_workflows migration NOTIFYs on. */
 export const APPROVAL_QUEUE_CHANNEL = "agent_approval_events";
@@ -45,7 +46,10 @@ export interface GatewayEvents extends AgentKeyChanges {
 }
 
 export interface GatewayEventsOptions {
-  /** The database to LISTEN on (the gateway's own DATABASE_URL). */
+  /**
+   * The database to LISTEN on: DATABASE_LISTEN_URL (default DATABASE_URL), a session connection; through
+   * a transaction-mode pooler start fails with ListenDeliveryError (src/pubsub/pg-listener.ts).
+   */
   databaseUrl: string;
   prisma: PrismaClient;
   /** The gateway's pool: needed for delivery on embedded PGlite (see PgListener.attachPool). */
@@ -53,6 +57,8 @@ export interface GatewayEventsOptions {
   logger?: Logger;
   /** Listener heartbeat interval (default 30 s). */
   heartbeatMs?: number;
+  /** How long the start waits for its test notification (default 5 s). */
+  deliveryCheckMs?: number;
 }
 
 const EVENTS = new Set<string>(["submitted", "decided", "expired"]);
@@ -106,7 +112,7 @@ export function withSubscriptionLimits(
   };
 }
 
-/** Connects the listener (rejects if the database cannot be reached). */
+/** Connects the listener (rejects if the database cannot be reached, or notifications do not reach it). */
 export async function startGatewayEvents(options: GatewayEventsOptions): Promise<GatewayEvents> {
   const { logger } = options;
   const approvalQueue = new Fanout<ApprovalQueueNotice>();
@@ -119,6 +125,7 @@ export async function startGatewayEvents(options: GatewayEventsOptions): Promise
     channels: [APPROVAL_QUEUE_CHANNEL, AGENT_KEY_CHANNEL],
     logger,
     heartbeatMs: options.heartbeatMs,
+    deliveryCheckMs: options.deliveryCheckMs,
     // Changes while the connection was down were missed: whatever was cached about keys may be stale.
     onReconnect: () => keyChanged(undefined),
     onNotification: (payload, channel) => {

@@ -8,11 +8,18 @@
  *
  * Embedded PGlite: its socket server multiplexes every client onto ONE backend session, and a
  * notification comes back on the connection whose transaction committed it, not on the listener.
- * start() detects that (both connections report the same backend pid) and reports
+ * start() detects that (both connections report the same backend pid, and the server is PGlite) and reports
  * mode "shared-session"; attachPool() then picks notifications up from the gateway's own pool
  * connections. Delivery is then in-process only: changes made through this gateway's pool arrive,
  * changes made by other clients of the embedded database (psql on its socket) do not.
+ *
+ * Through a transaction-mode pooler (PgBouncer pool_mode=transaction, Supavisor on port 6543) LISTEN
+ * succeeds but hears nothing: the server connection that ran it goes back to the pool, and PgBouncer
+ * drops what arrives on it ("got packet 'A' from server when not linked"); the heartbeat keeps
+ * succeeding. start() therefore sends itself a notification from another connection and fails with
+ * ListenDeliveryError when it does not arrive (tests/pooler.test.ts).
  */
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "../logger.ts";
 import { quoteIdent } from "../lib/sql.ts";
@@ -32,9 +39,27 @@ export interface PgListenerOptions {
   heartbeatMs?: number;
   /** Called after a dropped connection is listening again (events in between were missed). */
   onReconnect?: () => void;
+  /** How long start() waits for its own test notification (default 5 s; it normally takes milliseconds). */
+  deliveryCheckMs?: number;
 }
 
 const APPLICATION_NAME = "hotdash-gateway-listener";
+/** The channel of start()'s test notification: nothing else uses it. */
+const DELIVERY_CHECK_CHANNEL = "hotdash_listen_check";
+const DEFAULT_DELIVERY_CHECK_MS = 5_000;
+
+/** LISTEN succeeded but a notification sent on the database never arrived: not a session connection. */
+export class ListenDeliveryError extends Error {
+  override name = "ListenDeliveryError";
+  readonly code = "LISTEN_NOT_DELIVERED";
+  constructor(waitedMs: number) {
+    super(
+      `LISTEN/NOTIFY does not work on DATABASE_LISTEN_URL (default DATABASE_URL): a test notification did not arrive within ${waitedMs} ms, ` +
+        "as happens through a transaction-mode pooler (PgBouncer pool_mode=transaction, Supavisor on port 6543). " +
+        "Set DATABASE_LISTEN_URL to a direct or session-mode connection (docs/operations.md, Behind a connection pooler).",
+    );
+  }
+}
 
 export class PgListener {
   private client: pg.Client | undefined;
@@ -59,10 +84,18 @@ export class PgListener {
     return this.client !== undefined;
   }
 
-  /** Connects and LISTENs; rejects if the first attempt fails (later drops reconnect on their own). */
+  /**
+   * Connects and LISTENs; rejects if the first attempt fails (later drops reconnect on their own), or
+   * with ListenDeliveryError if notifications do not reach the connection.
+   */
   async start(): Promise<ListenMode> {
     await this.connect();
-    this._mode = (await this.sharesSession()) ? "shared-session" : "listen";
+    try {
+      this._mode = await this.checkSession();
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
     if (this._mode === "shared-session") {
       this.options.logger?.warn(
         "LISTEN/NOTIFY: the database multiplexes connections onto one session (embedded PGlite); live events come only from this gateway's own connections",
@@ -134,8 +167,11 @@ export class PgListener {
     this.startHeartbeat(client);
   }
 
-  /** Two connections with one backend pid are one session: PGlite's socket server. */
-  private async sharesSession(): Promise<boolean> {
+  /**
+   * What a second connection tells about this one. One backend pid for both on PGlite: one session (its
+   * socket server). Otherwise a notification from the second must reach this one, or it is no session.
+   */
+  private async checkSession(): Promise<ListenMode> {
     const probe = new pg.Client({
       connectionString: this.options.connectionString,
       application_name: APPLICATION_NAME,
@@ -146,11 +182,40 @@ export class PgListener {
       await probe.connect();
       const [mine, theirs] = await Promise.all([
         this.client!.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"),
-        probe.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"),
+        probe.query<{ pid: number; version: string }>("SELECT pg_backend_pid() AS pid, version() AS version"),
       ]);
-      return mine.rows[0].pid === theirs.rows[0].pid;
+      // A pooler may hand both statements the same server connection too: only PGlite is one session.
+      if (mine.rows[0].pid === theirs.rows[0].pid && /\bPGlite\b/.test(theirs.rows[0].version)) return "shared-session";
+      await this.checkDelivery(this.client!, probe);
+      return "listen";
     } finally {
       await probe.end().catch(() => {});
+    }
+  }
+
+  /** Sends a notification from `sender` and waits for it on `listener`; ListenDeliveryError if it never comes. */
+  private async checkDelivery(listener: pg.Client, sender: pg.Client): Promise<void> {
+    const nonce = randomUUID();
+    const waitMs = this.options.deliveryCheckMs ?? DEFAULT_DELIVERY_CHECK_MS;
+    let heard!: () => void;
+    const arrived = new Promise<void>((resolve) => (heard = resolve));
+    const onNotification = (message: pg.Notification) => {
+      if (message.channel === DELIVERY_CHECK_CHANNEL && message.payload === nonce) heard();
+    };
+    listener.on("notification", onNotification);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await listener.query(`LISTEN ${quoteIdent(DELIVERY_CHECK_CHANNEL)}`);
+      await sender.query("SELECT pg_notify($1, $2)", [DELIVERY_CHECK_CHANNEL, nonce]);
+      const delivered = await Promise.race([
+        arrived.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+      ]);
+      if (!delivered) throw new ListenDeliveryError(waitMs);
+    } finally {
+      clearTimeout(timer);
+      listener.off("notification", onNotification);
+      await listener.query(`UNLISTEN ${quoteIdent(DELIVERY_CHECK_CHANNEL)}`).catch(() => {});
     }
   }
 

@@ -75,8 +75,11 @@ export async function startTestGateway({
   databaseUrl: string;
   poolMax?: number;
   env?: Record<string, string>;
-  /** Start live events (LISTEN/NOTIFY, expiry sweep) as src/index.ts does; the sweep is off unless expirySweepMs is given. */
-  events?: Pick<GatewayEventsOptions, "heartbeatMs"> & { expirySweepMs?: number };
+  /**
+   * Start live events (LISTEN/NOTIFY, expiry sweep) as src/index.ts does; the sweep is off unless expirySweepMs is given.
+   * listenUrl is DATABASE_LISTEN_URL (default databaseUrl).
+   */
+  events?: Pick<GatewayEventsOptions, "heartbeatMs" | "deliveryCheckMs"> & { expirySweepMs?: number; listenUrl?: string };
   /** Collects the gateway's log lines (every level) here instead of printing errors. */
   logs?: string[];
   /** Pre-fills GraphiQL's Authorization header (createGateway's graphiqlToken). */
@@ -89,7 +92,13 @@ export async function startTestGateway({
   };
   const database = createDatabase(databaseUrl, { ...config.db, poolMax });
   const events = eventOptions
-    ? await startGatewayEvents({ databaseUrl, prisma: database.prisma, pool: database.pool, heartbeatMs: eventOptions.heartbeatMs })
+    ? await startGatewayEvents({
+        databaseUrl: eventOptions.listenUrl ?? databaseUrl,
+        prisma: database.prisma,
+        pool: database.pool,
+        heartbeatMs: eventOptions.heartbeatMs,
+        deliveryCheckMs: eventOptions.deliveryCheckMs,
+      })
     : undefined;
   const sweepMs = eventOptions?.expirySweepMs ?? 0;
   const stopSweep = sweepMs > 0 ? startApprovalExpirySweep(database.prisma, { intervalMs: sweepMs }) : async () => {};
