@@ -30,6 +30,7 @@ import { useQueryLimits } from "./plugins/limits.ts";
 import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
 import { tableMap, useSqlRendering } from "./plugins/sql-rendering.ts";
+import { startTracing, useTracing } from "./plugins/tracing.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 /** /ready gives up on the database after this long (a hung database must not hang the probe). */
@@ -52,6 +53,7 @@ export interface GatewayOptions {
     | "subscriptions"
     | "decisionMinAal"
     | "listRendering"
+    | "tracing"
   >;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
@@ -117,6 +119,10 @@ export function createGateway({
     );
 
   const tables = config.listRendering === "sql" ? tableMap(prisma, log) : undefined;
+  // OpenTelemetry traces, only with an OTLP endpoint configured (off: no provider, no plugin). close() flushes them.
+  const tracing = config.tracing && startTracing(config.tracing, log);
+  if (config.tracing)
+    log.info("Traces exported over OTLP/HTTP", { endpoint: redactedUrl(config.tracing.url), serviceName: config.tracing.serviceName });
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
@@ -144,6 +150,7 @@ export function createGateway({
       useRequestId(),
       useResponseCap(config.responseMaxBytes, log), // before the access log, so it logs the status sent
       useAccessLog(log),
+      ...(tracing ? [useTracing(tracing.tracer, GRAPHQL_PATH)] : []), // before the limits, so a refused operation has its span too
       useReadinessCheck({
         endpoint: "/ready",
         check: async ({ fetchAPI }) => {
@@ -219,10 +226,17 @@ export function createGateway({
         clearTimeout(force);
       }
       await yoga.dispose();
+      await tracing?.shutdown().catch((error: unknown) => log.warn("Could not export the last traces", { error: String(error) }));
       signingKeys?.close();
       agentKeys.close();
     },
   };
+}
+
+/** An endpoint for the log: no credentials, no query. */
+function redactedUrl(url: string): string {
+  const { origin, pathname } = new URL(url);
+  return origin + pathname;
 }
 
 /** `select 1` through the gateway's own pool, bounded by READY_TIMEOUT_MS. */

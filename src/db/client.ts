@@ -16,6 +16,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { serializeStatements } from "./pg-serialize.ts";
 import { sendBeginWithRoleSwitch } from "./begin.ts";
+import { sendTraced, type StatementTracer } from "./statement-trace.ts";
 
 export interface DatabaseOptions {
   poolMax: number;
@@ -105,6 +106,8 @@ export interface ConnectionWatch {
   attached(connection: pg.PoolClient): void;
   /** PostgreSQL sent this many bytes on an attached connection (rows, mostly). */
   received(bytes: number): void;
+  /** Set when the operation is traced: its statements get spans and a traceparent comment (src/db/statement-trace.ts). */
+  readonly statementTracer?: StatementTracer;
 }
 
 /** The transaction-local setting whose value names the operation: `set_config(OPERATION_SETTING, token, true)`. */
@@ -191,6 +194,8 @@ function observeStatements(client: pg.PoolClient, onStatement: () => void): void
       watched.set(client, watch);
       watch.attached(client);
     }
-    return query(...args);
+    // Tracing: a traced operation's statements go through its tracer (src/db/statement-trace.ts).
+    const tracer = watched.get(client)?.statementTracer;
+    return tracer ? sendTraced(tracer, args, query) : query(...args);
   } as typeof client.query;
 }
