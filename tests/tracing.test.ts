@@ -184,8 +184,9 @@ describe("traces over OTLP/HTTP", () => {
     }
   });
 
-  it("without an endpoint sends no trace comment to PostgreSQL", async () => {
-    const gw = await startTestGateway({ databaseUrl: db.url });
+  it("switched off (OTEL_SDK_DISABLED) exports nothing and sends no trace comment to PostgreSQL", async () => {
+    const receiver = await startReceiver();
+    const gw = await startTestGateway({ databaseUrl: db.url, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SDK_DISABLED: "true" } });
     try {
       const { seen, response } = await searchSeenByPostgres(db, gw, { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` });
       expect(response.status).toBe(200);
@@ -193,7 +194,9 @@ describe("traces over OTLP/HTTP", () => {
       expect(seen).not.toContain("traceparent");
     } finally {
       await gw.close();
+      await receiver.close();
     }
+    expect(receiver.bodies).toEqual([]);
   });
 });
 
