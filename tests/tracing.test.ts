@@ -99,6 +99,10 @@ describe("traces over OTLP/HTTP", () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
+    // The search finds it: the secret-like value then also flows back through SQL rows and the response.
+    await db.pool.query(`INSERT INTO ads_campaigns (campaign_id, platform, campaign_name, start_date) VALUES ('c1', 'meta', $1, '2026-01-01')`, [
+      `Spring ${SECRET}`,
+    ]);
   });
   afterAll(() => db?.close());
 
@@ -116,7 +120,7 @@ describe("traces over OTLP/HTTP", () => {
       });
       seen = result.seen;
       expect(result.response.status).toBe(200);
-      expect(result.response.body).toEqual({ data: { adsCampaigns: { edges: [] } } });
+      expect(result.response.body).toEqual({ data: { adsCampaigns: { edges: [{ node: { id: expect.any(String), name: `Spring ${SECRET}` } }] } } });
     } finally {
       await gw.close(); // flushes: the spans of the last request are exported on shutdown
       await receiver.close();
@@ -144,7 +148,7 @@ describe("traces over OTLP/HTTP", () => {
     expect(attribute(operation!, "hotdash.role")).toBe("authenticated");
 
     const statements = spans.filter((s) => attribute(s, "db.system.name") === "postgresql");
-    expect(statements.length).toBeGreaterThanOrEqual(3); // the role switch, the search, COMMIT
+    expect(statements.length).toBeGreaterThanOrEqual(4); // the role switch, the search, the rows drawn as JSON, COMMIT
     for (const statement of statements) {
       expect(statement.parentSpanId).toBe(operation!.spanId);
       expect(statement.kind).toBe(3); // CLIENT
