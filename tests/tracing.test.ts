@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
+import { sendTraced, type StatementTracer } from "../src/db/statement-trace.ts";
 import { startTestGateway, type GqlResponse, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
@@ -201,6 +202,52 @@ describe("traces over OTLP/HTTP", () => {
       await receiver.close();
     }
     expect(receiver.bodies).toEqual([]);
+  });
+});
+
+describe("the traceparent comment on a pg connection", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.close());
+
+  it("reaches the server on plain statements and inside transactions, and leaves named prepared statements as they are", async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const started: string[] = [];
+    let n = 0;
+    const tracer: StatementTracer = {
+      start(text) {
+        started.push(text);
+        return { traceparent: `00-${CALLER_TRACE}-${String(++n).padStart(16, "0")}-01`, end: () => {} };
+      },
+    };
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    const traced = (...args: unknown[]) => sendTraced(tracer, args, query) as Promise<pg.QueryResult>;
+    try {
+      const plain = await traced({ text: "SELECT current_query() AS q, $1::text AS v", values: ["x"] });
+      expect(plain.rows[0].q).toBe(`SELECT current_query() AS q, $1::text AS v /*traceparent='00-${CALLER_TRACE}-0000000000000001-01'*/`);
+      // pg binds a statement name to one text per connection: a second, differently commented text would be refused.
+      for (let i = 0; i < 2; i++) {
+        const named = await traced({ name: "traced_named", text: "SELECT current_query() AS q", values: [] });
+        expect(named.rows[0].q).toBe("SELECT current_query() AS q");
+      }
+      await traced("BEGIN");
+      const inside = await traced("SELECT current_query() AS q");
+      expect(inside.rows[0].q).toMatch(/^SELECT current_query\(\) AS q \/\*traceparent=/);
+      await traced("COMMIT");
+      expect(started).toEqual([
+        "SELECT current_query() AS q, $1::text AS v",
+        "SELECT current_query() AS q",
+        "SELECT current_query() AS q",
+        "BEGIN",
+        "SELECT current_query() AS q",
+        "COMMIT",
+      ]);
+    } finally {
+      await client.end();
+    }
   });
 });
 
