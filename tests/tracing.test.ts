@@ -170,23 +170,34 @@ describe("traces over OTLP/HTTP", () => {
     expect(seen).not.toContain(SECRET);
   });
 
-  it("marks a failed operation's spans with its error code", async () => {
+  it("marks failed operations' spans with their error code, a refused one included", async () => {
     const receiver = await startReceiver();
-    const gw = await startTestGateway({ databaseUrl: db.url, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+    const gw = await startTestGateway({ databaseUrl: db.url, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, AUTHENTICATED_MAX_COST: "20" } });
     try {
-      const response = await gw.gql(`query Broken { adsCampaigns(first: -1) { totalCount } }`, {}, { role: "authenticated" });
-      expect(response.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      const broken = await gw.gql(`query Broken { adsCampaigns(first: -1) { totalCount } }`, {}, { role: "authenticated" });
+      expect(broken.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      // Refused by the cost limit before any SQL: its operation span still says why.
+      const costly = await gw.gql(`query Costly { adsCampaigns(first: 50) { edges { node { id name } } } }`, {}, { role: "authenticated" });
+      expect(costly.body.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
     } finally {
       await gw.close();
       await receiver.close();
     }
     const spans = spansOf(receiver.bodies);
-    const operation = spans.find((s) => s.name === "query Broken");
-    const request = spans.find((s) => s.kind === 2);
-    for (const span of [operation, request]) {
-      expect(span?.status).toEqual({ code: 2, message: "BAD_USER_INPUT" }); // STATUS_CODE_ERROR
-      expect(attribute(span!, "error.type")).toBe("BAD_USER_INPUT");
+    for (const [name, code] of [
+      ["query Broken", "BAD_USER_INPUT"],
+      ["query Costly", "QUERY_TOO_COSTLY"],
+    ]) {
+      const operation = spans.find((s) => s.name === name);
+      const request = spans.find((s) => s.kind === 2 && s.spanId === operation?.parentSpanId);
+      for (const span of [operation, request]) {
+        expect(span?.status, name).toEqual({ code: 2, message: code }); // STATUS_CODE_ERROR
+        expect(attribute(span!, "error.type")).toBe(code);
+      }
     }
+    const costly = spans.find((s) => s.name === "query Costly");
+    expect(attribute(costly!, "hotdash.role")).toBe("authenticated");
+    expect(spans.filter((s) => s.parentSpanId === costly!.spanId)).toEqual([]); // no SQL ran
   });
 
   it("switched off (OTEL_SDK_DISABLED) exports nothing and sends no trace comment to PostgreSQL", async () => {
