@@ -11,7 +11,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { sendTraced, type StatementTracer } from "../src/db/statement-trace.ts";
-import { startTestGateway, type GqlResponse, type TestGateway } from "./support/gateway.ts";
+import { runEntryPoint } from "./support/entry-point.ts";
+import { startTestGateway, TEST_JWT_SECRET, type GqlResponse, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 /** What an OTLP/HTTP JSON export carries, as far as the test reads it. */
@@ -198,6 +199,30 @@ describe("traces over OTLP/HTTP", () => {
     const costly = spans.find((s) => s.name === "query Costly");
     expect(attribute(costly!, "hotdash.role")).toBe("authenticated");
     expect(spans.filter((s) => s.parentSpanId === costly!.spanId)).toEqual([]); // no SQL ran
+  });
+
+  it("npm start exports the last request's spans when it is stopped (SIGTERM)", async () => {
+    const receiver = await startReceiver();
+    const run = await runEntryPoint(
+      { DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, PORT: "0", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+      { until: /HotDash Gateway is running/, timeoutMs: 90_000 },
+    );
+    try {
+      expect(run.code, run.stdout + run.stderr).toBeNull();
+      const url = /GraphiQL\s+(http:\/\/\S+)/.exec(run.stdout)?.[1];
+      const response = await fetch(url!, {
+        method: "POST",
+        headers: { "content-type": "application/json", traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` },
+        body: JSON.stringify({ query: "query WhoAmI { viewer { role } }" }),
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await run.stop();
+      await receiver.close();
+    }
+    expect(run.code).toBe(0);
+    const names = spansOf(receiver.bodies).map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(["POST /graphql", "query WhoAmI"]));
   });
 
   it("switched off (OTEL_SDK_DISABLED) exports nothing and sends no trace comment to PostgreSQL", async () => {
