@@ -84,9 +84,36 @@ export interface Config {
   introspectionRoles: readonly PolicyRole[];
   /** CORS_ORIGINS: the origins whose pages may call the API from a browser; [] = only the gateway's own pages. */
   corsOrigins: CorsOrigins;
+  /** OpenTelemetry traces (docs/operations.md, "Traces"); null = off (no endpoint, or OTEL_SDK_DISABLED). */
+  tracing: TracingConfig | null;
   /** Non-fatal findings for the entry point to log. */
   warnings: string[];
 }
+
+/** Where and how spans are exported (OTLP over HTTP, JSON): read from the standard OTEL_* variables. */
+export interface TracingConfig {
+  /** The traces endpoint: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+  url: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS with OTEL_EXPORTER_OTLP_TRACES_HEADERS over it (often a collector's API key: never logged). */
+  headers: Record<string, string>;
+  /** service.name: OTEL_SERVICE_NAME, else OTEL_RESOURCE_ATTRIBUTES' service.name, else hotdash-gateway. */
+  serviceName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES (key=value,…), without service.name. */
+  resourceAttributes: Record<string, string>;
+  /** OTEL_TRACES_SAMPLER (default parentbased_always_on) and its ratio (OTEL_TRACES_SAMPLER_ARG, default 1). */
+  sampler: { name: TraceSampler; ratio: number };
+}
+
+export const TRACE_SAMPLERS = [
+  "always_on",
+  "always_off",
+  "traceidratio",
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+export const DEFAULT_SERVICE_NAME = "hotdash-gateway";
 
 /** One role's budget per operation (see docs/operations.md, "Budgets"). */
 export interface RoleBudget {
@@ -501,11 +528,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (metricsPort > 0 && metricsPort === Number(unset(env.PORT) ?? 4000)) {
     problems.push("METRICS_PORT: must differ from PORT (metrics get a port of their own)");
   }
+  const warnings: string[] = [];
+  const tracing = tracingFrom(env, problems, warnings);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
 
   const e = parsed.data;
   const budgets = budgetsFrom(e);
-  const warnings: string[] = [];
   // The public development secret only when nothing else is configured (embedded mode; checked above).
   const developmentSecret = e.SUPABASE_JWT_SECRET === undefined && jwks === null;
   if (developmentSecret) {
@@ -555,6 +583,95 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: e.GRAPHIQL ?? (e.DATABASE_URL === undefined || env.NODE_ENV?.trim() !== "production"),
     introspectionRoles: e.INTROSPECTION_ROLES ?? DEFAULT_INTROSPECTION_ROLES,
     corsOrigins: e.CORS_ORIGINS ?? [],
+    tracing,
     warnings,
   };
+}
+
+// ---- OpenTelemetry traces (OTEL_*): the standard variables, read here like every other setting ----
+
+const TRUE_WORDS = ["1", "true", "yes", "on"];
+
+/**
+ * The traces' settings, or null when tracing is off: no OTLP endpoint, OTEL_SDK_DISABLED=true or
+ * OTEL_TRACES_EXPORTER=none. The exporter reads what only it uses (timeout, compression,
+ * certificates) from the same variables itself.
+ */
+function tracingFrom(env: Record<string, string | undefined>, problems: string[], warnings: string[]): TracingConfig | null {
+  const read = (name: string) => (unset(env[name]) as string | undefined)?.trim();
+  const disabled = read("OTEL_SDK_DISABLED");
+  if (disabled !== undefined && TRUE_WORDS.includes(disabled.toLowerCase())) return null;
+  const exporter = read("OTEL_TRACES_EXPORTER")?.toLowerCase();
+  if (exporter === "none") return null;
+  if (exporter !== undefined && exporter !== "otlp") problems.push(`OTEL_TRACES_EXPORTER: must be otlp or none (got "${exporter}")`);
+
+  const url = otlpTracesUrl(read("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), read("OTEL_EXPORTER_OTLP_ENDPOINT"), problems);
+  const protocol = read("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") ?? read("OTEL_EXPORTER_OTLP_PROTOCOL");
+  if (protocol === "grpc")
+    problems.push("OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported; traces go over OTLP/HTTP (http/json), usually port 4318");
+  else if (protocol === "http/protobuf")
+    warnings.push("OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf: traces are sent as http/json (collectors accept both on the same endpoint)");
+  else if (protocol !== undefined && protocol !== "http/json")
+    problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL: must be http/json or http/protobuf (got "${protocol}")`);
+
+  const headers = {
+    ...keyValueList("OTEL_EXPORTER_OTLP_HEADERS", read, problems),
+    ...keyValueList("OTEL_EXPORTER_OTLP_TRACES_HEADERS", read, problems),
+  };
+  const { "service.name": resourceServiceName, ...resourceAttributes } = keyValueList("OTEL_RESOURCE_ATTRIBUTES", read, problems);
+  const samplerName = read("OTEL_TRACES_SAMPLER")?.toLowerCase() ?? "parentbased_always_on";
+  if (!(TRACE_SAMPLERS as readonly string[]).includes(samplerName))
+    problems.push(`OTEL_TRACES_SAMPLER: must be one of ${TRACE_SAMPLERS.join(", ")} (got "${samplerName}")`);
+  const ratioText = read("OTEL_TRACES_SAMPLER_ARG");
+  const ratio = ratioText === undefined ? 1 : Number(ratioText);
+  if (samplerName.endsWith("traceidratio") && !(ratioText === undefined || (/^[\d.]+$/.test(ratioText) && ratio >= 0 && ratio <= 1)))
+    problems.push(`OTEL_TRACES_SAMPLER_ARG: must be a number from 0 to 1 (got "${ratioText}")`);
+  if (url === undefined) return null;
+  return {
+    url,
+    headers,
+    serviceName: read("OTEL_SERVICE_NAME") ?? resourceServiceName ?? DEFAULT_SERVICE_NAME,
+    resourceAttributes,
+    sampler: { name: samplerName as TraceSampler, ratio },
+  };
+}
+
+/** The traces endpoint the variables name (the signal's own wins, as is; the general one gets /v1/traces), or undefined. */
+function otlpTracesUrl(tracesEndpoint: string | undefined, endpoint: string | undefined, problems: string[]): string | undefined {
+  const name = tracesEndpoint !== undefined ? "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" : "OTEL_EXPORTER_OTLP_ENDPOINT";
+  const given = tracesEndpoint ?? endpoint;
+  if (given === undefined) return undefined;
+  const url = safeUrl(given);
+  if (url === null || !/^https?:$/.test(url.protocol)) {
+    // Never echo the value: a URL can carry credentials.
+    problems.push(`${name}: must be an http(s) URL, e.g. http://127.0.0.1:4318${tracesEndpoint !== undefined ? "/v1/traces" : ""}`);
+    return undefined;
+  }
+  return tracesEndpoint !== undefined ? url.href : `${url.href.replace(/\/+$/, "")}/v1/traces`;
+}
+
+/** `key=value,key2=value2` with URL-encoded parts (the OTEL_*_HEADERS and OTEL_RESOURCE_ATTRIBUTES format). */
+function keyValueList(name: string, read: (name: string) => string | undefined, problems: string[]): Record<string, string> {
+  const raw = read(name);
+  const result: Record<string, string> = {};
+  if (raw === undefined) return result;
+  for (const entry of raw.split(",")) {
+    if (entry.trim() === "") continue;
+    const at = entry.indexOf("=");
+    let key: string | undefined;
+    let value: string | undefined;
+    try {
+      key = at > 0 ? decodeURIComponent(entry.slice(0, at).trim()) : undefined;
+      value = at > 0 ? decodeURIComponent(entry.slice(at + 1).trim()) : undefined;
+    } catch {
+      key = undefined;
+    }
+    if (!key || value === undefined) {
+      // The values are often secrets (an API key header): name the variable, not its content.
+      problems.push(`${name}: must be a comma-separated list of key=value pairs (URL-encoded)`);
+      return {};
+    }
+    result[key] = value;
+  }
+  return result;
 }

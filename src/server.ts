@@ -34,6 +34,7 @@ import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
 import { tableMap, useSqlRendering } from "./plugins/sql-rendering.ts";
 import { createMetricsServer, GatewayMetrics, METRICS_PATH, useMetrics } from "./plugins/metrics.ts";
+import { startTracing, useTracing } from "./plugins/tracing.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 /** GraphiQL's script, styles and workers, served by the gateway itself (src/plugins/graphiql.ts). */
@@ -62,6 +63,7 @@ export interface GatewayOptions {
     | "graphiql"
     | "introspectionRoles"
     | "corsOrigins"
+    | "tracing"
   >;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
@@ -137,6 +139,10 @@ export function createGateway({
 
   const tables = config.listRendering === "sql" ? tableMap(prisma, log) : undefined;
   const graphiql = config.graphiql ? offlineGraphiQL(GRAPHIQL_ASSETS_PATH) : undefined;
+  // OpenTelemetry traces, only with an OTLP endpoint configured (off: no provider, no plugin). close() flushes them.
+  const tracing = config.tracing && startTracing(config.tracing, log);
+  if (config.tracing)
+    log.info("Traces exported over OTLP/HTTP", { endpoint: redactedUrl(config.tracing.url), serviceName: config.tracing.serviceName });
 
   const yoga = createYoga<Record<string, never>, GatewayContext>({
     schema,
@@ -170,6 +176,7 @@ export function createGateway({
       useAccessLog(log),
       useCors(config.corsOrigins), // answers a preflight before anything reads the request
       ...(graphiql ? [graphiql.plugin] : []), // GraphiQL's static files, public: before authentication
+      ...(tracing ? [useTracing(tracing.tracer, GRAPHQL_PATH)] : []), // before the limits, so a refused operation has its span too
       useReadinessCheck({
         endpoint: "/ready",
         check: async ({ fetchAPI }) => {
@@ -265,6 +272,7 @@ export function createGateway({
         clearTimeout(force);
       }
       await yoga.dispose();
+      await tracing?.shutdown().catch((error: unknown) => log.warn("Could not export the last traces", { error: String(error) }));
       signingKeys?.close();
       agentKeys.close();
     },
@@ -280,6 +288,12 @@ function listenOn(server: Server, port: number, host: string): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** An endpoint for the log: no credentials, no query. */
+function redactedUrl(url: string): string {
+  const { origin, pathname } = new URL(url);
+  return origin + pathname;
 }
 
 /** `select 1` through the gateway's own pool, bounded by READY_TIMEOUT_MS. */

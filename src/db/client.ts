@@ -16,6 +16,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { serializeStatements } from "./pg-serialize.ts";
 import { sendBeginWithRoleSwitch } from "./begin.ts";
+import { sendTraced, type StatementTracer } from "./statement-trace.ts";
 
 export interface DatabaseOptions {
   poolMax: number;
@@ -107,6 +108,8 @@ export interface ConnectionWatch {
   received(bytes: number): void;
   /** A statement is sent on an attached connection (the attaching one included): the operation's metrics. */
   statement?(): void;
+  /** Set when the operation is traced: its statements get spans and a traceparent comment (src/db/statement-trace.ts). */
+  readonly statementTracer?: StatementTracer;
 }
 
 /** The transaction-local setting whose value names the operation: `set_config(OPERATION_SETTING, token, true)`. */
@@ -196,7 +199,10 @@ function observeStatements(client: pg.PoolClient, onStatement: () => void): void
       watched.set(client, watch);
       watch.attached(client);
     }
-    watched.get(client)?.statement?.();
-    return query(...args);
+    const operation = watched.get(client);
+    operation?.statement?.(); // the operation's metrics
+    // Tracing: a traced operation's statements go through its tracer (src/db/statement-trace.ts).
+    const tracer = operation?.statementTracer;
+    return tracer ? sendTraced(tracer, args, query) : query(...args);
   } as typeof client.query;
 }

@@ -25,6 +25,7 @@ import type { Role } from "../auth/viewer.ts";
 import { forwardingDb, refusingDb, TransactionStartError, withRls } from "../db/rls.ts";
 import { budgetRoleOf } from "../auth/policy.ts";
 import { destroyConnection, operationToken, type ConnectionWatch } from "../db/client.ts";
+import type { StatementTracer } from "../db/statement-trace.ts";
 import type { Logger } from "../logger.ts";
 import { ClientError } from "../errors.ts";
 
@@ -74,6 +75,8 @@ class OperationBudget implements ConnectionWatch {
   constructor(
     readonly timeoutMs: number,
     private readonly maxBytes: number,
+    /** The operation's statement spans, when it is traced (ctx.statementTracer, from src/plugins/tracing.ts). */
+    readonly statementTracer?: StatementTracer,
   ) {
     this.timer = setTimeout(() => this.abort(timeoutError(timeoutMs)), timeoutMs);
   }
@@ -140,7 +143,7 @@ export function useRlsTransaction(prisma: PrismaClient, options: RlsTransactionO
         const operation = getOperationAST(args.document, args.operationName);
         const isMutation = operation?.operation === OperationTypeNode.MUTATION;
         const { timeoutMs } = options.budgets[budgetRoleOf(ctx.viewer)];
-        const budget = new OperationBudget(timeoutMs, options.responseMaxBytes);
+        const budget = new OperationBudget(timeoutMs, options.responseMaxBytes, ctx.statementTracer);
 
         let tx: Prisma.TransactionClient | undefined;
         let started = false;
