@@ -155,6 +155,9 @@ export function destroyConnection(connection: pg.PoolClient, owner: ConnectionWa
   // Dropped once the cancel is through (or given up on): PgBouncer forwards a cancel only while the
   // client it names is still connected (tests/pooler.test.ts). end() would send Terminate and wait for
   // the server, which a black-holed server never answers.
+  // Until then the connection must not be lent out again (the drop would hit the next operation):
+  // pg refuses new statements on a client that is not queryable, and pg-pool discards it on release.
+  (connection as unknown as { _queryable: boolean })._queryable = false;
   void requestCancel(connection).then(() => connection.connection.stream.destroy());
 }
 
