@@ -185,22 +185,9 @@ export class ConfigError extends Error {
 
 const unset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
+/** An integer from min to max; `fallback` when unset. */
 function integer(fallback: number, min: number, max: number) {
-  return z.preprocess(
-    unset,
-    z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        if (raw === undefined) return fallback;
-        const n = Number(raw);
-        if (!/^\d+$/.test(raw.trim()) || n < min || n > max) {
-          ctx.addIssue({ code: "custom", message: `must be an integer from ${min} to ${max} (got "${raw}")` });
-          return z.NEVER;
-        }
-        return n;
-      }),
-  );
+  return optionalInteger(min, max).transform((n) => n ?? fallback);
 }
 
 /** An integer that may be unset (undefined). */

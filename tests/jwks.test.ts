@@ -9,7 +9,7 @@ import path from "node:path";
 import { GraphQLError } from "graphql";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type JWK, type JWTPayload } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.ts";
+import { loadConfig } from "../src/config.ts";
 import { createAuthenticator, signDevToken, type AuthFailureReason } from "../src/context/auth.ts";
 import { cacheLifetimeMs, createSigningKeys, type KeySetTiming, type SigningKeys } from "../src/context/jwks.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
@@ -18,6 +18,7 @@ import { schema } from "../src/schema/index.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
 import { bannerUrl, runEntryPoint } from "./support/entry-point.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { configProblems } from "./support/config.ts";
 
 const SECRET = "jwks-test-legacy-secret-0123456789-abcdefgh";
 const JWKS_PATH = "/auth/v1/.well-known/jwks.json";
@@ -442,15 +443,7 @@ describe("configuration", () => {
     }
   });
 
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-    return [];
-  };
+  const problems = configProblems;
 
   test("neither a key set nor the secret with DATABASE_URL: one clear message", () => {
     expect(problems({ DATABASE_URL: DB })).toEqual([

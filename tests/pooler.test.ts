@@ -12,7 +12,7 @@ import type { GatewayContext } from "../src/context/types.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
 import { createLogger } from "../src/logger.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
-import { ConfigError, databaseLocation, loadConfig } from "../src/config.ts";
+import { databaseLocation, loadConfig } from "../src/config.ts";
 import { applyMigrations, MigrationError, PRISMA_ADVISORY_LOCK_KEY } from "../src/db/migrate.ts";
 import { withRls } from "../src/db/rls.ts";
 import { ListenDeliveryError, startGatewayEvents } from "../src/pubsub/index.ts";
@@ -22,6 +22,7 @@ import { runEntryPoint } from "./support/entry-point.ts";
 import { startPgBouncer, type PgBouncer } from "./support/pgbouncer.ts";
 import { openSse, type SseStream } from "./support/sse.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { configProblems } from "./support/config.ts";
 
 /** Server connections PgBouncer keeps per database: far fewer than the clients sharing them. */
 const SERVER_CONNECTIONS = 3;
@@ -559,15 +560,7 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("the live queue behind
 
 describe("DATABASE_LISTEN_URL configuration", () => {
   const base = { SUPABASE_JWT_SECRET: TEST_JWT_SECRET };
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-    return [];
-  };
+  const problems = configProblems;
 
   test("defaults to DATABASE_URL; set, it is the session URL for LISTEN and the migrations (npm start and scripts/db.ts)", () => {
     const pooled = "postgres://app:pw@pooler.example:6543/postgres";
