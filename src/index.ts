@@ -175,7 +175,7 @@ try {
   openResources.push({ name: "http server", close: () => gateway.close() });
   // Closed before the HTTP server, so open event streams end first.
   openResources.push({ name: "live events", close: () => events.close() });
-  const { url } = await gateway.listen();
+  const { url, metricsUrl } = await gateway.listen();
 
   // The key set's warm-up started with the gateway; report how it went (bounded by the fetch timeout).
   const keysHealth = await gateway.signingKeys?.ready();
@@ -184,7 +184,7 @@ try {
       `\n*** The project's signing keys could not be loaded from ${keysHealth.source}: ${keysHealth.lastError}.\n*** ES256/RS256 tokens get 503 and /ready answers 503 until they load (retried every ${config.tokens.timing.cooldownMs / 1000} s).\n`,
     );
   }
-  printBanner(url, opened.embedded, tokens, vaultLine(vaultStatus, vaultHealth, vaultKeyFile), tokensLine(keysHealth), config.graphiql);
+  printBanner(url, opened.embedded, tokens, vaultLine(vaultStatus, vaultHealth, vaultKeyFile), tokensLine(keysHealth), config.graphiql, metricsUrl);
   if (devAgentKey) printDevAgentKey(devAgentKey);
 } catch (err) {
   // Problems the operator can fix are one plain line, like the configuration errors; anything else
@@ -259,13 +259,19 @@ function printBanner(
   vault: string,
   tokenRules: string,
   graphiql: boolean,
+  metricsUrl: string | undefined,
 ): void {
   const origin = new URL(url).origin;
+  const metrics = config.metrics.enabled
+    ? `${metricsUrl ?? `${origin}/metrics`}${config.metrics.token ? "   (METRICS_TOKEN)" : ""}`
+    : "off (METRICS)";
   const lines = [
     "",
     "HotDash Gateway is running",
     graphiql ? `  GraphiQL   ${url}` : `  GraphQL    ${url}   (GraphiQL off: GRAPHIQL)`,
     `  Health     ${origin}/health   Ready ${origin}/ready`,
+    `  Metrics    ${metrics}`,
+    `  Traces     ${config.tracing ? `OTLP/HTTP to ${new URL(config.tracing.url).origin} as ${config.tracing.serviceName}` : "off (set OTEL_EXPORTER_OTLP_ENDPOINT)"}`,
     `  Database   ${embedded ? `embedded PGlite in ${pgliteDir} (demo data loaded)` : "PostgreSQL from DATABASE_URL"}`,
     `  Vault      ${vault}`,
     `  Tokens     ${tokenRules}`,
