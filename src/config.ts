@@ -507,14 +507,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!(error instanceof VaultKeyError)) throw error;
     if (error.code !== "VAULT_KEY_MISSING") problems.push(...error.problems);
   }
-  const metricsOff = ["0", "false", "no", "off"].includes(env.METRICS?.trim().toLowerCase() ?? "");
-  for (const name of ["METRICS_TOKEN", "METRICS_PORT"] as const) {
-    if (metricsOff && unset(env[name]) !== undefined) problems.push(`${name}: set, but METRICS is off; remove one of them`);
-  }
-  const metricsPort = Number(unset(env.METRICS_PORT));
-  if (metricsPort > 0 && metricsPort === Number(unset(env.PORT) ?? 4000)) {
-    problems.push("METRICS_PORT: must differ from PORT (metrics get a port of their own)");
-  }
+  if (parsed.success) problems.push(...metricsConflicts(parsed.data));
   const warnings: string[] = [];
   const tracing = tracingFrom(env, problems, warnings);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -578,6 +571,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 // ---- OpenTelemetry traces (OTEL_*): the standard variables, read here like every other setting ----
 
 const TRUE_WORDS = ["1", "true", "yes", "on"];
+
+/** Settings that contradict each other (each variable is valid on its own). */
+function metricsConflicts(e: z.infer<typeof EnvSchema>): string[] {
+  const problems: string[] = [];
+  if (e.METRICS === false) {
+    if (e.METRICS_TOKEN !== undefined) problems.push("METRICS_TOKEN: set, but METRICS is off; remove one of them");
+    if (e.METRICS_PORT !== undefined) problems.push("METRICS_PORT: set, but METRICS is off; remove one of them");
+  }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT > 0 && e.METRICS_PORT === e.PORT)
+    problems.push("METRICS_PORT: must differ from PORT (metrics get a port of their own)");
+  return problems;
+}
 
 /**
  * The traces' settings, or null when tracing is off: no OTLP endpoint, OTEL_SDK_DISABLED=true or
