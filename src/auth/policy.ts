@@ -249,3 +249,27 @@ export async function storeDecisionMinAal(pool: { query: (sql: string, params: u
 
 /** Whether the viewer may read a table (for data functions that assemble rows by hand). */
 export const canRead = (scope: { viewer: Pick<Viewer, "role" | "claims"> }, table: TableName) => can(policyRoleOf(scope.viewer), table, "select");
+
+// ───────────── Agents: what they may only propose ─────────────
+
+/**
+ * Store-changing mutations an agent (a caller with an agent key, hdk_…) may only propose: called by
+ * one, over /graphql or /mcp alike, the mutation does not run; the gateway submits an AgentApproval
+ * holding the exact operation and variables, and after an operator approves it executeApprovedAction
+ * runs it once. Back-office service_role tokens keep direct access. tests/catalogue.test.ts proves
+ * each is a Mutation field and that the catalogue's operations using one are marked gated.
+ */
+export const GATED_MUTATIONS: ReadonlySet<string> = new Set([
+  "createAdsCampaign",
+  "updateAdsCampaign",
+  "archiveAdsCampaign",
+  "putCredential",
+  "deleteCredential",
+  "createSupportCuratedReply",
+  "updateSupportCuratedReply",
+  "deleteSupportCuratedReply",
+]);
+
+/** Whether this viewer's call of a Mutation field only proposes it (an agent key and a gated field). */
+export const mustPropose = (viewer: Pick<Viewer, "agent">, mutationField: string): boolean =>
+  viewer.agent !== undefined && GATED_MUTATIONS.has(mutationField);
