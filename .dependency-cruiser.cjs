@@ -3,7 +3,7 @@
  * and imports only point down that flow. `npm run lint` runs this check; it fails on any violation.
  * Type-only imports count: a cycle through types is still a knot for the reader.
  */
-const GRAPHQL_LAYER = "^src/(schema|plugins|render|context|server\\.ts|index\\.ts)";
+const GRAPHQL_LAYER = "^src/(schema|plugins|render|context|catalogue|mcp|server\\.ts|index\\.ts)";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -56,6 +56,13 @@ module.exports = {
       comment: "The schema is built without the HTTP plugins; plugins read the schema, not the reverse.",
       from: { path: "^src/schema/" },
       to: { path: "^src/(plugins|render|server\\.ts)" },
+    },
+    {
+      name: "catalogue-is-below-plugins",
+      comment: "src/catalogue/ (operations/ loaded and checked against the schema) sits on the schema; plugins, /mcp and the server read it.",
+      severity: "error",
+      from: { path: "^src/catalogue/" },
+      to: { path: "^src/(plugins|render|mcp|server\\.ts|index\\.ts)" },
     },
     {
       name: "render-is-below-plugins",

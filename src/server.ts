@@ -10,6 +10,7 @@ import type { GraphQLSchema } from "graphql";
 import { createYoga, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
 import { AgentKeyVerifier } from "./auth/agent-keys.ts";
 import { storeDecisionMinAal } from "./auth/policy.ts";
+import { loadCatalogue, type Catalogue } from "./catalogue/index.ts";
 import type { Config } from "./config.ts";
 import { createAuthenticator } from "./context/auth.ts";
 import { createSigningKeys, type KeySetHealth, type SigningKeys } from "./context/jwks.ts";
@@ -76,6 +77,8 @@ export interface GatewayOptions {
   vaultHealth?: () => Promise<VaultHealth>;
   /** The credentials vault (ctx.vault), made by the entry point from Config; omitted = disabled. */
   vault?: Vault;
+  /** The operation catalogue (operations/): loaded from there, checked against `schema`, when omitted. */
+  catalogue?: Catalogue;
 }
 
 export interface Gateway {
@@ -85,6 +88,8 @@ export interface Gateway {
   signingKeys: SigningKeys | null;
   /** The Prometheus metrics (/metrics), null with METRICS=off. */
   metrics: GatewayMetrics | null;
+  /** The operation catalogue: trusted documents, /mcp's tools, the operations agents propose. */
+  catalogue: Catalogue;
   /** Starts listening on config.host:config.port (0 = any free port), and METRICS_PORT's server when set. */
   listen(): Promise<{ url: string; port: number; metricsUrl?: string }>;
   close(): Promise<void>;
@@ -114,6 +119,7 @@ export function createGateway({
   events,
   vaultHealth,
   vault: givenVault = vaultOf(null),
+  catalogue = loadCatalogue(schema),
 }: GatewayOptions): Gateway {
   const log = logger ?? createLogger(config.logLevel);
   const { prisma, pool } = database;
@@ -226,6 +232,7 @@ export function createGateway({
     server,
     signingKeys,
     metrics,
+    catalogue,
     listen: async () => {
       // The database enforces DECISION_MIN_AAL on its own (gateway.decide_agent_approval reads it from
       // gateway.settings), so it learns this gateway's setting before the first request. A database

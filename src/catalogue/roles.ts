@@ -30,7 +30,7 @@ function granted(ctx: GatewayContext, owner: ScopeOwner, kind: "type" | "field")
   if (scopes === undefined || scopes === true) return true;
   if (scopes === false || typeof scopes !== "object" || scopes === null) return false;
   try {
-    const pending = builder.runAuthScopes(ctx, scopes as Parameters<typeof builder.runAuthScopes>[1]);
+    const pending = builder.runAuthScopes(ctx, scopes);
     if (pending instanceof Promise) throw new Error("the catalogue evaluates only synchronous scopes");
     return true;
   } catch {
