@@ -9,7 +9,7 @@ import { loadVaultKeys, VaultKeyError } from "./vault/keys.ts";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 import type { Role } from "./auth/viewer.ts";
-import { DEFAULT_INTROSPECTION_ROLES, POLICY_ROLES, type PolicyRole } from "./auth/policy.ts";
+import { DEFAULT_INTROSPECTION_ROLES, POLICY_ROLES, TRUSTED_DOCUMENT_MODES, type PolicyRole, type TrustedDocumentMode } from "./auth/policy.ts";
 import { DEFAULT_AUDIENCE } from "./context/auth.ts";
 import { DEFAULT_KEY_SET_TIMING, jwksProblem, jwksUrlOf, type JwksSource, type KeySetTiming } from "./context/jwks.ts";
 
@@ -80,6 +80,8 @@ export interface Config {
   metrics: { enabled: boolean; token: string | null; port: number | null };
   /** GRAPHIQL: GraphiQL on GET /graphql. Default on, except NODE_ENV=production with DATABASE_URL. */
   graphiql: boolean;
+  /** TRUSTED_DOCUMENTS: who may send only catalogue operations (mustUseTrustedDocuments); off in embedded mode, else authenticated. */
+  trustedDocuments: TrustedDocumentMode;
   /** INTROSPECTION_ROLES: the kinds of caller (policy roles) that may run __schema / __type. */
   introspectionRoles: readonly PolicyRole[];
   /** CORS_ORIGINS: the origins whose pages may call the API from a browser; [] = only the gateway's own pages. */
@@ -378,6 +380,11 @@ const EnvSchema = z.object({
   GRAPHIQL: boolean(),
   INTROSPECTION_ROLES: introspectionRoles,
   CORS_ORIGINS: corsOrigins,
+  // Trusted documents (docs/agents.md, "Trusted documents"): who may send only catalogue operations.
+  TRUSTED_DOCUMENTS: z.preprocess(
+    (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    z.enum(TRUSTED_DOCUMENT_MODES, { error: (i) => `must be off, authenticated or all (got "${String(i.input)}")` }).optional(),
+  ),
   DECISION_MIN_AAL: z.preprocess(
     (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
     z.enum(["aal1", "aal2"], { error: (i) => `must be aal1 or aal2 (got "${String(i.input)}")` }).default("aal1"),
@@ -563,6 +570,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: e.GRAPHIQL ?? (e.DATABASE_URL === undefined || env.NODE_ENV?.trim() !== "production"),
     introspectionRoles: e.INTROSPECTION_ROLES ?? DEFAULT_INTROSPECTION_ROLES,
     corsOrigins: e.CORS_ORIGINS ?? [],
+    // Embedded mode is for exploring: any document. A deployment holds agents and anon to the catalogue.
+    trustedDocuments: e.TRUSTED_DOCUMENTS ?? (e.DATABASE_URL === undefined ? "off" : "authenticated"),
     tracing,
     warnings,
   };

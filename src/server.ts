@@ -33,6 +33,7 @@ import { useIntrospectionPolicy } from "./plugins/introspection.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
 import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
+import { useTrustedDocuments } from "./plugins/trusted-documents.ts";
 import { tableMap, useSqlRendering } from "./plugins/sql-rendering.ts";
 import { createMetricsServer, GatewayMetrics, METRICS_PATH, useMetrics } from "./plugins/metrics.ts";
 import { startTracing, useTracing } from "./plugins/tracing.ts";
@@ -65,6 +66,7 @@ export interface GatewayOptions {
     | "introspectionRoles"
     | "corsOrigins"
     | "tracing"
+    | "trustedDocuments"
   >;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
@@ -206,6 +208,7 @@ export function createGateway({
         config.budgets,
         agentKeys,
       ),
+      ...useTrustedDocuments(catalogue, config.trustedDocuments), // documents by id; TRUSTED_DOCUMENTS' check, before validation
       useQueryLimits(config.limits, config.budgets),
       useIntrospectionPolicy(config.introspectionRoles), // after authentication (the role), before the transaction
       useErrorPolicy(log),

@@ -93,6 +93,8 @@ export function describeStartupError(err: unknown, context: StartupContext): str
   if (err instanceof StartupError || err instanceof EmbeddedDatabaseError || err instanceof VaultKeyFileError || err instanceof ListenDeliveryError)
     return err.message;
   if (err instanceof MigrationError) return `${err.message.replace(/\.$/, "")} [${err.code}].`;
+  // By name: src/catalogue brings the whole schema with it. Fix the operations/ files it names.
+  if (err instanceof Error && err.name === "CatalogueError") return `${err.message}\n[CATALOGUE_INVALID]`;
   const code = codeOf(err);
   const message = err instanceof Error ? err.message : String(err);
 

@@ -9,6 +9,7 @@ import { ANON_VIEWER, CLOCK_TOLERANCE_SECONDS, createAuthenticator, signDevToken
 import type { GatewayContext } from "../src/context/types.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
 import { createLogger } from "../src/logger.ts";
+import { NO_CATALOGUE } from "../src/catalogue/index.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
@@ -204,7 +205,14 @@ describe("over HTTP", () => {
     db = await createTestDatabase();
     const config = loadConfig({ DATABASE_URL: db.url, SUPABASE_JWT_SECRET: SECRET, PORT: "0" });
     database = createDatabase(db.url, { poolMax: 2 });
-    gateway = createGateway({ config, database, schema, logger: createLogger("silent") });
+    // This file's own small schema: no catalogue, any document.
+    gateway = createGateway({
+      config: { ...config, trustedDocuments: "off" },
+      database,
+      schema,
+      logger: createLogger("silent"),
+      catalogue: NO_CATALOGUE,
+    });
     ({ url: endpoint } = await gateway.listen());
   });
   afterAll(async () => {

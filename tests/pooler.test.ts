@@ -11,6 +11,7 @@ import { signDevToken } from "../src/context/auth.ts";
 import type { GatewayContext } from "../src/context/types.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
 import { createLogger } from "../src/logger.ts";
+import { NO_CATALOGUE } from "../src/catalogue/index.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
 import { databaseLocation, loadConfig } from "../src/config.ts";
 import { applyMigrations, MigrationError, PRISMA_ADVISORY_LOCK_KEY } from "../src/db/migrate.ts";
@@ -365,7 +366,14 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("an operation stopped 
       port: 0,
     };
     database = createDatabase(pooled, { ...config.db, poolMax: 4 });
-    gateway = createGateway({ config, database, schema, logger: createLogger("error") });
+    // This file's own small schema: no catalogue, any document.
+    gateway = createGateway({
+      config: { ...config, trustedDocuments: "off" },
+      database,
+      schema,
+      logger: createLogger("error"),
+      catalogue: NO_CATALOGUE,
+    });
     ({ url } = await gateway.listen());
   });
   afterAll(async () => {

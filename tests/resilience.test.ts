@@ -9,6 +9,7 @@ import type { GatewayContext } from "../src/context/types.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
 import { seedDemoData } from "../src/db/seed/index.ts";
 import { createLogger } from "../src/logger.ts";
+import { NO_CATALOGUE } from "../src/catalogue/index.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
 import { signDevToken } from "../src/context/auth.ts";
 import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from "./support/gateway.ts";
@@ -210,7 +211,14 @@ describe("stopped operations: the response size cap (RESPONSE_MAX_BYTES) and an 
     };
     const config = { ...loadConfig(env), port: 0 };
     database = createDatabase(db.url, { ...config.db, poolMax: 2 });
-    gateway = createGateway({ config, database, schema, logger: createLogger("debug", { write: (line) => void logs.push(line) }) });
+    // This file's own small schema: no catalogue, any document.
+    gateway = createGateway({
+      config: { ...config, trustedDocuments: "off" },
+      database,
+      schema,
+      logger: createLogger("debug", { write: (line) => void logs.push(line) }),
+      catalogue: NO_CATALOGUE,
+    });
     ({ url } = await gateway.listen());
   });
   afterAll(async () => {

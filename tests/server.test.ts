@@ -20,6 +20,7 @@ import { countArgBound } from "../src/schema/bounds.ts";
 import type { GatewayContext } from "../src/context/types.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
 import { createLogger } from "../src/logger.ts";
+import { NO_CATALOGUE } from "../src/catalogue/index.ts";
 import { createGateway, type Gateway } from "../src/server.ts";
 import { databaseUrl, quoteIdent, withAdmin } from "./support/server.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -122,7 +123,8 @@ async function startGateway(databaseUrl: string, env: Record<string, string> = {
     txMaxWaitMs: config.db.txMaxWaitMs,
     connectTimeoutMs: config.db.connectTimeoutMs,
   });
-  const gateway = createGateway({ config, database, schema, logger });
+  // This file's own small schema: no catalogue, any document.
+  const gateway = createGateway({ config: { ...config, trustedDocuments: "off" }, database, schema, logger, catalogue: NO_CATALOGUE });
   const { url } = await gateway.listen();
   return {
     endpoint: url,

@@ -273,3 +273,22 @@ export const GATED_MUTATIONS: ReadonlySet<string> = new Set([
 /** Whether this viewer's call of a Mutation field only proposes it (an agent key and a gated field). */
 export const mustPropose = (viewer: Pick<Viewer, "agent">, mutationField: string): boolean =>
   viewer.agent !== undefined && GATED_MUTATIONS.has(mutationField);
+
+// ───────────── Trusted documents: who may send any document ─────────────
+
+/**
+ * TRUSTED_DOCUMENTS: off = anyone may send any document; authenticated = operators (signed-in people)
+ * and back-office service_role tokens may, while anon, anonymous sign-ins and agent keys may send only
+ * catalogue operations (operations/, by id or by their exact text); all = everyone only catalogue
+ * operations (GraphiQL exploration then needs the catalogue too).
+ */
+export const TRUSTED_DOCUMENT_MODES = ["off", "authenticated", "all"] as const;
+export type TrustedDocumentMode = (typeof TRUSTED_DOCUMENT_MODES)[number];
+
+/** Whether this viewer may send only catalogue operations under the mode. */
+export function mustUseTrustedDocuments(viewer: Pick<Viewer, "role" | "claims" | "agent">, mode: TrustedDocumentMode): boolean {
+  if (mode === "off") return false;
+  if (mode === "all") return true;
+  const role = policyRoleOf(viewer);
+  return !(role === "authenticated" || (role === "service_role" && viewer.agent === undefined));
+}

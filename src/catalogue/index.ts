@@ -58,6 +58,7 @@ export interface CatalogueOperation {
 }
 
 export class CatalogueError extends Error {
+  override name = "CatalogueError";
   readonly code = "CATALOGUE_INVALID";
 }
 
@@ -69,9 +70,11 @@ export class Catalogue {
   readonly operations: readonly CatalogueOperation[];
   private readonly byIdMap: Map<string, CatalogueOperation>;
   private readonly byNameMap: Map<string, CatalogueOperation>;
+  private readonly byDocument: WeakMap<DocumentNode, CatalogueOperation>;
 
   constructor(operations: readonly CatalogueOperation[]) {
     this.operations = operations;
+    this.byDocument = new WeakMap(operations.map((op) => [op.document, op]));
     this.byIdMap = new Map(operations.map((op) => [op.id, op]));
     this.byNameMap = new Map(operations.map((op) => [op.name, op]));
   }
@@ -89,7 +92,8 @@ export class Catalogue {
    * operation, modulo formatting (it is compared by canonical print), and name the one it runs.
    */
   match(document: DocumentNode, operationName?: string | null): CatalogueOperation | undefined {
-    const op = this.byIdMap.get(documentId(document));
+    // A document sent by id is the catalogue's own object: no need to print it again.
+    const op = this.byDocument.get(document) ?? this.byIdMap.get(documentId(document));
     return op && (!operationName || operationName === op.name) ? op : undefined;
   }
 
@@ -98,6 +102,9 @@ export class Catalogue {
     return this.operations.filter((op) => op.roles.includes(role));
   }
 }
+
+/** An empty catalogue, for a gateway over a schema of its own (tests): nothing by id, nothing trusted. */
+export const NO_CATALOGUE = new Catalogue([]);
 
 /** Reads, validates and indexes every operations/**\/*.graphql file. Throws CatalogueError with every problem found. */
 export function loadCatalogue(schema: GraphQLSchema, dir: string = OPERATIONS_DIR): Catalogue {

@@ -86,7 +86,8 @@ export async function startTestGateway({
   graphiqlToken?: string;
 }): Promise<TestGateway> {
   const config = {
-    ...loadConfig({ DATABASE_URL: databaseUrl, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "error", ...env }),
+    // TRUSTED_DOCUMENTS off unless a test sets it: most tests send ad-hoc documents (tests/trusted-documents.test.ts covers the modes).
+    ...loadConfig({ DATABASE_URL: databaseUrl, SUPABASE_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "error", TRUSTED_DOCUMENTS: "off", ...env }),
     port: 0,
     host: "127.0.0.1",
   };
