@@ -12,6 +12,7 @@ import { estimateOperation } from "../src/plugins/limits.ts";
 import { schema } from "../src/schema/index.ts";
 import { configProblems } from "./support/config.ts";
 import { startTestGateway, type GqlResponse, type TestGateway } from "./support/gateway.ts";
+import { openSse } from "./support/sse.ts";
 import { startTcpProxy } from "./support/tcp-proxy.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
@@ -37,7 +38,7 @@ afterAll(async () => {
 });
 
 /** A gateway on the shared test database; `prefix` keeps its counters apart from other tests'. */
-async function gateway(env: Record<string, string>, options: { logs?: string[] } = {}): Promise<TestGateway> {
+async function gateway(env: Record<string, string>, options: { logs?: string[]; events?: object } = {}): Promise<TestGateway> {
   const gw = await startTestGateway({ databaseUrl: db.url, env, ...options });
   started.push(gw);
   return gw;
@@ -114,6 +115,34 @@ describe("requests per minute", () => {
     for (let i = 0; i < 2; i++) expect((await gw.gql(viewer, {}, { role: "anon" })).status).toBe(200);
     expectRateLimited(await gw.gql(viewer, {}, { role: "anon" }), "requestsPerMinute");
     for (let i = 0; i < 20; i++) expect((await gw.gql(viewer, {}, { role: "authenticated" })).status).toBe(200);
+  });
+});
+
+describe("subscriptions", () => {
+  const QUEUE = `subscription { approvalQueueEvents { event approval { id } } }`;
+  const SUBMIT = `mutation($input: SubmitAgentApprovalInput!) { submitAgentApproval(input: $input) { id } }`;
+
+  test("a subscription counts once, however many events it delivers; past the budget one is refused", async () => {
+    const gw = await gateway({ REDIS_URL, REDIS_KEY_PREFIX: newPrefix(), AUTHENTICATED_REQUESTS_PER_MINUTE: "2" }, { events: {} });
+    const watcher = { authorization: `Bearer ${await gw.token("authenticated", "watcher")}` };
+    const stream = await openSse(gw.url, QUEUE, watcher);
+    try {
+      expect(stream.status).toBe(200);
+      for (let i = 0; i < 3; i++) {
+        await gw.data(SUBMIT, { input: { kind: "send_reply", summary: `s${i}`, agent: "a", conversationId: "c" } });
+        expect((await stream.next()).data.approvalQueueEvents.event).toBe("SUBMITTED");
+      }
+      expect((await gw.gql(QUERY, {}, { role: "authenticated", sub: "watcher" })).status).toBe(200);
+      const refused = await openSse(gw.url, QUEUE, watcher);
+      expect(refused.status).toBe(429);
+      expect((await refused.next()).errors[0].extensions).toMatchObject({ code: "RATE_LIMITED", budget: "requestsPerMinute", limit: 2 });
+      refused.close();
+      // The open stream keeps delivering.
+      await gw.data(SUBMIT, { input: { kind: "send_reply", summary: "after", agent: "a", conversationId: "c" } });
+      expect((await stream.next()).data.approvalQueueEvents.event).toBe("SUBMITTED");
+    } finally {
+      stream.close();
+    }
   });
 });
 
