@@ -150,12 +150,13 @@ export const BUDGET_ENV_PREFIX: Record<Role, string> = { anon: "ANON", authentic
  *  - per minute, per agent (docs/operations.md, "Per-agent budgets"): the console polls the
  *    dashboard page and the live queue, a few requests every few seconds per open tab; 600
  *    requests (10 a second, all minute long) is ten busy tabs with room. Agents loop on reads and
- *    batched writes: 1,200 (20 a second) per key. anon reads no table: 120 per address. Cost per
- *    minute is 20 of the role's largest operations (30 for service_role): ~50 worst-case
- *    CampaignLists or ~6,000 dashboard pages a minute for a person. Only a runaway loop gets there.
+ *    batched writes: 1,200 (20 a second) per key. anon reads no table, but behind a proxy every anon
+ *    caller shares one address: 600. Cost per minute is 20 of the role's largest operations (30
+ *    for service_role, 100 for anon's small ones): ~50 worst-case CampaignLists or ~6,000
+ *    dashboard pages a minute for a person. Only a runaway loop gets there.
  */
 export const DEFAULT_BUDGETS: Record<Role, RoleBudget> = {
-  anon: { maxDepth: 8, maxCost: 10_000, timeoutMs: 2_000, maxBodyBytes: 32 * 1024, requestsPerMinute: 120, costPerMinute: 200_000 },
+  anon: { maxDepth: 8, maxCost: 10_000, timeoutMs: 2_000, maxBodyBytes: 32 * 1024, requestsPerMinute: 600, costPerMinute: 1_000_000 },
   authenticated: {
     maxDepth: 12,
     maxCost: 1_000_000,
