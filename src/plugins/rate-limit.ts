@@ -204,9 +204,10 @@ export function createAgentBudgets(options: AgentBudgetOptions): AgentBudgetLimi
       },
     },
     async connect() {
-      if (!redis || redis.status === "ready") return;
+      if (!redis) return;
       // A refused connection answers at once; a silent one gets the wait.
       const ready = new Promise<boolean>((resolve) => {
+        if (redis.status === "ready") resolve(true);
         redis.once("ready", () => resolve(true));
         redis.once("error", () => resolve(false));
       });
@@ -215,6 +216,8 @@ export function createAgentBudgets(options: AgentBudgetOptions): AgentBudgetLimi
       const connected = await Promise.race([ready, timeout]);
       clearTimeout(timer);
       if (!connected) unreachable(new Error(`not connected after ${REDIS_CONNECT_WAIT_MS} ms`));
+      // Host and port only: the URL may carry a password.
+      else logger.info("Per-agent budgets are counted in Redis, shared by every instance", { redis: new URL(options.redisUrl!).host });
     },
     close() {
       redis?.disconnect(); // no reconnection after this; nothing keeps the process alive
