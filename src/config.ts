@@ -60,6 +60,10 @@ export interface Config {
   budgets: Record<Role, RoleBudget>;
   /** Largest response one operation may produce (rows read from PostgreSQL, then the serialized body). */
   responseMaxBytes: number;
+  /** REDIS_URL: where every instance keeps the per-agent budgets' counters; null = each instance in process. */
+  redisUrl: string | null;
+  /** REDIS_KEY_PREFIX: the counters' key prefix (several deployments or test runs on one Redis). */
+  redisKeyPrefix: string;
   /** Live-queue streams open at once: per caller (token subject, else role) and in total. */
   subscriptions: { maxPerCaller: number; maxTotal: number };
   /** Assurance level a session needs to decide approvals (Supabase's aal claim); written into the database at start. */
@@ -127,6 +131,10 @@ export interface RoleBudget {
   timeoutMs: number;
   /** Largest request body read, enforced while reading (before parsing). */
   maxBodyBytes: number;
+  /** GraphQL requests per minute per agent (src/plugins/rate-limit.ts, who counts as one); 0 = unlimited. */
+  requestsPerMinute: number;
+  /** Summed cost estimates (maxCost's) per minute per agent; 0 = unlimited, else at least maxCost. */
+  costPerMinute: number;
 }
 
 /** Env prefix per role: ANON_MAX_COST, AUTHENTICATED_TIMEOUT_MS, SERVICE_ROLE_MAX_BODY_BYTES, … */
@@ -141,11 +149,32 @@ export const BUDGET_ENV_PREFIX: Record<Role, string> = { anon: "ANON", authentic
  *  - depth: the UI needs 5; 12 for people, 15 for agents, 8 for anon.
  *  - body: anon 32 KB (a GRAPHQL_MAX_TOKENS-sized document fits), operators 256 KB, service_role
  *    32 MB (a knowledge ingestion of 1000 chunks with 1536-number embeddings is ~15 MB).
+ *  - per minute, per agent (docs/operations.md, "Per-agent budgets"): the console polls the
+ *    dashboard page and the live queue, a few requests every few seconds per open tab; 600
+ *    requests (10 a second, all minute long) is ten busy tabs with room. Agents loop on reads and
+ *    batched writes: 1,200 (20 a second) per key. anon reads no table, but behind a proxy every anon
+ *    caller shares one address: 600. Cost per minute is 20 of the role's largest operations (30
+ *    for service_role, 100 for anon's small ones): ~50 worst-case CampaignLists or ~6,000
+ *    dashboard pages a minute for a person. Only a runaway loop gets there.
  */
 export const DEFAULT_BUDGETS: Record<Role, RoleBudget> = {
-  anon: { maxDepth: 8, maxCost: 10_000, timeoutMs: 2_000, maxBodyBytes: 32 * 1024 },
-  authenticated: { maxDepth: 12, maxCost: 1_000_000, timeoutMs: 10_000, maxBodyBytes: 256 * 1024 },
-  service_role: { maxDepth: 15, maxCost: 2_000_000, timeoutMs: 30_000, maxBodyBytes: 32 * 1024 * 1024 },
+  anon: { maxDepth: 8, maxCost: 10_000, timeoutMs: 2_000, maxBodyBytes: 32 * 1024, requestsPerMinute: 600, costPerMinute: 1_000_000 },
+  authenticated: {
+    maxDepth: 12,
+    maxCost: 1_000_000,
+    timeoutMs: 10_000,
+    maxBodyBytes: 256 * 1024,
+    requestsPerMinute: 600,
+    costPerMinute: 20_000_000,
+  },
+  service_role: {
+    maxDepth: 15,
+    maxCost: 2_000_000,
+    timeoutMs: 30_000,
+    maxBodyBytes: 32 * 1024 * 1024,
+    requestsPerMinute: 1_200,
+    costPerMinute: 60_000_000,
+  },
 };
 
 const BUDGET_FIELDS = {
@@ -153,6 +182,8 @@ const BUDGET_FIELDS = {
   maxCost: { env: "MAX_COST", min: 1, max: 1_000_000_000 },
   timeoutMs: { env: "TIMEOUT_MS", min: 100, max: 600_000 },
   maxBodyBytes: { env: "MAX_BODY_BYTES", min: 1024, max: 512 * 1024 * 1024 },
+  requestsPerMinute: { env: "REQUESTS_PER_MINUTE", min: 0, max: 100_000_000 },
+  costPerMinute: { env: "COST_PER_MINUTE", min: 0, max: 1_000_000_000_000 },
 } as const satisfies Record<keyof RoleBudget, { env: string; min: number; max: number }>;
 
 function budgetEnvShape() {
@@ -385,6 +416,17 @@ const EnvSchema = z.object({
     (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
     z.enum(TRUSTED_DOCUMENT_MODES, { error: (i) => `must be off, authenticated or all (got "${String(i.input)}")` }).optional(),
   ),
+  // Per-agent budgets' counters, shared by every instance (docs/operations.md, "Per-agent budgets").
+  REDIS_URL: z.preprocess(
+    unset,
+    z
+      .string()
+      .trim()
+      .optional()
+      // Never echo the value: it usually carries a password.
+      .refine((v) => v === undefined || isRedisUrl(v), { message: "must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379" }),
+  ),
+  REDIS_KEY_PREFIX: z.preprocess(unset, z.string().trim().min(1).max(200).default("hotdash:budget:")),
   DECISION_MIN_AAL: z.preprocess(
     (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
     z.enum(["aal1", "aal2"], { error: (i) => `must be aal1 or aal2 (got "${String(i.input)}")` }).default("aal1"),
@@ -452,6 +494,11 @@ function keySetFrom(env: Record<string, string | undefined>, problems: string[])
   return { kind: "url", url: given[0] === "SUPABASE_JWKS_URL" ? parsed.href : jwksUrlOf(url) };
 }
 
+function isRedisUrl(value: string): boolean {
+  const url = safeUrl(value);
+  return url !== null && ["redis:", "rediss:"].includes(url.protocol) && url.hostname !== "";
+}
+
 function isPostgresUrl(value: string): boolean {
   try {
     return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
@@ -514,7 +561,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!(error instanceof VaultKeyError)) throw error;
     if (error.code !== "VAULT_KEY_MISSING") problems.push(...error.problems);
   }
-  if (parsed.success) problems.push(...metricsConflicts(parsed.data));
+  if (parsed.success) problems.push(...metricsConflicts(parsed.data), ...perMinuteConflicts(budgetsFrom(parsed.data)));
   const warnings: string[] = [];
   const tracing = tracingFrom(env, problems, warnings);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -556,6 +603,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     limits: { maxAliases: e.GRAPHQL_MAX_ALIASES, maxTokens: e.GRAPHQL_MAX_TOKENS },
     budgets,
     responseMaxBytes: e.RESPONSE_MAX_BYTES,
+    redisUrl: e.REDIS_URL ?? null,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     subscriptions: { maxPerCaller: e.SUBSCRIPTIONS_MAX_PER_CALLER, maxTotal: e.SUBSCRIPTIONS_MAX_TOTAL },
     decisionMinAal: e.DECISION_MIN_AAL,
     logLevel: e.LOG_LEVEL,
@@ -591,6 +640,17 @@ function metricsConflicts(e: z.infer<typeof EnvSchema>): string[] {
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT > 0 && e.METRICS_PORT === e.PORT)
     problems.push("METRICS_PORT: must differ from PORT (metrics get a port of their own)");
   return problems;
+}
+
+/** A cost budget per minute below one operation's maxCost would refuse, forever, operations the role may run. */
+function perMinuteConflicts(budgets: Record<Role, RoleBudget>): string[] {
+  return (Object.keys(budgets) as Role[]).flatMap((role) => {
+    const { costPerMinute, maxCost } = budgets[role];
+    const prefix = BUDGET_ENV_PREFIX[role];
+    return costPerMinute > 0 && costPerMinute < maxCost
+      ? [`${prefix}_COST_PER_MINUTE: must be 0 (unlimited) or at least ${prefix}_MAX_COST (${maxCost}), so one allowed operation fits in a minute`]
+      : [];
+  });
 }
 
 /**

@@ -31,6 +31,7 @@ import { useCors } from "./plugins/cors.ts";
 import { offlineGraphiQL } from "./plugins/graphiql.ts";
 import { useIntrospectionPolicy } from "./plugins/introspection.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
+import { createAgentBudgets } from "./plugins/rate-limit.ts";
 import { useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
 import { useTrustedDocuments } from "./plugins/trusted-documents.ts";
@@ -67,6 +68,8 @@ export interface GatewayOptions {
     | "corsOrigins"
     | "tracing"
     | "trustedDocuments"
+    | "redisUrl"
+    | "redisKeyPrefix"
   >;
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
@@ -145,6 +148,15 @@ export function createGateway({
   const liveEvents =
     events && withSubscriptionLimits(events, subscriptionLimits, new Semaphore(Math.max(1, Math.floor(database.poolMax / 2))), agentKeys, log);
 
+  // Per-agent budgets per minute: in Redis when REDIS_URL is set (shared by every instance), else in process.
+  const agentBudgets = createAgentBudgets({
+    budgets: config.budgets,
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    logger: log,
+    ...(metrics && { onStoreFailure: metrics.rateLimitStoreFailed }),
+  });
+
   const tables = config.listRendering === "sql" ? tableMap(prisma, log) : undefined;
   const graphiql = config.graphiql ? offlineGraphiQL(GRAPHIQL_ASSETS_PATH) : undefined;
   // OpenTelemetry traces, only with an OTLP endpoint configured (off: no provider, no plugin). close() flushes them.
@@ -213,6 +225,7 @@ export function createGateway({
       useIntrospectionPolicy(config.introspectionRoles), // after authentication (the role), before the transaction
       useErrorPolicy(log),
       useCursorCheck(),
+      agentBudgets.plugin, // after the limits' estimate and every other refusal: only what runs spends the budget
       // After the plugins that refuse in onExecute, so a refused operation never counts as executed.
       ...(metrics ? [useMetrics(metrics, { serve: config.metrics.port === null, token: config.metrics.token, graphqlPath: GRAPHQL_PATH })] : []),
       // Inside the RLS transaction (it wraps every execute function set before it).
@@ -247,6 +260,7 @@ export function createGateway({
         }),
       );
       await tables?.(); // so the first request does not wait for it
+      await agentBudgets.connect();
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
       const metricsPort =
         metricsServer &&
@@ -285,6 +299,7 @@ export function createGateway({
       await tracing?.shutdown().catch((error: unknown) => log.warn("Could not export the last traces", { error: String(error) }));
       signingKeys?.close();
       agentKeys.close();
+      await agentBudgets.close();
     },
   };
 }

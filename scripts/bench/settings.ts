@@ -55,6 +55,13 @@ export const serverEnv = () => ({
   SUPABASE_JWT_SECRET: JWT_SECRET,
   DB_POOL_MAX: String(settings.poolMax),
   LOG_LEVEL: "warn",
+  // Fifty clients on one token are far past the per-agent budgets; these keep the counting but never refuse.
+  ...Object.fromEntries(
+    ["ANON", "AUTHENTICATED", "SERVICE_ROLE"].flatMap((role) => [
+      [`${role}_REQUESTS_PER_MINUTE`, "100000000"],
+      [`${role}_COST_PER_MINUTE`, "1000000000000"],
+    ]),
+  ),
 });
 
 export const log = (message: string) => console.error(message);

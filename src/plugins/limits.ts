@@ -192,6 +192,11 @@ const aliasRejection = {
   ],
 };
 
+const estimates = new WeakMap<GatewayContext, Estimate>();
+
+/** The estimate useQueryLimits made for the operation of this context (the per-minute cost budget spends it). */
+export const estimateOf = (context: GatewayContext): Estimate | undefined => estimates.get(context);
+
 // graphql-js 16 spells it "more that".
 const TOKEN_LIMIT_MESSAGE = /Document contains more th(?:an|at) \d+ tokens/;
 
@@ -207,6 +212,7 @@ export function useQueryLimits(limits: QueryLimits, budgets: Record<Role, Pick<R
   const check = (args: Args, stop: (result: { errors: GraphQLError[] }) => void) => {
     const estimate = estimateOperation(args.schema, args.document, args.operationName, args.variableValues);
     if (!estimate) return;
+    estimates.set(args.contextValue, estimate);
     const role = budgetRoleOf(args.contextValue.viewer); // an anonymous sign-in gets anon's budget
     const refusal = checkBudget(estimate, role, budgets[role]);
     if (refusal) stop({ errors: [refusal] });

@@ -99,6 +99,7 @@ export class GatewayMetrics {
   private readonly transactionWaits: Histogram<"operation_type" | "operation_name">;
   private readonly reveals: Counter<"outcome">;
   private readonly keySetFailures: Counter;
+  private readonly budgetStoreFailures: Counter;
 
   constructor(sources: MetricSources) {
     processMetrics(); // from the first gateway on, not the first scrape: GC and event-loop lag are observed as they happen
@@ -178,6 +179,11 @@ export class GatewayMetrics {
       help: "Failed loads or refreshes of the project's signing key set (SUPABASE_URL / SUPABASE_JWKS_URL / SUPABASE_JWKS_FILE).",
       registers: sources.signingKeys ? registers : [],
     });
+    this.budgetStoreFailures = new Counter({
+      name: "hotdash_rate_limit_store_failures_total",
+      help: "Per-agent budget checks decided by the instance's own counters because Redis (REDIS_URL) could not answer or just failed.",
+      registers,
+    });
     const { signingKeys } = sources;
     if (signingKeys) {
       new Gauge({
@@ -225,6 +231,11 @@ export class GatewayMetrics {
   /** For the key set (createSigningKeys' onLoadFailure). */
   readonly keySetLoadFailed = (): void => {
     this.keySetFailures.inc();
+  };
+
+  /** For the per-agent budgets (createAgentBudgets' onStoreFailure). */
+  readonly rateLimitStoreFailed = (): void => {
+    this.budgetStoreFailures.inc();
   };
 
   /** The exposition text: the process metrics, then this gateway's. */
