@@ -23,6 +23,7 @@ import type { VaultHealth } from "./vault/health.ts";
 import { observingReveals, vaultOf, type Vault } from "./vault/index.ts";
 import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
 import { useAccessLog } from "./plugins/access-log.ts";
+import { useAgentGate } from "./plugins/agent-gate.ts";
 import { useCursorCheck } from "./plugins/cursors.ts";
 import { useResponseCap } from "./plugins/response-cap.ts";
 import { maskError, useErrorPolicy } from "./plugins/errors.ts";
@@ -210,6 +211,8 @@ export function createGateway({
       useIntrospectionPolicy(config.introspectionRoles), // after authentication (the role), before the transaction
       useErrorPolicy(log),
       useCursorCheck(),
+      // Agent keys propose gated mutations instead of running them (their own transaction), so: before the metrics and the RLS transaction.
+      useAgentGate(prisma, catalogue, { budgets: config.budgets }),
       // After the plugins that refuse in onExecute, so a refused operation never counts as executed.
       ...(metrics ? [useMetrics(metrics, { serve: config.metrics.port === null, token: config.metrics.token, graphqlPath: GRAPHQL_PATH })] : []),
       // Inside the RLS transaction (it wraps every execute function set before it).
