@@ -89,7 +89,12 @@ describe("submitting and deciding", () => {
     expect(Math.abs(Date.parse(result.decidedAt) - Date.now())).toBeLessThan(60_000);
     // The proposal (written at submission, actor = the submitting token's sub), then the decision.
     expect(result.auditTrail).toHaveLength(2);
-    expect(result.auditTrail[0]).toMatchObject({ action: "approval.proposed", actor: "service_role-user", payload: { from: null, to: "pending" }, system: true });
+    expect(result.auditTrail[0]).toMatchObject({
+      action: "approval.proposed",
+      actor: "service_role-user",
+      payload: { from: null, to: "pending" },
+      system: true,
+    });
     expect(result.auditTrail[1]).toMatchObject({
       actor: "alice",
       action: "approval.approved",

@@ -142,12 +142,14 @@ describe("proposing", () => {
   // Every way around the gate that GraphQL offers: each must be refused before any SQL, nothing written.
   const input = { externalId: "walk-around", name: "x", platform: "META", startDate: "2026-03-01" };
   const sneaky: Record<string, () => string> = {
-    "ad-hoc text": () => `mutation { createAdsCampaign(input: { externalId: "walk-around", name: "x", platform: META, startDate: "2026-03-01" }) { id } }`,
+    "ad-hoc text": () =>
+      `mutation { createAdsCampaign(input: { externalId: "walk-around", name: "x", platform: META, startDate: "2026-03-01" }) { id } }`,
     "an alias": () => `mutation($input: CreateAdsCampaignInput!) { harmless: createAdsCampaign(input: $input) { id } }`,
     "a fragment": () => `mutation($input: CreateAdsCampaignInput!) { ...F } fragment F on Mutation { createAdsCampaign(input: $input) { id } }`,
     "an inline fragment": () => `mutation($input: CreateAdsCampaignInput!) { ... on Mutation { createAdsCampaign(input: $input) { id } } }`,
     "@include(if: false)": () => `mutation($input: CreateAdsCampaignInput!) { createAdsCampaign(input: $input) @include(if: false) { id } }`,
-    "fewer fields than the catalogue's": () => `mutation CreateAdsCampaign($input: CreateAdsCampaignInput!) { createAdsCampaign(input: $input) { id } }`,
+    "fewer fields than the catalogue's": () =>
+      `mutation CreateAdsCampaign($input: CreateAdsCampaignInput!) { createAdsCampaign(input: $input) { id } }`,
     "mixed with another field": () => CREATE_CAMPAIGN.replace("createAdsCampaign(", "expireAgentApprovals { expired } createAdsCampaign("),
   };
   test.each(Object.keys(sneaky))("a gated field in %s is refused with APPROVAL_REQUIRED naming the catalogue operation", async (name) => {
@@ -194,7 +196,10 @@ describe("executing", () => {
     expect(out.operation).toBe("CreateAdsCampaign");
     expect(out.result.createAdsCampaign).toMatchObject({ externalId: input.externalId, name: input.name, budgetCents: 12345, platform: "META" });
     expect(out.approval).toMatchObject({ id, status: "APPROVED", decidedBy: OPERATOR });
-    expect(out.approval.execution).toMatchObject({ executedBy: "agent:ads-bot", result: { createAdsCampaign: { id: out.result.createAdsCampaign.id } } });
+    expect(out.approval.execution).toMatchObject({
+      executedBy: "agent:ads-bot",
+      result: { createAdsCampaign: { id: out.result.createAdsCampaign.id } },
+    });
     expect(await campaigns(input.externalId)).toEqual([{ campaign_name: input.name, budget_cents: 12345, platform: "meta" }]);
 
     const again = await execute(id);
@@ -318,9 +323,9 @@ describe("executing", () => {
     expect(failed.body.errors![0].extensions, JSON.stringify(failed.body)).toMatchObject({ code: "CONFLICT" });
     expect(failed.body.errors![0].extensions!.reason).toBeUndefined();
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM "AgentApprovalExecution" WHERE "approvalId" = $1`, [id])).rows[0].n).toBe(0);
-    expect((await db.pool.query(`SELECT count(*)::int AS n FROM "DecisionLog" WHERE "externalRef" = $1 AND action = 'approval.executed'`, [id])).rows[0].n).toBe(
-      0,
-    );
+    expect(
+      (await db.pool.query(`SELECT count(*)::int AS n FROM "DecisionLog" WHERE "externalRef" = $1 AND action = 'approval.executed'`, [id])).rows[0].n,
+    ).toBe(0);
 
     await db.pool.query(`DELETE FROM ads_campaigns WHERE id = $1`, [rows[0].id]);
     const retried = await execute(id);
@@ -372,7 +377,10 @@ describe("another gated mutation: DeleteSupportCuratedReply", () => {
     await decide(id, "APPROVE");
     const done = await execute(id);
     expect(done.body.errors, JSON.stringify(done.body)).toBeUndefined();
-    expect(done.body.data.executeApprovedAction).toMatchObject({ operation: "DeleteSupportCuratedReply", result: { deleteSupportCuratedReply: replyId } });
+    expect(done.body.data.executeApprovedAction).toMatchObject({
+      operation: "DeleteSupportCuratedReply",
+      result: { deleteSupportCuratedReply: replyId },
+    });
     expect((await db.pool.query(`SELECT 1 FROM support_curated_replies WHERE id = $1`, [replyId])).rows).toEqual([]);
     expect((await execute(id)).body.errors![0].extensions).toMatchObject({ reason: "ALREADY_EXECUTED" });
   });

@@ -23,6 +23,7 @@ import {
   Kind,
   OperationTypeNode,
   type DocumentNode,
+  type ExecutionArgs,
   type ExecutionResult,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -36,7 +37,7 @@ import type { RoleBudget } from "../config.ts";
 import type { ApprovedOperations, GatewayContext } from "../context/types.ts";
 import { submitApproval, submitApprovalInput } from "../data/agents/approvals.ts";
 import { shortName } from "../data/agents/rules.ts";
-import { withRls, type Db } from "../db/rls.ts";
+import { withRls } from "../db/rls.ts";
 import { ClientError, isClientError } from "../errors.ts";
 import type { Role } from "../auth/viewer.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
@@ -73,11 +74,11 @@ const approvalExtensions = z
 
 export function useAgentGate(prisma: PrismaClient, catalogue: Catalogue, options: AgentGateOptions): Plugin<GatewayContext> {
   return {
-    onExecute({ args, extendContext, setResultAndStopExecution }) {
+    onExecute({ args: untyped, extendContext, setResultAndStopExecution }) {
+      const args = untyped as ExecutionArgs & { contextValue: GatewayContext };
       extendContext({ approvedOperations: approvedOperations(catalogue, args.schema) });
       const ctx = args.contextValue;
-      const agent = ctx.viewer.agent;
-      if (!agent) return;
+      if (!ctx.viewer.agent) return;
       const operation = getOperationAST(args.document, args.operationName);
       if (operation?.operation !== OperationTypeNode.MUTATION) return;
       const gated = rootFieldsOf(args.document, operation.selectionSet).filter((f) => GATED_MUTATIONS.has(f));
@@ -89,7 +90,8 @@ export function useAgentGate(prisma: PrismaClient, catalogue: Catalogue, options
         return;
       }
       // Proposing waits for the database; the hook's result is set once it is known.
-      return propose(prisma, ctx, match, operation, args.schema, args.variableValues ?? {}, options).then(setResultAndStopExecution);
+      const variables = (args.variableValues ?? {}) as Readonly<Record<string, unknown>>;
+      return propose(prisma, ctx, match, operation, args.schema, variables, options).then(setResultAndStopExecution);
     },
   };
 }
@@ -132,7 +134,7 @@ async function propose(
   // Variables that could never run are refused now, not after an operator approved them.
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   if (coerced.errors) return { data: null, errors: coerced.errors.map((e) => new ClientError(e.message, "BAD_USER_INPUT")) };
-  const extensions = (ctx as GatewayContext & Partial<YogaInitialContext>).params?.extensions?.approval;
+  const extensions: unknown = (ctx as GatewayContext & Partial<YogaInitialContext>).params?.extensions?.approval;
   const parsed = approvalExtensions.safeParse(extensions ?? {});
   if (!parsed.success) return { data: null, errors: [invalidInput(parsed.error.issues, ["extensions", "approval"])] };
   const agent = ctx.viewer.agent!;
@@ -159,7 +161,7 @@ async function propose(
       },
       "approval",
     );
-    const approval = await withRls(prisma, ctx.viewer, (tx) => submitApproval(tx as Db, { select: { id: true, kind: true, expiresAt: true } }, input), {
+    const approval = await withRls(prisma, ctx.viewer, (tx) => submitApproval(tx, { select: { id: true, kind: true, expiresAt: true } }, input), {
       timeoutMs: options.budgets[budgetRoleOf(ctx.viewer)].timeoutMs,
     });
     const summary = { id: approval.id, status: "PENDING", kind: approval.kind };
@@ -177,7 +179,10 @@ async function propose(
     };
   } catch (error) {
     // The error policy (before this plugin) classifies and masks what is not a ClientError.
-    return { data: null, errors: [isClientError(error) ? error : new GraphQLError("Could not submit the approval", { originalError: error as Error })] };
+    return {
+      data: null,
+      errors: [isClientError(error) ? error : new GraphQLError("Could not submit the approval", { originalError: error as Error })],
+    };
   }
 }
 
@@ -186,7 +191,11 @@ async function propose(
  * SUMMARY_VARIABLES, long values cut, secret-looking names hidden), e.g.
  * `agent ads-bot proposes CreateAdsCampaign (Creates an ads campaign.): input.name = "Spring", input.budgetCents = 5000`.
  */
-export function defaultSummary(agent: string, op: Pick<CatalogueOperation, "name" | "description">, variables: Readonly<Record<string, unknown>>): string {
+export function defaultSummary(
+  agent: string,
+  op: Pick<CatalogueOperation, "name" | "description">,
+  variables: Readonly<Record<string, unknown>>,
+): string {
   const leaves: string[] = [];
   const walk = (value: unknown, path: string) => {
     if (leaves.length > SUMMARY_VARIABLES) return;
@@ -194,7 +203,7 @@ export function defaultSummary(agent: string, op: Pick<CatalogueOperation, "name
       for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key);
       return;
     }
-    const shown = SECRET_NAME.test(path) ? "«hidden»" : JSON.stringify(value) ?? "null";
+    const shown = SECRET_NAME.test(path) ? "«hidden»" : (JSON.stringify(value) ?? "null");
     leaves.push(`${path} = ${shown.length > SUMMARY_VALUE_CHARS ? `${shown.slice(0, SUMMARY_VALUE_CHARS - 1)}…` : shown}`);
   };
   walk(variables, "");
@@ -213,7 +222,7 @@ function approvedOperations(catalogue: Catalogue, schema: GraphQLSchema): Approv
       const contextValue: GatewayContext = { ...ctx, loaders: new Map() };
       const result = await execute({ schema, document: op.document, operationName: op.name, variableValues: variables, contextValue });
       if (result.errors?.length) throw failureOf(op.name, result.errors);
-      return (result.data ?? {}) as Record<string, unknown>;
+      return result.data ?? {};
     },
   };
 }
