@@ -343,6 +343,13 @@ describe("executing", () => {
     await decide(id, "APPROVE");
     expect((await execute(id)).body.errors![0].extensions).toMatchObject({ code: "CONFLICT", reason: "OPERATION_UNAVAILABLE" });
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM "AgentApprovalExecution" WHERE "approvalId" = $1`, [id])).rows[0].n).toBe(0);
+    // An agent key cannot forge an executable proposal through submitAgentApproval.
+    const forged = await gw.gql(
+      `mutation($payload: JSON) { submitAgentApproval(input: { kind: "CreateAdsCampaign", summary: "harmless", agent: "x", conversationId: "c", payload: $payload }) { id } }`,
+      { payload: { operation: "CreateAdsCampaign", documentId: gw.gateway.catalogue.byName("CreateAdsCampaign")!.id, variables: {} } },
+      asAgent(adsKey),
+    );
+    expect(forged.body.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", issues: [{ field: "input.payload.documentId" }] });
     // A plain submitAgentApproval (no operation in its payload) has nothing to execute.
     const plain = await gw.data(
       `mutation { submitAgentApproval(input: { kind: "refund", summary: "Refund", agent: "x", conversationId: "c" }) { id } }`,
