@@ -23,6 +23,7 @@ import type { VaultHealth } from "./vault/health.ts";
 import { observingReveals, vaultOf, type Vault } from "./vault/index.ts";
 import { createLogger, toYogaLogger, type Logger } from "./logger.ts";
 import { useAccessLog } from "./plugins/access-log.ts";
+import { useAgentGate } from "./plugins/agent-gate.ts";
 import { useCursorCheck } from "./plugins/cursors.ts";
 import { useResponseCap } from "./plugins/response-cap.ts";
 import { maskError, useErrorPolicy } from "./plugins/errors.ts";
@@ -226,6 +227,8 @@ export function createGateway({
       useErrorPolicy(log),
       useCursorCheck(),
       agentBudgets.plugin, // after the limits' estimate and every other refusal: only what runs spends the budget
+      // Agent keys propose gated mutations instead of running them (their own transaction), so: before the metrics and the RLS transaction.
+      useAgentGate(prisma, catalogue, { budgets: config.budgets }),
       // After the plugins that refuse in onExecute, so a refused operation never counts as executed.
       ...(metrics ? [useMetrics(metrics, { serve: config.metrics.port === null, token: config.metrics.token, graphqlPath: GRAPHQL_PATH })] : []),
       // Inside the RLS transaction (it wraps every execute function set before it).

@@ -49,10 +49,12 @@ const DECIDE = `mutation($id: UUID!, $decision: AgentApprovalDecision!, $note: S
 const decide = (id: string, decision: "APPROVE" | "REJECT", sub = "alice", note?: string) =>
   gw.gql(DECIDE, { id, decision, note }, { role: "authenticated", sub });
 
+/** The approval's transition rows (the decision, expiry or withdrawal); its proposal row (approval.proposed, at INSERT) aside. */
 async function auditRows(id: string) {
-  const { rows } = await db.pool.query(`SELECT actor, action, rationale, payload FROM "DecisionLog" WHERE "externalRef" = $1 ORDER BY "createdAt"`, [
-    id,
-  ]);
+  const { rows } = await db.pool.query(
+    `SELECT actor, action, rationale, payload FROM "DecisionLog" WHERE "externalRef" = $1 AND action <> 'approval.proposed' ORDER BY "createdAt"`,
+    [id],
+  );
   return rows;
 }
 
@@ -85,8 +87,15 @@ describe("submitting and deciding", () => {
     const result = decided.body.data.decideAgentApproval;
     expect(result).toMatchObject({ status: "APPROVED", decidedBy: "alice", decisionNote: "customer is a regular" });
     expect(Math.abs(Date.parse(result.decidedAt) - Date.now())).toBeLessThan(60_000);
-    expect(result.auditTrail).toHaveLength(1);
+    // The proposal (written at submission, actor = the submitting token's sub), then the decision.
+    expect(result.auditTrail).toHaveLength(2);
     expect(result.auditTrail[0]).toMatchObject({
+      action: "approval.proposed",
+      actor: "service_role-user",
+      payload: { from: null, to: "pending" },
+      system: true,
+    });
+    expect(result.auditTrail[1]).toMatchObject({
       actor: "alice",
       action: "approval.approved",
       rationale: "customer is a regular",

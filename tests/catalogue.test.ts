@@ -26,6 +26,7 @@ const EXPECTED_ROLES: Record<string, string[]> = {
   DecideApproval: ["authenticated"], // humans decide (D5): not service_role, not agent keys
   // The agents'
   SubmitAgentApproval: ["service_role"],
+  ExecuteApprovedAction: ["service_role"], // agent keys their own agent's approvals; back-office tokens any
   AgentApprovalDecision: ["authenticated", "service_role"],
   AgentApprovals: ["authenticated", "service_role"],
   ApprovalQueueEvents: ["authenticated", "service_role"],

@@ -36,8 +36,11 @@ const ALL_TABLES = [
   "supplier_lead_times",
   "support_curated_replies",
 ] as const;
-/** The gateway's own tables beside the document's (agent_keys: hashes of agents' keys, keyed by their printed ak_ id). */
-const GATEWAY_TABLES = ["agent_keys"] as const;
+/**
+ * The gateway's own tables beside the document's (agent_keys: hashes of agents' keys, keyed by their printed ak_ id;
+ * AgentApprovalExecution: one row per executed approval, keyed by the approval's id).
+ */
+const GATEWAY_TABLES = ["agent_keys", "AgentApprovalExecution"] as const;
 
 let db: TestDatabase;
 
@@ -779,7 +782,7 @@ describe("defaults", () => {
 
 // ───────────────────────────── RLS is on ─────────────────────────────
 
-test("the schema document's verification query lists all 19 tables (plus the gateway's agent_keys) with rowsecurity = true", async () => {
+test("the schema document's verification query lists all 19 tables (plus the gateway's agent_keys and AgentApprovalExecution) with rowsecurity = true", async () => {
   // Verbatim from the schema document ("RLS Policy Summary").
   const { rows } = await db.pool.query(`SELECT tablename, rowsecurity
 FROM pg_tables

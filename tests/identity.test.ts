@@ -182,8 +182,9 @@ describe("D4: an audit trail nobody can forge", () => {
         ),
       ),
     ).toBe("42501");
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "DecisionLog" WHERE "externalRef" = $1`, [id]);
-    expect(rows[0].n).toBe(0);
+    // Only the database's own row: the proposal, written at submission.
+    const { rows } = await db.pool.query(`SELECT action, system FROM "DecisionLog" WHERE "externalRef" = $1`, [id]);
+    expect(rows).toEqual([{ action: "approval.proposed", system: true }]);
   });
 
   test("every row carries the real request role and subject, whatever the caller wrote", async () => {
@@ -228,6 +229,14 @@ describe("D4: an audit trail nobody can forge", () => {
     expect(res.agentApproval).toEqual({
       status: "REJECTED",
       auditTrail: [
+        {
+          actor: "service_role-user",
+          action: "approval.proposed",
+          rationale: null,
+          requestRole: "service_role",
+          requestSubject: "service_role-user",
+          system: true,
+        },
         { actor: "alice", action: "approval.rejected", rationale: "no", requestRole: "authenticated", requestSubject: "alice", system: true },
       ],
     });

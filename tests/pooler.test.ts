@@ -278,9 +278,10 @@ describe.skipIf(inject("testDatabase").kind === "pglite")("behind PgBouncer in t
     expect(mutations.map((res) => res.body.errors![0].extensions?.code).sort()).toEqual(
       [...Array(20).fill("FORBIDDEN"), ...Array(20).fill("NOT_FOUND")].sort(),
     );
+    // Nothing of the failed mutations; each approval keeps only its proposal row, written at submission.
     const { rows } = await db.pool.query(
       `SELECT (SELECT count(*)::int FROM "AgentApproval" WHERE "conversationId" = 'conv-atomic' AND status <> 'pending') AS decided,
-              (SELECT count(*)::int FROM "DecisionLog" WHERE scope = 'atomic' OR "externalRef" = ANY($1)) AS logged`,
+              (SELECT count(*)::int FROM "DecisionLog" WHERE scope = 'atomic' OR ("externalRef" = ANY($1) AND action <> 'approval.proposed')) AS logged`,
       [pending],
     );
     expect(rows[0]).toEqual({ decided: 0, logged: 0 });

@@ -37,6 +37,7 @@ const ALL: Operation[] = ["select", "insert", "update", "delete"];
  *   ³ DecisionLog: append-only; nobody (not even the owner) may UPDATE or DELETE. authenticated does
  *     not see the vault's rows (scope credentials); service_role may not insert the scopes and actions
  *     only the database and the vault write.
+ *   ⁴ AgentApprovalExecution: written only by gateway.begin_approved_execution (SECURITY DEFINER); append-only.
  * "anonymous" is a Supabase anonymous sign-in (role authenticated, is_anonymous: true): nothing (D1).
  */
 const expectedAccess = {
@@ -46,6 +47,7 @@ const expectedAccess = {
   agent_run: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
   agent_qc: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
   AgentApproval: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: ALL },
+  AgentApprovalExecution: { anon: NONE, anonymous: NONE, authenticated: READ, service_role: READ }, // ⁴
   AgentFeedback: { anon: NONE, anonymous: NONE, authenticated: ["select", "insert"], service_role: ALL }, // ¹
   AgentQuery: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
   knowledge_documents: { anon: NONE, anonymous: NONE, authenticated: NONE, service_role: ALL },
@@ -68,6 +70,8 @@ type Table = keyof typeof expectedAccess;
 const expectedRoutines = {
   "gateway.decide_agent_approval(uuid, text, text)": ["authenticated"],
   "gateway.expire_agent_approvals()": ["service_role"],
+  "gateway.begin_approved_execution(uuid, text, jsonb)": ["service_role"],
+  "gateway.finish_approved_execution(uuid, jsonb)": ["service_role"],
   "gateway.record_vault_audit(jsonb)": ["service_role"],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -207,7 +211,8 @@ describe("row rules", () => {
   // D3: the vault's audit rows are service_role only, like the vault.
   test("operators read the decision log but not the vault's rows; service_role reads both", async () => {
     const scopes = async (role: Role) => {
-      const outcome = await attempt(role, `SELECT scope FROM "DecisionLog" ORDER BY scope`);
+      // The seeded approvals' own trail (scope agent_approval, written at INSERT) aside.
+      const outcome = await attempt(role, `SELECT scope FROM "DecisionLog" WHERE scope <> 'agent_approval' ORDER BY scope`);
       return outcome.allowed ? outcome.result.rows.map((r) => r.scope) : [];
     };
     expect(await scopes("authenticated")).toEqual(["ops"]);

@@ -89,6 +89,8 @@ export const POLICIES = {
   agent_run: { model: "AgentRun", authenticated: {}, service_role: ALL },
   agent_qc: { model: "AgentQc", authenticated: {}, service_role: ALL },
   AgentApproval: { model: "AgentApproval", authenticated: READ_ONLY, service_role: ALL },
+  // Written only by gateway.begin_approved_execution (SECURITY DEFINER); append-only for everyone.
+  AgentApprovalExecution: { model: "AgentApprovalExecution", authenticated: READ_ONLY, service_role: READ_ONLY },
   AgentFeedback: {
     model: "AgentFeedback",
     authenticated: {
@@ -196,6 +198,10 @@ export const ROUTINES = {
   // the function also refuses anonymous sign-ins and, with DECISION_MIN_AAL=aal2, single-factor sessions.
   decide_agent_approval: { signature: "gateway.decide_agent_approval(uuid, text, text)", roles: ["authenticated"] },
   expire_agent_approvals: { signature: "gateway.expire_agent_approvals()", roles: ["service_role"] },
+  // Approved gated operations, executed once (src/data/agents/executions.ts): an agent key only its own
+  // agent's approvals, a back-office service_role token any; operators decide, they do not execute.
+  begin_approved_execution: { signature: "gateway.begin_approved_execution(uuid, text, jsonb)", roles: ["service_role"] },
+  finish_approved_execution: { signature: "gateway.finish_approved_execution(uuid, jsonb)", roles: ["service_role"] },
   // The vault's audit rows (src/data/credentials.ts): the function names the caller itself.
   record_vault_audit: { signature: "gateway.record_vault_audit(jsonb)", roles: ["service_role"] },
 } as const satisfies Record<string, RoutinePolicy>;

@@ -56,6 +56,8 @@ export const ID = {
   logDebug: id(21),
   creds: id(22),
   vaultAudit: id(23),
+  executedApproval: id(24),
+  approvedAction: id(25),
 };
 const BYTES = (n: number) => `decode(repeat('ab', ${n}), 'hex')`;
 
@@ -68,6 +70,12 @@ export const SEED_SQL = `
   INSERT INTO agent_qc (id, run_id, quality_score) VALUES ('${ID.qc}', '${ID.run}', 4);
   INSERT INTO "AgentApproval" (id, "conversationId", agent, kind, summary) VALUES ('${ID.approval}', 'cw-1', 'cx-agent', 'cx_reply', 'Reply');
   INSERT INTO "AgentQuery" (id, "conversationId", agent, model, query) VALUES ('${ID.query}', 'cw-1', 'cx-agent', 'gpt-4o-mini', 'q');
+  -- Two approved gated proposals: one already executed (AgentApprovalExecution's row), one not yet (gateway.begin_approved_execution's probe).
+  INSERT INTO "AgentApproval" (id, "conversationId", agent, kind, summary, payload) VALUES
+    ('${ID.executedApproval}', 'cw-1', 'cx-agent', 'ArchiveAdsCampaign', 'Archive', '{"operation":"ArchiveAdsCampaign","documentId":"sha256:probe","variables":{}}'),
+    ('${ID.approvedAction}', 'cw-1', 'cx-agent', 'ArchiveAdsCampaign', 'Archive', '{"operation":"ArchiveAdsCampaign","documentId":"sha256:probe","variables":{}}');
+  UPDATE "AgentApproval" SET status = 'approved', "decidedBy" = '${OPERATOR_SUB}', "decidedAt" = now() WHERE id IN ('${ID.executedApproval}', '${ID.approvedAction}');
+  INSERT INTO "AgentApprovalExecution" ("approvalId", "executedBy", operation, "documentId") VALUES ('${ID.executedApproval}', 'agent:cx-agent', 'ArchiveAdsCampaign', 'sha256:probe');
   INSERT INTO "AgentFeedback" (id, "approvalId", "conversationId", annotator) VALUES ('${ID.feedback}', '${ID.approval}', 'cw-1', '${OPERATOR_SUB}');
   INSERT INTO knowledge_documents (id, title, source, content) VALUES ('${ID.document}', 'Doc', 'test', 'Content');
   INSERT INTO knowledge_chunks (id, document_id, chunk_index, content) VALUES ('${ID.chunk}', '${ID.document}', 0, 'Content');
@@ -120,6 +128,11 @@ export const STATEMENTS: Record<string, Statements> = {
     insert: `INSERT INTO "AgentApproval" ("conversationId", agent, kind, summary) VALUES ('cw-2', 'cx-agent', 'refund', 'Refund')`,
     set: `"lastInterruptions" = '[{"type": "requires_human"}]'`,
     where: `id = '${ID.approval}'`,
+  },
+  AgentApprovalExecution: {
+    insert: `INSERT INTO "AgentApprovalExecution" ("approvalId", "executedBy", operation, "documentId") VALUES ('${ID.approvedAction}', 'x', 'ArchiveAdsCampaign', 'sha256:probe')`,
+    set: `"executedBy" = 'someone else'`,
+    where: `"approvalId" = '${ID.executedApproval}'`,
   },
   AgentFeedback: {
     insert: `INSERT INTO "AgentFeedback" ("conversationId", "queryId", annotator, rating) VALUES ('cw-1', '${ID.query}', '${OPERATOR_SUB}', 4)`,
@@ -196,6 +209,9 @@ export const STATEMENTS: Record<string, Statements> = {
 export const ROUTINE_CALLS: Record<string, string> = {
   decide_agent_approval: `SELECT gateway.decide_agent_approval('${ID.approval}', 'REJECT', NULL)`,
   expire_agent_approvals: `SELECT gateway.expire_agent_approvals()`,
+  begin_approved_execution: `SELECT gateway.begin_approved_execution('${ID.approvedAction}', 'sha256:probe', '{}')`,
+  // It needs an execution begun in the same transaction: both in one statement.
+  finish_approved_execution: `SELECT gateway.finish_approved_execution(e."approvalId", '{}') FROM gateway.begin_approved_execution('${ID.approvedAction}', 'sha256:probe', '{}') AS e`,
   record_vault_audit: `SELECT gateway.record_vault_audit('[{"action":"credential.read","name":"shopify-admin","rationale":"probe"}]')`,
 };
 

@@ -1,5 +1,6 @@
 // Demo approvals (the queue and its history, with the audit rows the guard would have written) and the
 // operators' feedback on approvals and agent queries.
+import { createHash } from "node:crypto";
 import type { buildAgents } from "./agents.ts";
 import { DEMO_OPERATORS, DEMO_SHOP_DOMAIN } from "./constants.ts";
 import { APPROVAL_KINDS } from "./content/approvals.ts";
@@ -83,8 +84,36 @@ export function buildApprovals(rng: Random, now: Date, runIds: string[]) {
       info.push({ id, conversationId, status, summary, createdAt });
     }
   }
+  // The proposal row gateway.agent_approval_audit() writes at INSERT (same shape); its id derives from the
+  // approval's, so the random stream (and every other seeded value) stays as it was.
+  const proposals: Row[] = rows.map((a) => ({
+    id: derivedUuid(`proposal:${String(a.id)}`),
+    scope: "agent_approval",
+    actor: `agent:${String(a.agent)}`,
+    action: "approval.proposed",
+    rationale: null,
+    evidenceUrl: null,
+    shopDomain: null,
+    externalRef: a.id,
+    payload: {
+      approvalId: a.id,
+      from: null,
+      to: "pending",
+      kind: a.kind,
+      agent: a.agent,
+      conversationId: a.conversationId,
+      runId: a.runId,
+      summary: a.summary,
+      payload: a.payload,
+      expiresAt: a.expiresAt,
+      decidedAt: null,
+      requestRole: "service_role",
+      requestSubject: `agent:${String(a.agent)}`,
+    },
+    createdAt: a.createdAt,
+  }));
   // The DecisionLog row that gateway.agent_approval_audit() writes for each transition (same shape).
-  const audit: Row[] = rows
+  const transitions: Row[] = rows
     .filter((a) => a.status !== "pending")
     .map((a) => ({
       id: rng.uuid(),
@@ -112,7 +141,13 @@ export function buildApprovals(rng: Random, now: Date, runIds: string[]) {
       },
       createdAt: a.decidedAt,
     }));
-  return { rows, info, audit };
+  return { rows, info, audit: [...proposals, ...transitions] };
+}
+
+/** A v4-shaped UUID from a name (SHA-256), for rows that must not draw from the random stream. */
+function derivedUuid(name: string): string {
+  const h = createHash("sha256").update(name).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export function buildFeedback(

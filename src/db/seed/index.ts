@@ -257,7 +257,10 @@ export async function seedDemoData(databaseUrl: string, options: SeedDemoOptions
         createdAt: TS,
         updatedAt: TS,
       };
-      // The queue goes in through the guard like any agent submission.
+      // The queue goes in through the guard like any agent submission (which also takes each payload's
+      // digest). Its proposal audit rows are written with the rest of the log below, dated when each
+      // was submitted, so the trigger that would date them now() is off for these statements.
+      await client.query(`ALTER TABLE public."AgentApproval" DISABLE TRIGGER "AgentApproval_audit_insert"`);
       await put(
         "AgentApproval",
         approvalTypes,
@@ -274,7 +277,14 @@ export async function seedDemoData(databaseUrl: string, options: SeedDemoOptions
         approvalTypes,
         approvals.rows.filter((a) => a.status !== "pending"),
       );
+      // The digest the guard takes at submission (migration 20251020001000), while it is still off.
+      await client.query(`ALTER TABLE public."AgentApproval" DISABLE TRIGGER "update_AgentApproval_updated_at"`);
+      await client.query(
+        `UPDATE public."AgentApproval" SET "payloadDigest" = gateway.agent_approval_digest("kind", "payload") WHERE "payloadDigest" = ''`,
+      );
+      await client.query(`ALTER TABLE public."AgentApproval" ENABLE TRIGGER "update_AgentApproval_updated_at"`);
       await client.query(`ALTER TABLE public."AgentApproval" ENABLE TRIGGER "AgentApproval_guard"`);
+      await client.query(`ALTER TABLE public."AgentApproval" ENABLE TRIGGER "AgentApproval_audit_insert"`);
       await put(
         "AgentFeedback",
         {

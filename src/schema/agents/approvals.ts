@@ -3,6 +3,7 @@
  * operator's own session, every decision audited by the database), and the expiry sweep on demand.
  */
 import { access, builder, decides, executes } from "../builder.ts";
+import { badInput } from "../../errors.ts";
 import { DateTimeRangeInput, orderInput, tableById, tableConnection } from "../common.ts";
 import {
   ageSeconds,
@@ -84,10 +85,20 @@ builder.mutationFields((t) => ({
     type: "AgentApproval",
     description:
       "An agent asks an operator to approve an action. service_role only. With an agent key the approval's agent is the key's agent " +
-      "(input.agent is ignored), so no agent can submit in another's name.",
+      "(input.agent is ignored), so no agent can submit in another's name, and payload.documentId is refused: a gated mutation is " +
+      "proposed by sending its catalogue operation.",
     authScopes: access("AgentApproval", "insert"),
     args: { input: t.arg({ type: SubmitApprovalInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => submitApproval(ctx.db, query, ctx.viewer.agent ? { ...input, agent: ctx.viewer.agent.name } : input),
+    resolve: (query, _root, { input }, ctx) => {
+      if (!ctx.viewer.agent) return submitApproval(ctx.db, query, input);
+      // An executable proposal (one executeApprovedAction runs) is the gate's to write, from the operation itself.
+      if (input.payload && "documentId" in input.payload)
+        throw badInput(
+          "input.payload.documentId",
+          "is reserved for gated operations: send the catalogue operation itself, which proposes it (APPROVAL_PENDING)",
+        );
+      return submitApproval(ctx.db, query, { ...input, agent: ctx.viewer.agent.name });
+    },
   }),
   decideAgentApproval: t.prismaField({
     type: "AgentApproval",

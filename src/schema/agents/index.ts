@@ -4,3 +4,4 @@ import "./approvals.ts";
 import "./feedback.ts";
 import "./runs.ts";
 import "./live-queue.ts";
+import "./executions.ts";

@@ -75,6 +75,7 @@ export const AgentApproval = builder.prismaObject("AgentApproval", {
       unauthorizedResolver: () => null,
       resolve: (row, _args, ctx) => (row.runId ? runByIdLoader(ctx).load(row.runId) : null),
     }),
+    execution: guardedRelation(t, "execution", "AgentApprovalExecution"),
     feedback: guardedList(t, "feedback", "AgentFeedback", 50, {
       description: "Operator feedback on this approval, oldest first.",
       query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
