@@ -4,7 +4,10 @@
 // rejected, expired and tampered approvals are refused with their reason; a failing operation rolls
 // its execution back and may be retried; the audit trail shows proposal, decision and execution.
 import { readFileSync } from "node:fs";
-import { beforeAll, describe, expect, test } from "vitest";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadVaultKeys } from "../src/vault/index.ts";
+import { configureVault } from "./support/vault.ts";
 import { createAgentKey } from "../src/auth/agent-keys.ts";
 import { useTestGateway, type GqlOptions, type GqlResponse, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";
@@ -390,5 +393,38 @@ describe("another gated mutation: DeleteSupportCuratedReply", () => {
     });
     expect((await db.pool.query(`SELECT 1 FROM support_curated_replies WHERE id = $1`, [replyId])).rows).toEqual([]);
     expect((await execute(id)).body.errors![0].extensions).toMatchObject({ reason: "ALREADY_EXECUTED" });
+  });
+});
+
+describe("a secret in a proposal: PutCredential", () => {
+  const SECRET = "shpat_0123456789abcdef-do-not-leak";
+  beforeAll(() => configureVault(loadVaultKeys({ CREDS_ENCRYPTION_KEY: randomBytes(32).toString("base64") })));
+  afterAll(() => configureVault(null));
+  test("the approval, its audit trail and the DecisionLog hold the secret sealed; the execution stores the real one", async () => {
+    const name = `shopify.gate_${Date.now()}`;
+    const res = await gw.gql(opText("PutCredential"), { input: { name, provider: "shopify", secret: SECRET } }, asAgent(adsKey, "PutCredential"));
+    expect(res.body.errors![0].extensions).toMatchObject({ code: "APPROVAL_PENDING", kind: "PutCredential" });
+    const id = res.body.errors![0].extensions!.approvalId as string;
+    const leaks = async () => {
+      const tables = await db.pool.query(
+        `SELECT (SELECT count(*) FROM "AgentApproval" WHERE payload::text LIKE $1 OR summary LIKE $1)
+              + (SELECT count(*) FROM "DecisionLog" WHERE payload::text LIKE $1 OR coalesce(rationale, '') LIKE $1)
+              + (SELECT count(*) FROM "AgentApprovalExecution" WHERE variables::text LIKE $1 OR coalesce(result::text, '') LIKE $1) AS n`,
+        [`%${SECRET}%`],
+      );
+      return Number(tables.rows[0].n);
+    };
+    expect(await leaks()).toBe(0);
+    // What an operator reads: a sealed value where the secret is.
+    const seen = await gw.data(APPROVAL, { id }, { role: "authenticated", sub: OPERATOR });
+    expect(seen.agentApproval.payload.variables.input).toMatchObject({ name, provider: "shopify", secret: { $sealed: "v1" } });
+    expect(JSON.stringify(seen)).not.toContain(SECRET);
+
+    await decide(id, "APPROVE");
+    const done = await execute(id);
+    expect(done.body.errors, JSON.stringify(done.body)).toBeUndefined();
+    expect(await leaks()).toBe(0);
+    const revealed = await gw.data(`mutation($name: String!) { revealCredential(name: $name, reason: "test") { secret } }`, { name });
+    expect(revealed.revealCredential.secret).toBe(SECRET);
   });
 });

@@ -298,3 +298,10 @@ export function mustUseTrustedDocuments(viewer: Pick<Viewer, "role" | "claims" |
   const role = policyRoleOf(viewer);
   return !(role === "authenticated" || (role === "service_role" && viewer.agent === undefined));
 }
+
+/**
+ * Input fields holding a secret. In a proposed (gated) operation their values are sealed with the
+ * vault's key before the approval is stored: operators, the approval's readers and the append-only
+ * DecisionLog see that a secret is there, never the secret; executeApprovedAction opens it to run.
+ */
+export const SECRET_INPUT_FIELDS: ReadonlySet<string> = new Set(["PutCredentialInput.secret"]);

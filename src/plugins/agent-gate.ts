@@ -43,6 +43,18 @@ import type { Role } from "../auth/viewer.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { invalidInput, nonEmpty, validate, z } from "../lib/validation.ts";
 import { isGraphQLError } from "./errors.ts";
+import { holdsSecrets, openSecrets, sealSecrets } from "./sealed-variables.ts";
+import { VaultError, VaultUnavailableError, vaultOf, type Keyring } from "../vault/index.ts";
+
+/** The vault's keys, to seal or open a proposal's secrets; VAULT_UNAVAILABLE without them. */
+function keyringOf(ctx: GatewayContext): Keyring {
+  try {
+    return (ctx.vault ?? vaultOf(null)).requireKeyring();
+  } catch (error) {
+    if (error instanceof VaultUnavailableError) throw new ClientError(error.message, error.code);
+    throw error;
+  }
+}
 
 /** A proposal without extensions.approval.expiresAt waits this long for its decision and execution. */
 export const DEFAULT_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
@@ -140,19 +152,21 @@ async function propose(
   const agent = ctx.viewer.agent!;
   const given = parsed.data;
   try {
+    // Secrets (PutCredential's) are stored sealed: the approval, its readers and the DecisionLog never hold them.
+    const stored = holdsSecrets(schema, operation, variables) ? sealSecrets(schema, operation, op.id, variables, keyringOf(ctx)) : variables;
     // The same rules as submitAgentApproval's input (e.g. the payload's size).
     const input = validate(
       submitApprovalInput,
       {
         kind: op.name,
         agent: agent.name,
-        summary: given.summary ?? defaultSummary(agent.name, op, variables),
+        summary: given.summary ?? defaultSummary(agent.name, op, stored),
         conversationId: given.conversationId ?? `request:${ctx.requestId}`,
         expiresAt: given.expiresAt ? new Date(given.expiresAt) : new Date(Date.now() + DEFAULT_APPROVAL_TTL_MS),
         payload: {
           operation: op.name,
           documentId: op.id,
-          variables: { ...variables },
+          variables: { ...stored },
           // What the operator reads: the exact document and what it does.
           document: op.text,
           description: op.description,
@@ -220,7 +234,11 @@ function approvedOperations(catalogue: Catalogue, schema: GraphQLSchema): Approv
       if (!op) throw new Error(`No catalogue operation ${documentId}`); // executeApprovedAction asks nameOf first
       // Own loaders: the operation's writes must not be answered from this request's earlier reads.
       const contextValue: GatewayContext = { ...ctx, loaders: new Map() };
-      const result = await execute({ schema, document: op.document, operationName: op.name, variableValues: variables, contextValue });
+      const operation = getOperationAST(op.document, op.name)!;
+      const variableValues = holdsSecrets(schema, operation, variables)
+        ? openSecrets(schema, operation, op.id, variables, keyringOf(ctx))
+        : variables;
+      const result = await execute({ schema, document: op.document, operationName: op.name, variableValues, contextValue });
       if (result.errors?.length) throw failureOf(op.name, result.errors);
       return result.data ?? {};
     },
