@@ -46,6 +46,22 @@ import { isGraphQLError } from "./errors.ts";
 import { holdsSecrets, openSecrets, sealSecrets } from "./sealed-variables.ts";
 import { VaultError, VaultUnavailableError, vaultOf, type Keyring } from "../vault/index.ts";
 
+/** The proposal's secrets opened; a key that is gone or a sealed value that does not open keeps the vault's code. */
+function openedSecrets(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  documentId: string,
+  variables: Readonly<Record<string, unknown>>,
+  ctx: GatewayContext,
+): Record<string, unknown> {
+  try {
+    return openSecrets(schema, operation, documentId, variables, keyringOf(ctx));
+  } catch (error) {
+    if (error instanceof VaultError) throw new ClientError(`The approval's sealed secret could not be opened: ${error.code}.`, error.code);
+    throw error;
+  }
+}
+
 /** The vault's keys, to seal or open a proposal's secrets; VAULT_UNAVAILABLE without them. */
 function keyringOf(ctx: GatewayContext): Keyring {
   try {
@@ -235,9 +251,7 @@ function approvedOperations(catalogue: Catalogue, schema: GraphQLSchema): Approv
       // Own loaders: the operation's writes must not be answered from this request's earlier reads.
       const contextValue: GatewayContext = { ...ctx, loaders: new Map() };
       const operation = getOperationAST(op.document, op.name)!;
-      const variableValues = holdsSecrets(schema, operation, variables)
-        ? openSecrets(schema, operation, op.id, variables, keyringOf(ctx))
-        : variables;
+      const variableValues = holdsSecrets(schema, operation, variables) ? openedSecrets(schema, operation, op.id, variables, ctx) : variables;
       const result = await execute({ schema, document: op.document, operationName: op.name, variableValues, contextValue });
       if (result.errors?.length) throw failureOf(op.name, result.errors);
       return result.data ?? {};
