@@ -14,7 +14,7 @@ import { seedDemoData } from "../src/db/seed/index.ts";
 import { DEMO_SHOP_DOMAIN } from "../src/db/seed/constants.ts";
 import { toolName } from "../src/mcp/tools.ts";
 import { signDevToken } from "../src/context/auth.ts";
-import { TEST_JWT_SECRET, useTestGateway, type TestGateway } from "./support/gateway.ts";
+import { startTestGateway, TEST_JWT_SECRET, useTestGateway, type TestGateway } from "./support/gateway.ts";
 import type { TestDatabase } from "./support/test-database.ts";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -233,6 +233,29 @@ describe("HTTP", () => {
       const other = await fetch(mcpUrl, { method, headers: { accept: "text/event-stream" } });
       expect(other.status).toBe(405);
       expect((await other.json()).error.code).toBe(-32000);
+    }
+  });
+});
+
+describe("the access log and the request id", () => {
+  test("an /mcp request is logged with its request id, and its tool call's /graphql request carries the same id", async () => {
+    const logs: string[] = [];
+    const logged = await startTestGateway({ databaseUrl: db.url, logs });
+    try {
+      const transport = new StreamableHTTPClientTransport(new URL("/mcp", logged.url), {
+        requestInit: { headers: { authorization: `Bearer ${agentKey}`, "x-request-id": "mcp-log-test" } },
+      });
+      const client = new Client({ name: "mcp-test", version: "1.0.0" });
+      await client.connect(transport);
+      await client.callTool({ name: "dashboardTiles", arguments: {} });
+      await client.close();
+      const requests = logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((l) => l.msg === "request" && l.requestId === "mcp-log-test");
+      expect(requests).toEqual(expect.arrayContaining([expect.objectContaining({ method: "POST", path: "/mcp", status: 200 })]));
+      expect(requests).toEqual(expect.arrayContaining([expect.objectContaining({ method: "POST", path: "/graphql", status: 200 })]));
+    } finally {
+      await logged.close();
     }
   });
 });

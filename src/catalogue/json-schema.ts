@@ -13,6 +13,7 @@
 import {
   Kind,
   isAbstractType,
+  isCompositeType,
   isEnumType,
   isInputObjectType,
   isListType,
@@ -161,7 +162,8 @@ export function dataJsonSchema(schema: GraphQLSchema, document: DocumentNode): J
 }
 
 interface CollectedField {
-  nodes: FieldNode[];
+  /** The field's nodes, each with the type it is selected on (a fragment's type condition, or the parent). */
+  nodes: Array<{ node: FieldNode; on: GraphQLCompositeType }>;
   /** Under @skip/@include, or a fragment on another type: the key may be missing. */
   optional: boolean;
 }
@@ -182,16 +184,18 @@ function collectFields(
         const key = selection.alias?.value ?? selection.name.value;
         const seen = into.get(key);
         if (seen) {
-          seen.nodes.push(selection);
+          seen.nodes.push({ node: selection, on: parent });
           seen.optional &&= conditional;
-        } else into.set(key, { nodes: [selection], optional: conditional });
+        } else into.set(key, { nodes: [{ node: selection, on: parent }], optional: conditional });
         continue;
       }
       const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
       if (!fragment) continue;
-      const condition = fragment.typeCondition?.name.value;
-      const onOther = condition !== undefined && condition !== parent.name;
-      collectFields(schema, parent, [fragment.selectionSet], fragments, conditional || onOther, into);
+      const named = fragment.typeCondition && schema.getType(fragment.typeCondition.name.value);
+      const condition = named && isCompositeType(named) ? named : parent;
+      // A fragment always applies on its own type, and on an object type that is one of its condition's.
+      const always = condition === parent || (isObjectType(parent) && isAbstractType(condition) && schema.isSubType(condition, parent));
+      collectFields(schema, always ? parent : condition, [fragment.selectionSet], fragments, conditional || !always, into);
     }
   return into;
 }
@@ -205,12 +209,13 @@ function selectionSchema(
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const [key, { nodes, optional }] of collectFields(schema, parent, selectionSets, fragments)) {
-    const fieldName = nodes[0].name.value;
+    const { node, on } = nodes[0];
+    const fieldName = node.name.value;
     if (fieldName === "__typename") {
-      properties[key] = isAbstractType(parent) ? { type: "string" } : { type: "string", const: parent.name };
+      properties[key] = isAbstractType(on) ? { type: "string" } : { type: "string", const: on.name };
     } else {
-      const field = fieldOf(schema, parent, fieldName);
-      const subSets = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+      const field = fieldOf(on, fieldName);
+      const subSets = nodes.flatMap((n) => (n.node.selectionSet ? [n.node.selectionSet] : []));
       const output = outputSchema(schema, field.type, subSets, fragments);
       properties[key] = field.description ? { ...output, description: field.description } : output;
     }
@@ -219,7 +224,7 @@ function selectionSchema(
   return { type: "object", properties, ...(required.length > 0 && { required }), additionalProperties: false };
 }
 
-function fieldOf(schema: GraphQLSchema, parent: GraphQLCompositeType, name: string): { type: GraphQLOutputType; description?: string | null } {
+function fieldOf(parent: GraphQLCompositeType, name: string): { type: GraphQLOutputType; description?: string | null } {
   if (isObjectType(parent) || isInterfaceType(parent)) {
     const field = parent.getFields()[name];
     if (field) return field;
