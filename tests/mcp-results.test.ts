@@ -13,7 +13,7 @@ const request = new Request("http://gateway.test/mcp", { headers: { authorizatio
 /** A /graphql that answers `response` and records what it was sent. */
 function recording(response: () => Response): { fetch: GraphqlFetch; sent: Array<{ url: string; init: RequestInit }> } {
   const sent: Array<{ url: string; init: RequestInit }> = [];
-  return { sent, fetch: async (url, init) => (sent.push({ url, init }), response()) };
+  return { sent, fetch: (url, init) => (sent.push({ url, init }), Promise.resolve(response())) };
 }
 
 const call = (name: string, args: Record<string, unknown>, fetch: GraphqlFetch) =>
