@@ -4,6 +4,7 @@
 // mapping; tests/mcp.test.ts runs tool calls through the real gateway.
 import { describe, expect, test } from "vitest";
 import { loadCatalogue } from "../src/catalogue/index.ts";
+import { createLogger } from "../src/logger.ts";
 import { callTool, type GraphqlFetch } from "../src/mcp/call.ts";
 import { schema } from "../src/schema/index.ts";
 
@@ -17,7 +18,15 @@ function recording(response: () => Response): { fetch: GraphqlFetch; sent: Array
 }
 
 const call = (name: string, args: Record<string, unknown>, fetch: GraphqlFetch) =>
-  callTool({ operation: catalogue.byName(name)!, args, request, requestId: "req-1", graphqlUrl: "http://gateway.test/graphql", fetch });
+  callTool({
+    operation: catalogue.byName(name)!,
+    args,
+    request,
+    requestId: "req-1",
+    graphqlUrl: "http://gateway.test/graphql",
+    fetch,
+    logger: createLogger("silent"),
+  });
 
 describe("the request sent to /graphql", () => {
   test("the catalogue text, operation name and variables, the caller's credential and the request id; the approval argument as an extension", async () => {

@@ -53,12 +53,14 @@ async function toolsOf(authorization?: string): Promise<Tool[]> {
   }
 }
 
-/** The tool names a role may run, from the catalogue itself (the policy table's answer). */
-const catalogueTools = (role: "authenticated" | "service_role") =>
-  gw.gateway.catalogue
+/** The tool names a role may run, from the catalogue itself (the policy table's answer), and the wait for a decision. */
+const catalogueTools = (role: "authenticated" | "service_role") => [
+  ...gw.gateway.catalogue
     .forRole(role)
     .filter((op) => op.type !== OperationTypeNode.SUBSCRIPTION)
-    .map((op) => toolName(op.name));
+    .map((op) => toolName(op.name)),
+  "waitForApprovalDecision",
+];
 
 const textOf = (result: CallToolResult) =>
   result.content
@@ -186,6 +188,48 @@ describe("tools/call runs the operation through /graphql", () => {
     const client = await connect(`Bearer ${agentKey}`);
     try {
       await expect(client.callTool({ name: "noSuchTool", arguments: {} })).rejects.toThrow(/Unknown tool/);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("waitForApprovalDecision", () => {
+  async function submitted(client: Client): Promise<string> {
+    const input = { kind: "send_reply", summary: "Reply to a customer", agent: "mcp-test-agent", conversationId: "mcp-conv-1" };
+    const result = (await client.callTool({ name: "submitAgentApproval", arguments: { input } })) as CallToolResult;
+    expect(result.isError, textOf(result)).toBeFalsy();
+    return (result.structuredContent as { submitAgentApproval: { id: string } }).submitAgentApproval.id;
+  }
+
+  test("still pending: answers PENDING once its time is up, not before", async () => {
+    const client = await connect(`Bearer ${agentKey}`);
+    try {
+      await client.listTools();
+      const id = await submitted(client);
+      const started = Date.now();
+      const result = (await client.callTool({ name: "waitForApprovalDecision", arguments: { id, timeoutSeconds: 1 } })) as CallToolResult;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(result.structuredContent).toMatchObject({ agentApproval: { id, status: "PENDING" } });
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("decided while waiting: answers with the decision", async () => {
+    const client = await connect(`Bearer ${agentKey}`);
+    try {
+      await client.listTools();
+      const id = await submitted(client);
+      const waiting = client.callTool({ name: "waitForApprovalDecision", arguments: { id, timeoutSeconds: 20 } });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const decide = `mutation($id: UUID!) { decideAgentApproval(id: $id, decision: APPROVE) { status } }`;
+      expect(await gw.data(decide, { id }, { role: "authenticated", sub: "alice" })).toEqual({ decideAgentApproval: { status: "APPROVED" } });
+      const started = Date.now();
+      const result = (await waiting) as CallToolResult;
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(result.structuredContent).toMatchObject({ agentApproval: { id, status: "APPROVED", decidedBy: "alice" } });
     } finally {
       await client.close();
     }

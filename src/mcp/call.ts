@@ -6,6 +6,7 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { CatalogueOperation } from "../catalogue/index.ts";
+import type { Logger } from "../logger.ts";
 import { APPROVAL_ARGUMENT, toolName } from "./tools.ts";
 
 /** Request headers a tool call passes on to /graphql: the credential and the trace context. */
@@ -32,9 +33,10 @@ export interface ToolCall {
   requestId: string;
   graphqlUrl: string;
   fetch: GraphqlFetch;
+  logger: Logger;
 }
 
-export async function callTool({ operation, args, request, requestId, graphqlUrl, fetch }: ToolCall): Promise<CallToolResult> {
+export async function callTool({ operation, args, request, requestId, graphqlUrl, fetch, logger }: ToolCall): Promise<CallToolResult> {
   const { [APPROVAL_ARGUMENT]: approval, ...variables } = args;
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -51,8 +53,14 @@ export async function callTool({ operation, args, request, requestId, graphqlUrl
     variables: operation.gated ? variables : args,
     ...(operation.gated && approval !== undefined && { extensions: { approval } }),
   };
-  const response = await fetch(graphqlUrl, { method: "POST", headers, body: JSON.stringify(body) });
+  let response: Response;
   let result: GraphqlBody;
+  try {
+    response = await fetch(graphqlUrl, { method: "POST", headers, body: JSON.stringify(body) });
+  } catch (error) {
+    logger.error("MCP tool call failed", { requestId, tool: operation.name, error: error instanceof Error ? error : String(error) });
+    return failure([{ message: "Internal error.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }]);
+  }
   try {
     result = (await response.json()) as GraphqlBody;
   } catch {

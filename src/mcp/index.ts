@@ -22,9 +22,12 @@ import type { Catalogue } from "../catalogue/index.ts";
 import { isClientError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { callTool, failure, type GraphqlFetch } from "./call.ts";
-import { CatalogueTools } from "./tools.ts";
+import { CatalogueTools, toolName } from "./tools.ts";
+import { WAIT_TOOL, waitForDecision, waitTool } from "./wait.ts";
 
 export const MCP_PATH = "/mcp";
+/** The catalogue operation waitForApprovalDecision polls. */
+const DECISION_OPERATION = "AgentApprovalDecision";
 const SERVER_INFO = { name: "hotdash-gateway", version: "0.1.0" };
 const INSTRUCTIONS =
   "HotDash Gateway: each tool is one named GraphQL operation of the gateway's catalogue, run under your credential's role. " +
@@ -52,12 +55,22 @@ function jsonRpcError(status: number, message: string, data?: Record<string, unk
 
 export function useMcp(options: McpOptions): Plugin {
   const tools = new CatalogueTools(options.schema, options.catalogue);
+  const decision = options.catalogue.byName(DECISION_OPERATION);
+  const decisionTool = decision && tools.get(toolName(decision.name));
+  if (decision && decisionTool) tools.add({ tool: waitTool(decisionTool.tool), operation: decision });
   const handle = (request: Request) => handleMcp(request, tools, options);
   return {
     onRequest(payload) {
       const { request, url } = payload;
       if (url.pathname !== MCP_PATH || request.method === "OPTIONS") return; // a preflight is useCors's
-      return handle(request).then((response) => payload.endResponse(response));
+      return handle(request)
+        .catch((error: unknown) => {
+          // Not the caller's fault (the database behind the agent keys, a bug): logged, answered without details.
+          const requestId = options.requestId(request);
+          options.logger.error("MCP request failed", { requestId, error: error instanceof Error ? error : String(error) });
+          return jsonRpcError(500, "Internal error.", { code: "INTERNAL_SERVER_ERROR", requestId });
+        })
+        .then((response) => payload.endResponse(response));
     },
   };
 }
@@ -86,7 +99,8 @@ async function handleMcp(request: Request, tools: CatalogueTools, options: McpOp
       // Listed for other roles only: refused here, as /graphql would refuse the operation, without running it.
       return failure([{ message: `The ${role} role may not run ${params.name}.`, extensions: { code: "FORBIDDEN" } }]);
     }
-    return callTool({
+    return (params.name === WAIT_TOOL ? waitForDecision : callTool)({
+      logger: options.logger,
       operation: found.operation,
       args: params.arguments ?? {},
       request,

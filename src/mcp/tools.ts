@@ -104,6 +104,11 @@ export class CatalogueTools {
     this.byName = new Map(tools.map((t) => [t.tool.name, t]));
   }
 
+  /** A tool that runs a catalogue operation its own way (wait.ts), listed for the roles that may run the operation. */
+  add(tool: CatalogueTool): void {
+    this.byName.set(tool.tool.name, tool);
+  }
+
   /** The tools a kind of caller may run, in catalogue order. */
   forRole(role: PolicyRole): Tool[] {
     return [...this.byName.values()].filter((t) => t.operation.roles.includes(role)).map((t) => t.tool);
