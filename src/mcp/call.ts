@@ -7,7 +7,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { CatalogueOperation } from "../catalogue/index.ts";
 import type { Logger } from "../logger.ts";
-import { APPROVAL_ARGUMENT, toolName } from "./tools.ts";
+import { APPROVAL_ARGUMENT, toolName, WAIT_TOOL } from "./tools.ts";
 
 /** Request headers a tool call passes on to /graphql: the credential and the trace context. */
 const FORWARDED_HEADERS = ["authorization", "apikey", "traceparent", "tracestate"] as const;
@@ -103,7 +103,7 @@ function proposal(error: GraphqlError): CallToolResult {
   const approval = { id: String(extensions.approvalId), status: "PENDING" as const, kind: String(extensions.kind) };
   const text =
     `Proposed, not run: approval ${approval.id} (${approval.kind}) is PENDING until an operator decides it. ` +
-    `Wait for the decision: call ${toolName("AgentApprovalDecision")} with { "id": "${approval.id}" } every few seconds until its status is not PENDING. ` +
+    `Wait for the decision: call ${WAIT_TOOL} with { "id": "${approval.id}" } (or ${toolName("AgentApprovalDecision")} every few seconds) until its status is not PENDING. ` +
     `If APPROVED, call ${toolName("ExecuteApprovedAction")} with { "approvalId": "${approval.id}" } to run exactly this action, once. If REJECTED or EXPIRED, do not retry the same action unchanged.`;
   return { structuredContent: { approval }, content: [{ type: "text", text }] };
 }

@@ -22,8 +22,8 @@ import type { Catalogue } from "../catalogue/index.ts";
 import { isClientError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { callTool, failure, type GraphqlFetch } from "./call.ts";
-import { CatalogueTools, toolName } from "./tools.ts";
-import { WAIT_TOOL, waitForDecision, waitTool } from "./wait.ts";
+import { CatalogueTools, toolName, WAIT_TOOL } from "./tools.ts";
+import { waitForDecision, waitTool } from "./wait.ts";
 
 export const MCP_PATH = "/mcp";
 /** The catalogue operation waitForApprovalDecision polls. */

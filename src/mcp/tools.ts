@@ -9,6 +9,9 @@ import type { PolicyRole } from "../auth/policy.ts";
 import type { Catalogue, CatalogueOperation } from "../catalogue/index.ts";
 import { dataJsonSchema, variablesJsonSchema, type JsonSchema } from "../catalogue/json-schema.ts";
 
+/** The tool that waits for an approval's decision (wait.ts): not a catalogue operation. */
+export const WAIT_TOOL = "waitForApprovalDecision";
+
 /** The optional tool argument of a gated tool: what the proposed approval says (sent as the `approval` extension). */
 export const APPROVAL_ARGUMENT = "approval";
 
@@ -75,7 +78,7 @@ function toolOf(schema: GraphQLSchema, op: CatalogueOperation): Tool {
     ? { ...variables, properties: { ...(variables.properties as Record<string, JsonSchema>), [APPROVAL_ARGUMENT]: APPROVAL_INPUT } }
     : variables;
   const description = op.gated
-    ? `${op.description} Gated: called with an agent key it does not run; it proposes the action to a human operator and returns { approval: { id, status: "PENDING", kind } }. Wait for the decision (${toolName("AgentApprovalDecision")}), then run ${toolName("ExecuteApprovedAction")} with { approvalId }.`
+    ? `${op.description} Gated: called with an agent key it does not run; it proposes the action to a human operator and returns { approval: { id, status: "PENDING", kind } }. Wait for the decision (${WAIT_TOOL}), then run ${toolName("ExecuteApprovedAction")} with { approvalId }.`
     : op.description;
   return {
     name: toolName(op.name),

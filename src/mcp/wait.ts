@@ -8,9 +8,8 @@
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { CatalogueOperation } from "../catalogue/index.ts";
 import { callTool, type ToolCall } from "./call.ts";
-import { toolName } from "./tools.ts";
+import { toolName, WAIT_TOOL } from "./tools.ts";
 
-export const WAIT_TOOL = "waitForApprovalDecision";
 /** The longest a call waits (a proxy's idle timeout is often 30 to 60 s). */
 export const WAIT_MAX_SECONDS = 25;
 /** Between two reads of the approval: at most ~9 requests against the caller's budget per call. */
