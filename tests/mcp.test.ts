@@ -10,6 +10,7 @@ import addFormatsModule from "ajv-formats";
 import { OperationTypeNode } from "graphql";
 import { beforeAll, describe, expect, test } from "vitest";
 import { createAgentKey } from "../src/auth/agent-keys.ts";
+import { loadConfig } from "../src/config.ts";
 import { seedDemoData } from "../src/db/seed/index.ts";
 import { DEMO_SHOP_DOMAIN } from "../src/db/seed/constants.ts";
 import { toolName } from "../src/mcp/tools.ts";
@@ -157,6 +158,23 @@ describe("tools/call runs the operation through /graphql", () => {
     }
   });
 
+  test("every query tool without required arguments answers, for each role, data its outputSchema admits (the client checks)", async () => {
+    for (const authorization of [`Bearer ${agentKey}`, `Bearer ${await gw.token("authenticated")}`]) {
+      const client = await connect(authorization);
+      try {
+        const { tools } = await client.listTools();
+        const reads = tools.filter((t) => t.annotations?.readOnlyHint && !t.inputSchema.required?.length && t.name !== "waitForApprovalDecision");
+        expect(reads.length).toBeGreaterThan(3);
+        for (const tool of reads) {
+          const result = (await client.callTool({ name: tool.name, arguments: {} })) as CallToolResult; // throws on a schema mismatch
+          expect(result.isError, `${tool.name}: ${textOf(result)}`).toBeFalsy();
+        }
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
   test("a bad argument: isError with BAD_USER_INPUT, not a JSON-RPC failure", async () => {
     const client = await connect(`Bearer ${agentKey}`);
     try {
@@ -265,6 +283,40 @@ describe("HTTP", () => {
     const unknown = await post({ authorization: "Bearer hdk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
     expect(unknown.status).toBe(401);
     expect((await unknown.json()).error.data.reason).toBe("UNKNOWN_KEY");
+  });
+
+  test("a body over the role's limit (BUDGET MAX_BODY_BYTES): 413 in a JSON-RPC error", async () => {
+    const limit = loadConfig({ DATABASE_URL: db.url, SUPABASE_JWT_SECRET: TEST_JWT_SECRET }).budgets.anon.maxBodyBytes;
+    const res = await post({}, { ...initialize, params: { ...initialize.params, padding: "x".repeat(limit + 1) } });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.message).toMatch(/too large/i);
+  });
+
+  test("CORS: a listed origin's preflight on /mcp allows MCP's protocol-version header; its answer carries the origin", async () => {
+    const app = "https://agents.example.com";
+    const cors = await startTestGateway({ databaseUrl: db.url, env: { CORS_ORIGINS: app } });
+    try {
+      const url = new URL("/mcp", cors.url);
+      const preflight = await fetch(url, {
+        method: "OPTIONS",
+        headers: {
+          origin: app,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization,content-type,mcp-protocol-version",
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get("access-control-allow-headers")).toMatch(/mcp-protocol-version/);
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { origin: app, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify(initialize),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("access-control-allow-origin")).toBe(app);
+    } finally {
+      await cors.close();
+    }
   });
 
   test("stateless: no session id; GET and DELETE get 405 with a JSON-RPC error", async () => {
