@@ -325,6 +325,10 @@ describe("HTTP", () => {
     expect(res.headers.get("mcp-session-id")).toBeNull();
     expect(res.headers.get("x-request-id")).toBe("mcp-test-request-1");
     expect((await res.json()).result.serverInfo.name).toBe("hotdash-gateway");
+    // Any message stands alone: a tools/call without an initialize before it (as the docs' curl sends it).
+    const call = { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "dashboardTiles", arguments: {} } };
+    const called = await (await post({ authorization: `Bearer ${agentKey}` }, call)).json();
+    expect(called.result.structuredContent.dashboard).toBeDefined();
     for (const method of ["GET", "DELETE"]) {
       const other = await fetch(mcpUrl, { method, headers: { accept: "text/event-stream" } });
       expect(other.status).toBe(405);

@@ -86,7 +86,7 @@ async function handleMcp(request: Request, tools: CatalogueTools, options: McpOp
   } catch (error) {
     if (!isClientError(error)) throw error;
     const { http, ...extensions } = error.extensions as { http?: { status?: number; headers?: Record<string, string> } };
-    return jsonRpcError(http?.status ?? 401, error.message, extensions, http?.headers);
+    return jsonRpcError(http?.status ?? 401, error.message, { ...extensions, requestId: options.requestId(request) }, http?.headers);
   }
   const requestId = options.requestId(request);
   const role = policyRoleOf(viewer);
