@@ -27,18 +27,19 @@ import { useAgentGate } from "./plugins/agent-gate.ts";
 import { useCursorCheck } from "./plugins/cursors.ts";
 import { useResponseCap } from "./plugins/response-cap.ts";
 import { maskError, useErrorPolicy } from "./plugins/errors.ts";
-import { useAuthentication } from "./plugins/authenticate.ts";
+import { useAuthentication, viewerFor } from "./plugins/authenticate.ts";
 import { useCors } from "./plugins/cors.ts";
 import { offlineGraphiQL } from "./plugins/graphiql.ts";
 import { useIntrospectionPolicy } from "./plugins/introspection.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
 import { createAgentBudgets } from "./plugins/rate-limit.ts";
-import { useRequestId } from "./plugins/request-id.ts";
+import { requestIdOf, useRequestId } from "./plugins/request-id.ts";
 import { useRlsTransaction } from "./plugins/rls-transaction.ts";
 import { useTrustedDocuments } from "./plugins/trusted-documents.ts";
 import { tableMap, useSqlRendering } from "./plugins/sql-rendering.ts";
 import { createMetricsServer, GatewayMetrics, METRICS_PATH, useMetrics } from "./plugins/metrics.ts";
 import { startTracing, useTracing } from "./plugins/tracing.ts";
+import { useMcp } from "./mcp/index.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 /** GraphiQL's script, styles and workers, served by the gateway itself (src/plugins/graphiql.ts). */
@@ -158,6 +159,14 @@ export function createGateway({
     ...(metrics && { onStoreFailure: metrics.rateLimitStoreFailed }),
   });
 
+  // One authenticator for /graphql and /mcp.
+  const authenticate = createAuthenticator({
+    secret: config.jwtSecret,
+    keys: signingKeys,
+    issuer: config.tokens.issuer,
+    audience: config.tokens.audience,
+  });
+
   const tables = config.listRendering === "sql" ? tableMap(prisma, log) : undefined;
   const graphiql = config.graphiql ? offlineGraphiQL(GRAPHIQL_ASSETS_PATH) : undefined;
   // OpenTelemetry traces, only with an OTLP endpoint configured (off: no provider, no plugin). close() flushes them.
@@ -216,11 +225,18 @@ export function createGateway({
           return fetchAPI.Response.json({ status: "ready", ...(keys && { signingKeys: keys }) });
         },
       }),
-      useAuthentication(
-        createAuthenticator({ secret: config.jwtSecret, keys: signingKeys, issuer: config.tokens.issuer, audience: config.tokens.audience }),
-        config.budgets,
-        agentKeys,
-      ),
+      // /mcp answers here, after CORS and before GraphQL: its tool calls come back through yoga.fetch (below).
+      useMcp({
+        schema,
+        catalogue,
+        authenticate: (headers) => viewerFor(headers, authenticate, agentKeys),
+        maxBodyBytes: (role) => config.budgets[role].maxBodyBytes,
+        requestId: requestIdOf,
+        fetch: async (url, init): Promise<Response> => yoga.fetch(url, init),
+        graphqlPath: GRAPHQL_PATH,
+        logger: log,
+      }),
+      useAuthentication(authenticate, config.budgets, agentKeys),
       ...useTrustedDocuments(catalogue, config.trustedDocuments), // documents by id; TRUSTED_DOCUMENTS' check, before validation
       useQueryLimits(config.limits, config.budgets),
       useIntrospectionPolicy(config.introspectionRoles), // after authentication (the role), before the transaction

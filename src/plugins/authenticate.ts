@@ -47,7 +47,7 @@ function twoCredentials(): ClientError {
 }
 
 /** The verified viewer of a request: an agent key if one is presented, else the JWT (or anon). */
-async function viewerFor(headers: Headers, authenticate: Authenticate, agentKeys: AgentKeyVerifier | undefined): Promise<Viewer> {
+export async function viewerFor(headers: Headers, authenticate: Authenticate, agentKeys: AgentKeyVerifier | undefined): Promise<Viewer> {
   const authorization = headers.get("authorization");
   const bearer = authorization === null ? undefined : BEARER.exec(authorization)?.[1];
   const apikey = headers.get("apikey")?.trim();

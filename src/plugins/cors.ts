@@ -17,9 +17,18 @@ import { REQUEST_ID_HEADER } from "./request-id.ts";
 
 /**
  * Request headers a browser client may send: the credential (Authorization, or an agent key in
- * apikey), the body's type, the caller's request id and W3C trace context. Accept is safelisted.
+ * apikey), the body's type, the caller's request id, W3C trace context and MCP's protocol version
+ * (a browser MCP client on /mcp sends it after initialize). Accept is safelisted.
  */
-export const CORS_ALLOWED_HEADERS = ["authorization", "apikey", "content-type", REQUEST_ID_HEADER, "traceparent", "tracestate"] as const;
+export const CORS_ALLOWED_HEADERS = [
+  "authorization",
+  "apikey",
+  "content-type",
+  REQUEST_ID_HEADER,
+  "traceparent",
+  "tracestate",
+  "mcp-protocol-version",
+] as const;
 /** Response headers a browser client may read besides the safelisted ones. */
 export const CORS_EXPOSED_HEADERS = [REQUEST_ID_HEADER, "retry-after", "www-authenticate"] as const;
 const ALLOWED_METHODS = "GET, POST, OPTIONS";
