@@ -217,6 +217,8 @@ export class ConfigError extends Error {
 }
 
 const unset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+/** For the word-valued variables (LOG_LEVEL, TRUSTED_DOCUMENTS, …): trimmed and lower-cased, unset when blank. */
+const lowercased = (v: unknown) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined);
 
 /** An integer from min to max; `fallback` when unset. */
 function integer(fallback: number, min: number, max: number) {
@@ -383,11 +385,11 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_DEPTH: retired("ANON_MAX_DEPTH, AUTHENTICATED_MAX_DEPTH and SERVICE_ROLE_MAX_DEPTH"),
   GRAPHQL_MAX_COST: retired("ANON_MAX_COST, AUTHENTICATED_MAX_COST and SERVICE_ROLE_MAX_COST (a new estimate: see docs/operations.md, Budgets)"),
   LOG_LEVEL: z.preprocess(
-    (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    lowercased,
     z.enum(LOG_LEVELS, { error: (i) => `must be one of ${LOG_LEVELS.join(", ")} (got "${String(i.input)}")` }).default("info"),
   ),
   LIST_RENDERING: z.preprocess(
-    (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    lowercased,
     z.enum(["sql", "graphql"], { error: (i) => `must be sql or graphql (got "${String(i.input)}")` }).default("sql"),
   ),
   CREDS_ENCRYPTION_KEY: z.preprocess(unset, z.string().optional()),
@@ -413,7 +415,7 @@ const EnvSchema = z.object({
   CORS_ORIGINS: corsOrigins,
   // Trusted documents (docs/agents.md, "Trusted documents"): who may send only catalogue operations.
   TRUSTED_DOCUMENTS: z.preprocess(
-    (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    lowercased,
     z.enum(TRUSTED_DOCUMENT_MODES, { error: (i) => `must be off, authenticated or all (got "${String(i.input)}")` }).optional(),
   ),
   // Per-agent budgets' counters, shared by every instance (docs/operations.md, "Per-agent budgets").
@@ -428,7 +430,7 @@ const EnvSchema = z.object({
   ),
   REDIS_KEY_PREFIX: z.preprocess(unset, z.string().trim().min(1).max(200).default("hotdash:budget:")),
   DECISION_MIN_AAL: z.preprocess(
-    (v) => (typeof unset(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
+    lowercased,
     z.enum(["aal1", "aal2"], { error: (i) => `must be aal1 or aal2 (got "${String(i.input)}")` }).default("aal1"),
   ),
 });

@@ -47,8 +47,9 @@ export async function callTool({ operation, args, request, requestId, graphqlUrl
     const value = request.headers.get(name);
     if (value !== null) headers[name] = value;
   }
+  // By id: /graphql takes the catalogue's own parsed and validated document (nothing parsed or printed again).
   const body = {
-    query: operation.text,
+    documentId: operation.id,
     operationName: operation.name,
     variables: operation.gated ? variables : args,
     ...(operation.gated && approval !== undefined && { extensions: { approval } }),

@@ -50,8 +50,9 @@ export async function waitForDecision({ args, request, ...call }: Wait): Promise
     const wait = Math.min(POLL_INTERVAL_MS, deadline - Date.now());
     if (result.isError || approval?.status !== "PENDING" || wait <= 0 || request.signal.aborted) return result;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      request.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      const stop = () => (clearTimeout(timer), resolve());
+      const timer = setTimeout(() => (request.signal.removeEventListener("abort", stop), resolve()), wait);
+      request.signal.addEventListener("abort", stop, { once: true });
     });
   }
 }

@@ -43,7 +43,7 @@ import type { Role } from "../auth/viewer.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { invalidInput, nonEmpty, validate, z } from "../lib/validation.ts";
 import { isGraphQLError } from "./errors.ts";
-import { holdsSecrets, openSecrets, sealSecrets } from "./sealed-variables.ts";
+import { isSealed, openSecrets, sealSecrets } from "./sealed-variables.ts";
 import { VaultError, VaultUnavailableError, vaultOf, type Keyring } from "../vault/index.ts";
 
 /** The proposal's secrets opened; a key that is gone or a sealed value that does not open keeps the vault's code. */
@@ -55,7 +55,7 @@ function openedSecrets(
   ctx: GatewayContext,
 ): Record<string, unknown> {
   try {
-    return openSecrets(schema, operation, documentId, variables, keyringOf(ctx));
+    return openSecrets(schema, operation, documentId, variables, () => keyringOf(ctx));
   } catch (error) {
     if (error instanceof VaultError) throw new ClientError(`The approval's sealed secret could not be opened: ${error.code}.`, error.code);
     throw error;
@@ -101,10 +101,12 @@ const approvalExtensions = z
   .strict();
 
 export function useAgentGate(prisma: PrismaClient, catalogue: Catalogue, options: AgentGateOptions): Plugin<GatewayContext> {
+  // Made once, on the first operation (the schema comes with it), and lent to every operation after.
+  let operations: ApprovedOperations | undefined;
   return {
     onExecute({ args: untyped, extendContext, setResultAndStopExecution }) {
       const args = untyped as ExecutionArgs & { contextValue: GatewayContext };
-      extendContext({ approvedOperations: approvedOperations(catalogue, args.schema) });
+      extendContext({ approvedOperations: (operations ??= approvedOperations(catalogue, args.schema)) });
       const ctx = args.contextValue;
       if (!ctx.viewer.agent) return;
       const operation = getOperationAST(args.document, args.operationName);
@@ -125,18 +127,21 @@ export function useAgentGate(prisma: PrismaClient, catalogue: Catalogue, options
 }
 
 /** The root fields an operation selects, through inline fragments and fragment spreads, whatever their directives say. */
-function rootFieldsOf(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): string[] {
+function rootFieldsOf(document: DocumentNode, selectionSet: SelectionSetNode): string[] {
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );
-  return selectionSet.selections.flatMap((selection) => {
-    if (selection.kind === Kind.FIELD) return [selection.name.value];
-    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFieldsOf(document, selection.selectionSet, seen);
-    const fragment = fragments.get(selection.name.value);
-    if (!fragment || seen.has(fragment.name.value)) return [];
-    seen.add(fragment.name.value);
-    return rootFieldsOf(document, fragment.selectionSet, seen);
-  });
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode): string[] =>
+    set.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) return [selection.name.value];
+      if (selection.kind === Kind.INLINE_FRAGMENT) return walk(selection.selectionSet);
+      const fragment = fragments.get(selection.name.value);
+      if (!fragment || seen.has(fragment.name.value)) return [];
+      seen.add(fragment.name.value);
+      return walk(fragment.selectionSet);
+    });
+  return walk(selectionSet);
 }
 
 function approvalRequired(catalogue: Catalogue, fields: string[]): ClientError {
@@ -169,7 +174,7 @@ async function propose(
   const given = parsed.data;
   try {
     // Secrets (PutCredential's) are stored sealed: the approval, its readers and the DecisionLog never hold them.
-    const stored = holdsSecrets(schema, operation, variables) ? sealSecrets(schema, operation, op.id, variables, keyringOf(ctx)) : variables;
+    const stored = sealSecrets(schema, operation, op.id, variables, () => keyringOf(ctx));
     // The same rules as submitAgentApproval's input (e.g. the payload's size).
     const input = validate(
       submitApprovalInput,
@@ -182,7 +187,7 @@ async function propose(
         payload: {
           operation: op.name,
           documentId: op.id,
-          variables: { ...stored },
+          variables: stored,
           // What the operator reads: the exact document and what it does.
           document: op.text,
           description: op.description,
@@ -229,6 +234,7 @@ export function defaultSummary(
   const leaves: string[] = [];
   const walk = (value: unknown, path: string) => {
     if (leaves.length > SUMMARY_VARIABLES) return;
+    if (isSealed(value)) return void leaves.push(`${path} = «sealed»`);
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key);
       return;
@@ -251,7 +257,7 @@ function approvedOperations(catalogue: Catalogue, schema: GraphQLSchema): Approv
       // Own loaders: the operation's writes must not be answered from this request's earlier reads.
       const contextValue: GatewayContext = { ...ctx, loaders: new Map() };
       const operation = getOperationAST(op.document, op.name)!;
-      const variableValues = holdsSecrets(schema, operation, variables) ? openedSecrets(schema, operation, op.id, variables, ctx) : variables;
+      const variableValues = openedSecrets(schema, operation, op.id, variables, ctx);
       const result = await execute({ schema, document: op.document, operationName: op.name, variableValues, contextValue });
       if (result.errors?.length) throw failureOf(op.name, result.errors);
       return result.data ?? {};

@@ -25,7 +25,7 @@ export interface SealedValue {
   authTag: string;
 }
 
-const isSealed = (value: unknown): value is SealedValue =>
+export const isSealed = (value: unknown): value is SealedValue =>
   typeof value === "object" && value !== null && (value as { $sealed?: unknown }).$sealed === "v1";
 
 /** A copy of `variables` with `change` applied to each secret field's value. */
@@ -59,25 +59,18 @@ function mapSecrets(
   return out;
 }
 
-/** Whether the operation's variables hold any secret field (so the vault is needed to propose it). */
-export function holdsSecrets(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>>): boolean {
-  let found = false;
-  mapSecrets(schema, operation, variables, (value) => ((found = true), value));
-  return found;
-}
-
 const bindingOf = (documentId: string, path: string) => `AgentApproval:${documentId}:${path}`;
 
-/** The variables with every secret sealed, for the approval's payload. */
+/** The variables with every secret sealed, for the approval's payload (the keyring is asked for only if there is one). */
 export function sealSecrets(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   documentId: string,
   variables: Readonly<Record<string, unknown>>,
-  keyring: Keyring,
+  keyring: () => Keyring,
 ): Record<string, unknown> {
   return mapSecrets(schema, operation, variables, (value, path) => {
-    const sealed = seal(keyring, bindingOf(documentId, path), String(value));
+    const sealed = seal(keyring(), bindingOf(documentId, path), String(value));
     const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
     return {
       $sealed: "v1",
@@ -89,18 +82,18 @@ export function sealSecrets(
   });
 }
 
-/** The variables as the agent sent them: every sealed secret opened (VaultError if it does not open). */
+/** The variables as the agent sent them: every sealed secret opened (VaultError if it does not open; the keyring asked for only then). */
 export function openSecrets(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   documentId: string,
   variables: Readonly<Record<string, unknown>>,
-  keyring: Keyring,
+  keyring: () => Keyring,
 ): Record<string, unknown> {
   return mapSecrets(schema, operation, variables, (value, path) => {
     if (!isSealed(value)) return value;
     const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, "base64"));
-    return open(keyring, bindingOf(documentId, path), {
+    return open(keyring(), bindingOf(documentId, path), {
       keyId: value.keyId,
       nonce: bytes(value.nonce),
       ciphertext: bytes(value.ciphertext),
