@@ -65,6 +65,13 @@ module.exports = {
       to: { path: "^src/(plugins|render|mcp|server\\.ts|index\\.ts)" },
     },
     {
+      name: "console-uses-the-public-api-only",
+      severity: "error",
+      comment: "console/ (the browser app) reaches the gateway through GraphQL over HTTP alone: of src/ it imports only the generated operations.",
+      from: { path: "^console/" },
+      to: { path: "^src/(?!generated/operations/)" },
+    },
+    {
       name: "render-is-below-plugins",
       severity: "error",
       comment: "src/render/ (root lists drawn by PostgreSQL) executes the schema; only plugins and the server use it.",
@@ -74,9 +81,10 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^src/generated/" },
+    // The typed operations stay visible: console-uses-the-public-api-only is about them.
+    exclude: { path: "^src/generated/(?!operations/)" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { extensions: [".ts", ".js"] },
+    enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js"] },
   },
 };

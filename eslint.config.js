@@ -9,7 +9,11 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        // console/ has its own tsconfig (the browser's libraries); its Vite config is Node's.
+        projectService: { allowDefaultProject: ["console/vite.config.ts"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // `_name` marks a parameter kept for its position in a callback's signature.

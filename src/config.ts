@@ -84,6 +84,8 @@ export interface Config {
   metrics: { enabled: boolean; token: string | null; port: number | null };
   /** GRAPHIQL: GraphiQL on GET /graphql. Default on, except NODE_ENV=production with DATABASE_URL. */
   graphiql: boolean;
+  /** CONSOLE: the operator console (console/, built by `npm install`) on GET /. Default on. */
+  console: boolean;
   /** TRUSTED_DOCUMENTS: who may send only catalogue operations (mustUseTrustedDocuments); off in embedded mode, else authenticated. */
   trustedDocuments: TrustedDocumentMode;
   /** INTROSPECTION_ROLES: the kinds of caller (policy roles) that may run __schema / __type. */
@@ -411,6 +413,7 @@ const EnvSchema = z.object({
   METRICS_PORT: optionalInteger(0, 65535),
   // GraphiQL, introspection and CORS (docs/operations.md, "GraphiQL and introspection", "CORS").
   GRAPHIQL: boolean(),
+  CONSOLE: boolean(),
   INTROSPECTION_ROLES: introspectionRoles,
   CORS_ORIGINS: corsOrigins,
   // Trusted documents (docs/agents.md, "Trusted documents"): who may send only catalogue operations.
@@ -619,6 +622,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics,
     // Embedded mode is a local demo: GraphiQL on. A production deployment opts in.
     graphiql: e.GRAPHIQL ?? (e.DATABASE_URL === undefined || env.NODE_ENV?.trim() !== "production"),
+    // Static files and the public API only: the console shows nothing a token does not already allow.
+    console: e.CONSOLE ?? true,
     introspectionRoles: e.INTROSPECTION_ROLES ?? DEFAULT_INTROSPECTION_ROLES,
     corsOrigins: e.CORS_ORIGINS ?? [],
     // Embedded mode is for exploring: any document. A deployment holds agents and anon to the catalogue.

@@ -17,6 +17,7 @@ import { reanchorDemoData } from "./db/seed/reanchor.ts";
 import { createLogger } from "./logger.ts";
 import { schema } from "./schema/index.ts";
 import { createGateway } from "./server.ts";
+import { CONSOLE_PATH, consoleBuilt } from "./plugins/console.ts";
 import { startGatewayEvents } from "./pubsub/index.ts";
 import { EXPIRY_SWEEP_MS, startApprovalExpirySweep } from "./jobs/approval-expiry.ts";
 import { checkDatabase, checkPortFree, describeStartupError } from "./startup.ts";
@@ -156,7 +157,12 @@ try {
   const tokens =
     config.printDevTokens && config.jwtSecret !== null
       ? {
-          authenticated: await signDevToken(config.jwtSecret, "authenticated", { sub: DEMO_OPERATORS[0].sub, expiresIn: DEV_TOKEN_LIFETIME }),
+          // Claims as Supabase puts them in a session, so the console can say who decided.
+          authenticated: await signDevToken(config.jwtSecret, "authenticated", {
+            sub: DEMO_OPERATORS[0].sub,
+            expiresIn: DEV_TOKEN_LIFETIME,
+            claims: { email: DEMO_OPERATORS[0].email, user_metadata: { full_name: DEMO_OPERATORS[0].name } },
+          }),
           service_role: await signDevToken(config.jwtSecret, "service_role", { expiresIn: DEV_TOKEN_LIFETIME }),
         }
       : null;
@@ -252,6 +258,13 @@ function tokensLine(keys: KeySetHealth | undefined): string {
   return `${parts.join(", ")}; iss ${[issuer, config.jwtSecret !== null ? '"supabase" (HS256)' : ""].filter(Boolean).join(" or ")}, aud "${config.tokens.audience}"`;
 }
 
+/** Where the operator console is, or why it is not there. */
+function consoleLine(origin: string, signsInItself: boolean): string {
+  if (!config.console) return "off (CONSOLE)";
+  if (!consoleBuilt()) return "not built: run  npm run build:console  (npm install builds it)";
+  return `${origin}${CONSOLE_PATH}   (dashboard and approval queue${signsInItself ? "; signed in as the development operator" : "; sign in with a token"})`;
+}
+
 function printBanner(
   url: string,
   embedded: boolean,
@@ -268,6 +281,7 @@ function printBanner(
   const lines = [
     "",
     "HotDash Gateway is running",
+    `  Console    ${consoleLine(origin, tokens !== null && config.jwtSecretSource === "development-default")}`,
     graphiql ? `  GraphiQL   ${url}` : `  GraphQL    ${url}   (GraphiQL off: GRAPHIQL)`,
     `  MCP        ${origin}/mcp   (Streamable HTTP; tools: the catalogue's operations)`,
     `  Documents  ${config.trustedDocuments === "off" ? "any (TRUSTED_DOCUMENTS=off)" : `catalogue only for ${config.trustedDocuments === "all" ? "everyone" : "agent keys and anon"} (TRUSTED_DOCUMENTS=${config.trustedDocuments})`}`,

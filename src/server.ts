@@ -30,6 +30,7 @@ import { maskError, useErrorPolicy } from "./plugins/errors.ts";
 import { useAuthentication, viewerFor } from "./plugins/authenticate.ts";
 import { useCors } from "./plugins/cors.ts";
 import { offlineGraphiQL } from "./plugins/graphiql.ts";
+import { useConsole } from "./plugins/console.ts";
 import { useIntrospectionPolicy } from "./plugins/introspection.ts";
 import { useQueryLimits } from "./plugins/limits.ts";
 import { createAgentBudgets } from "./plugins/rate-limit.ts";
@@ -66,6 +67,7 @@ export interface GatewayOptions {
     | "listRendering"
     | "metrics"
     | "graphiql"
+    | "console"
     | "introspectionRoles"
     | "corsOrigins"
     | "tracing"
@@ -76,7 +78,7 @@ export interface GatewayOptions {
   database: Pick<Database, "prisma" | "pool" | "poolMax">;
   schema: GraphQLSchema;
   logger?: Logger;
-  /** Pre-fills GraphiQL's Authorization header. Only for development secrets: it is served in the page. */
+  /** Pre-fills GraphiQL's Authorization header and the console's sign-in. Only for development secrets: it is served in the pages. */
   graphiqlToken?: string;
   /** Live events for subscriptions (ctx.events); the caller starts and closes them. */
   events?: GatewayEvents;
@@ -168,7 +170,7 @@ export function createGateway({
   });
 
   const tables = config.listRendering === "sql" ? tableMap(prisma, log) : undefined;
-  const graphiql = config.graphiql ? offlineGraphiQL(GRAPHIQL_ASSETS_PATH) : undefined;
+  const graphiql = config.graphiql ? offlineGraphiQL(GRAPHQL_PATH, GRAPHIQL_ASSETS_PATH) : undefined;
   // OpenTelemetry traces, only with an OTLP endpoint configured (off: no provider, no plugin). close() flushes them.
   const tracing = config.tracing && startTracing(config.tracing, log);
   if (config.tracing)
@@ -206,6 +208,7 @@ export function createGateway({
       useAccessLog(log),
       useCors(config.corsOrigins), // answers a preflight before anything reads the request
       ...(graphiql ? [graphiql.plugin] : []), // GraphiQL's static files, public: before authentication
+      ...(config.console ? [useConsole({ graphqlPath: GRAPHQL_PATH, ...(graphiqlToken !== undefined && { devToken: graphiqlToken }) })] : []), // the console's page and files, public too
       ...(tracing ? [useTracing(tracing.tracer, GRAPHQL_PATH)] : []), // before the limits, so a refused operation has its span too
       useReadinessCheck({
         endpoint: "/ready",

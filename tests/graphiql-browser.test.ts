@@ -13,20 +13,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { signDevToken } from "../src/context/auth.ts";
 import { GRAPHIQL_INTRO } from "../src/server.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, expectOnlyGateway } from "./support/browser.ts";
 import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from "./support/gateway.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-  "--disable-quic",
-];
 /** Loading ~9 MB of script on a busy 2-core machine: generous, and only an upper bound. */
 const PAGE_TIMEOUT_MS = 60_000;
 
@@ -119,13 +109,6 @@ const queryEditor = ".graphiql-query-editor";
 /** The tools pane's visible editor: Headers, which GraphiQL opens when headers are prefilled. */
 const headersEditor = ".graphiql-editor-tool .graphiql-editor:not(.hidden)";
 const responsePane = ".graphiql-response";
-
-function expectOnlyGateway(requests: string[], url: string) {
-  const gatewayHost = new URL(url).host;
-  expect(gatewayHost).toMatch(/^127\.0\.0\.1:\d+$/);
-  const elsewhere = requests.filter((r) => !r.startsWith("data:") && !r.startsWith("blob:") && new URL(r).host !== gatewayHost);
-  expect(elsewhere).toEqual([]);
-}
 
 describe("GraphiQL, served by the gateway alone", () => {
   test(

@@ -15,3 +15,13 @@ export interface Viewer {
   /** Set when the caller authenticated with an agent key (hdk_…): whose key it is. */
   agent?: { name: string; keyId: string };
 }
+
+/**
+ * Who a person is, from a Supabase session's claims: `email`, and the name in `user_metadata`
+ * (`full_name`, else `name`, as Supabase's OAuth providers and sign-up forms fill it). For display only.
+ */
+export function personOf(claims: Record<string, unknown>): { email: string | null; name: string | null } {
+  const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
+  const metadata = typeof claims.user_metadata === "object" && claims.user_metadata !== null ? (claims.user_metadata as Record<string, unknown>) : {};
+  return { email: text(claims.email), name: text(metadata.full_name) ?? text(metadata.name) };
+}

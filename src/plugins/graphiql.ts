@@ -14,18 +14,8 @@
  * and each asset is gzipped once, when a browser first asks for it gzipped.
  */
 import { createHash } from "node:crypto";
-import { promisify } from "node:util";
-import { gzip as gzipCallback } from "node:zlib";
 import type { GraphiQLOptions, Plugin } from "graphql-yoga";
-
-const gzip = promisify(gzipCallback);
-
-interface Asset {
-  body: Buffer;
-  contentType: string;
-  /** The gzipped body, made on first demand. */
-  gzipped?: Promise<Buffer>;
-}
+import { immutableFileResponse, notFound, sameOriginPolicy, scriptJson, type StaticFile as Asset } from "./static-files.ts";
 
 interface Assets {
   /** Part of every asset URL: changes whenever any asset does. */
@@ -85,25 +75,9 @@ function favicon(dataUrl: string): Asset {
 }
 
 /** Only this origin; styles inline because Monaco and React set them at run time. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "worker-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join("; ");
-
-/** The header adds what a <meta> policy cannot say: no other site may frame the page (clickjacking). */
-const CONTENT_SECURITY_POLICY_HEADER = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
+const CONTENT_SECURITY_POLICY = sameOriginPolicy({ "style-src": "'self' 'unsafe-inline'" });
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-/** JSON inside <script>: no "</script>" or "<!--" can end it early. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
 
 export interface OfflineGraphiQL {
   /** For yoga's `renderGraphiQL` option. */
@@ -112,8 +86,8 @@ export interface OfflineGraphiQL {
   plugin: Plugin;
 }
 
-/** GraphiQL whose every asset this gateway serves under `assetsPath` (e.g. /graphql/graphiql). */
-export function offlineGraphiQL(assetsPath: string): OfflineGraphiQL {
+/** GraphiQL on `graphqlPath`, whose every asset this gateway serves under `assetsPath` (e.g. /graphql/graphiql). */
+export function offlineGraphiQL(graphqlPath: string, assetsPath: string): OfflineGraphiQL {
   let loading: Promise<Assets> | undefined;
   // A failed load is not cached: the next request tries again.
   const assets = () =>
@@ -129,7 +103,7 @@ export function offlineGraphiQL(assetsPath: string): OfflineGraphiQL {
 <html lang="en">
   <head>
     <meta charset="utf-8" />
-    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />
+    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY.meta}" />
     <title>${escapeHtml(options.title ?? "GraphiQL")}</title>
     <link rel="icon" href="${base}/favicon.ico" />
     <link rel="stylesheet" href="${base}/graphiql.css" />
@@ -145,36 +119,20 @@ export function offlineGraphiQL(assetsPath: string): OfflineGraphiQL {
   };
 
   const plugin: Plugin = {
-    // The only HTML this gateway serves is GraphiQL's page (yoga's landing page is off).
-    onResponse({ response }) {
-      if (response.headers.get("content-type")?.startsWith("text/html")) {
-        response.headers.set("content-security-policy", CONTENT_SECURITY_POLICY_HEADER);
+    // GraphiQL's page is yoga's answer to a browser's GET on the GraphQL endpoint.
+    onResponse({ request, response }) {
+      if (new URL(request.url).pathname === graphqlPath && response.headers.get("content-type")?.startsWith("text/html")) {
+        response.headers.set("content-security-policy", CONTENT_SECURITY_POLICY.header);
         response.headers.set("x-content-type-options", "nosniff");
       }
     },
     onRequest(payload) {
       const { request, url, fetchAPI } = payload;
-      const endResponse = (response: Response) => payload.endResponse(response);
       if (!url.pathname.startsWith(`${assetsPath}/`) || (request.method !== "GET" && request.method !== "HEAD")) return;
       const [hash, name, ...rest] = url.pathname.slice(assetsPath.length + 1).split("/");
-      const acceptsGzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
       return assets().then(async (loaded) => {
         const asset = hash === loaded.hash && rest.length === 0 ? loaded.files.get(name ?? "") : undefined;
-        if (!asset) {
-          endResponse(new fetchAPI.Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } }));
-          return;
-        }
-        const body = acceptsGzip ? await (asset.gzipped ??= gzip(asset.body)) : asset.body;
-        const headers: Record<string, string> = {
-          "content-type": asset.contentType,
-          "content-length": String(body.byteLength),
-          // The hash in the path changes with the content.
-          "cache-control": "public, max-age=31536000, immutable",
-          vary: "accept-encoding",
-          "x-content-type-options": "nosniff",
-          ...(acceptsGzip && { "content-encoding": "gzip" }),
-        };
-        endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : new Uint8Array(body), { status: 200, headers }));
+        payload.endResponse(asset ? await immutableFileResponse(fetchAPI, request, asset) : notFound(fetchAPI));
       });
     },
   };

@@ -31,7 +31,7 @@ export interface AccessScope {
   op: Operation | Operation[];
 }
 
-const decisionMinAal = (ctx: GatewayContext): Aal => ctx.decisionMinAal ?? "aal1";
+export const decisionMinAal = (ctx: GatewayContext): Aal => ctx.decisionMinAal ?? "aal1";
 
 /** The names of the scopes a scope-auth failure says were missing (empty when it names none). */
 function failedScopes(failure: AuthFailure): string[] {

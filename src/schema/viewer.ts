@@ -1,6 +1,7 @@
 /** Who am I: the role and subject the gateway verified, and what the role may do per table. */
-import { builder } from "./builder.ts";
-import { TABLES, can, policyRoleOf } from "../auth/policy.ts";
+import { builder, decisionMinAal } from "./builder.ts";
+import { TABLES, can, canExecute, meetsDecisionAal, policyRoleOf } from "../auth/policy.ts";
+import { personOf } from "../auth/viewer.ts";
 import { listBound } from "./bounds.ts";
 
 const TableAccess = builder.simpleObject("TableAccess", {
@@ -18,6 +19,15 @@ const Viewer = builder.simpleObject("Viewer", {
   fields: (t) => ({
     role: t.string({ description: "anon, authenticated or service_role." }),
     subject: t.string({ nullable: true, description: "The token's sub claim." }),
+    kind: t.string({
+      description:
+        "Which kind of caller the policy sees: anon (no token), anonymous (an anonymous sign-in), authenticated (an operator) or service_role.",
+    }),
+    email: t.string({ nullable: true, description: "The session's email claim, when it has one." }),
+    name: t.string({ nullable: true, description: "The person's name from the session's user_metadata (full_name, else name), when it has one." }),
+    mayDecideApprovals: t.boolean({
+      description: "Whether decideAgentApproval would accept this caller: an operator's own session, as strong as DECISION_MIN_AAL.",
+    }),
     access: t.field({ type: [TableAccess], ...listBound(TABLES.length), description: "One entry per table." }),
   }),
 });
@@ -31,6 +41,9 @@ builder.queryField("viewer", (t) =>
       return {
         role: ctx.viewer.role,
         subject: ctx.viewer.subject,
+        kind: role,
+        ...personOf(ctx.viewer.claims),
+        mayDecideApprovals: canExecute(role, "decide_agent_approval") && meetsDecisionAal(ctx.viewer, decisionMinAal(ctx)),
         access: TABLES.map((table) => ({
           table,
           select: can(role, table, "select"),
