@@ -157,6 +157,39 @@ describe("D5: decisions only by humans", () => {
   });
 });
 
+describe("viewer: who the console is signed in as", () => {
+  const ask = `{ viewer { role kind subject name email mayDecideApprovals } }`;
+
+  test("an operator's session: the person's name (user_metadata.full_name, else name) and email, and that they may decide", async () => {
+    const claims = { email: "ada@hotrodan.com", user_metadata: { full_name: "Ada Lovelace", name: "ada" } };
+    const token = await signDevToken(TEST_JWT_SECRET, "authenticated", { sub: "ada", expiresIn: "1h", claims });
+    expect((await gw.data(ask, {}, { authorization: `Bearer ${token}` })).viewer).toEqual({
+      role: "authenticated",
+      kind: "authenticated",
+      subject: "ada",
+      name: "Ada Lovelace",
+      email: "ada@hotrodan.com",
+      mayDecideApprovals: true,
+    });
+    const nameOnly = await signDevToken(TEST_JWT_SECRET, "authenticated", {
+      sub: "bo",
+      expiresIn: "1h",
+      claims: { user_metadata: { name: " Bo " } },
+    });
+    expect((await gw.data(ask, {}, { authorization: `Bearer ${nameOnly}` })).viewer).toMatchObject({ name: "Bo", email: null });
+  });
+
+  test("everyone else: what kind of caller, and no deciding", async () => {
+    const anonymous = await signDevToken(TEST_JWT_SECRET, "authenticated", { sub: ANONYMOUS_SUB, expiresIn: "1h", claims: ANONYMOUS_CLAIMS });
+    const cases = [
+      [{ role: "anon" as const }, { role: "anon", kind: "anon" }],
+      [{ authorization: `Bearer ${anonymous}` }, { role: "authenticated", kind: "anonymous" }],
+      [{ role: "service_role" as const }, { role: "service_role", kind: "service_role" }],
+    ] as const;
+    for (const [who, expected] of cases) expect((await gw.data(ask, {}, who)).viewer).toMatchObject({ ...expected, mayDecideApprovals: false });
+  });
+});
+
 describe("D4: an audit trail nobody can forge", () => {
   const LOG = `mutation($input: LogDecisionInput!) { logDecision(input: $input) { id actor action requestRole requestSubject system } }`;
 
@@ -315,6 +348,12 @@ describe("DECISION_MIN_AAL=aal2", () => {
     }
     const decided = await strict.gql(DECIDE, { id, decision: "APPROVE" }, await aal("aal2"));
     expect(decided.body.data.decideAgentApproval).toEqual({ status: "APPROVED", decidedBy: "mfa-olga" });
+  });
+
+  test("viewer says whether this session may decide (mayDecideApprovals), as decideAgentApproval would", async () => {
+    const ask = `{ viewer { kind mayDecideApprovals } }`;
+    expect((await strict.data(ask, {}, await aal("aal1"))).viewer).toEqual({ kind: "authenticated", mayDecideApprovals: false });
+    expect((await strict.data(ask, {}, await aal("aal2"))).viewer).toEqual({ kind: "authenticated", mayDecideApprovals: true });
   });
 
   test("the database refuses an aal1 session on its own", async () => {
