@@ -8,6 +8,7 @@ import type { DashboardPageQuery } from "../../../src/generated/operations/graph
 import { blankIfNull, formatDay, formatMoney, formatRatio, formatRoas, formatWholeMoney } from "../format.ts";
 import { CHART_COLORS, ChartCanvas } from "./chart.tsx";
 import { PLATFORMS } from "./controls.tsx";
+import { DailyTable } from "./daily-table.tsx";
 import { Empty, formatRange, Tile } from "./tile.tsx";
 
 type Ads = NonNullable<DashboardPageQuery["dashboard"]["adsRoas"]>;
@@ -169,6 +170,15 @@ export function AdsTile({ ads }: { ads: Ads | null }) {
               label={`Daily ad spend and revenue with ROAS, ${formatRange(ads.range)}: spend ${formatMoney(Number(blended.spendCents))}, revenue ${formatMoney(Number(blended.revenueCents))}, blended ROAS ${blankIfNull(blended.roas, formatRoas) || "blank (no spend)"}.`}
             />
           )}
+          <DailyTable
+            summary="Daily spend, revenue and ROAS as a table"
+            days={ads.daily}
+            columns={[
+              { label: "Spend", cell: (d) => formatMoney(Number(d.spendCents)) },
+              { label: "Revenue", cell: (d) => formatMoney(Number(d.revenueCents)) },
+              { label: "ROAS", cell: (d) => blankIfNull(d.roas, formatRoas) },
+            ]}
+          />
           <div class="dash-scroll" tabindex={0} role="region" aria-label="Campaigns">
             <table class="dash-table" data-testid="campaigns">
               <caption class="help">

@@ -4,6 +4,7 @@ import type { ChartConfiguration } from "chart.js";
 import type { DashboardPageQuery } from "../../../src/generated/operations/graphql.ts";
 import { formatDay, formatMoney, formatSignedMoney, formatSignedPercent, formatWholeMoney } from "../format.ts";
 import { CHART_COLORS, ChartCanvas } from "./chart.tsx";
+import { DailyTable } from "./daily-table.tsx";
 import { Empty, formatRange, Tile } from "./tile.tsx";
 
 type Revenue = NonNullable<DashboardPageQuery["dashboard"]["revenue"]>;
@@ -84,6 +85,11 @@ export function RevenueTile({ revenue }: { revenue: Revenue | null }) {
               label={`Daily revenue, ${formatRange(revenue.range)}: total ${formatMoney(Number(revenue.totalCents))} over ${revenue.daysWithData} days with data.`}
             />
           )}
+          <DailyTable
+            summary="Daily revenue as a table"
+            days={revenue.daily}
+            columns={[{ label: "Revenue", cell: (d) => (d.hasData ? formatMoney(Number(d.valueCents)) : "no data") }]}
+          />
         </>
       )}
     </Tile>
