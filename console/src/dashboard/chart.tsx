@@ -21,7 +21,8 @@ import { useEffect, useRef } from "preact/hooks";
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
 Chart.defaults.animation = false;
-Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily || "system-ui, sans-serif";
+// The page's own font stack (styles.css), set here because the chart draws text itself.
+Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 Chart.defaults.color = "#5b6576";
 
 export const CHART_COLORS = {
