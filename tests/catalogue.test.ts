@@ -20,7 +20,7 @@ const root = path.resolve(import.meta.dirname, "..");
 /** Who may run each operation: read from the policy table through the schema's auth scopes, never typed by hand in src/. */
 const EXPECTED_ROLES: Record<string, string[]> = {
   // The dashboard UI's
-  ConsoleViewer: ["anon", "anonymous", "authenticated", "service_role"], // who am I: anyone may ask
+  Viewer: ["anon", "anonymous", "authenticated", "service_role"], // who am I: anyone may ask
   DashboardPage: ["authenticated", "service_role"],
   CampaignList: ["authenticated", "service_role"],
   ApprovalQueue: ["authenticated", "service_role"],

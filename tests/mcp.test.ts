@@ -84,8 +84,8 @@ describe("tools/list shows the tools the caller's role may run", () => {
     expect(names.filter((n) => n.startsWith("ingest"))).toEqual([]);
   });
 
-  test("no credential (anon): connects, lists no tool", async () => {
-    expect(await toolsOf()).toEqual([]);
+  test("no credential (anon): connects, lists only viewer (who am I)", async () => {
+    expect((await toolsOf()).map((t) => t.name)).toEqual(["viewer"]);
   });
 
   test("names, annotations and descriptions follow the catalogue", async () => {

@@ -2,9 +2,9 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { Api, GatewayError } from "./api.ts";
-import type { ConsoleViewerQuery } from "../../src/generated/operations/graphql.ts";
+import type { ViewerQuery } from "../../src/generated/operations/graphql.ts";
 
-export type SignedInViewer = ConsoleViewerQuery["viewer"];
+export type SignedInViewer = ViewerQuery["viewer"];
 
 export interface Session {
   api: Api;

@@ -1,11 +1,11 @@
 /**
  * Signing in with a token: pasted, or (embedded mode) the development operator token, filled in.
- * The token is checked with the gateway (ConsoleViewer) before anything else is shown; what is
+ * The token is checked with the gateway (Viewer) before anything else is shown; what is
  * wrong with it is said in a sentence, never a blank page.
  */
 import { useState } from "preact/hooks";
 import { createApi, GatewayError } from "./api.ts";
-import { ConsoleViewerDocument } from "../../src/generated/operations/graphql.ts";
+import { ViewerDocument } from "../../src/generated/operations/graphql.ts";
 import type { SignedInViewer } from "./session-context.ts";
 
 /** A sentence for each way a token can fail (docs/auth.md, "Failures"). */
@@ -49,7 +49,7 @@ export function refusalFor(viewer: SignedInViewer): string | null {
 export async function checkToken(graphqlPath: string, token: string): Promise<SignedInViewer> {
   const api = createApi(graphqlPath, token);
   try {
-    return (await api.request(ConsoleViewerDocument, {})).viewer;
+    return (await api.request(ViewerDocument, {})).viewer;
   } finally {
     api.close();
   }
