@@ -25,6 +25,10 @@ const EXPECTED_ROLES: Record<string, string[]> = {
   CampaignList: ["authenticated", "service_role"],
   ApprovalQueue: ["authenticated", "service_role"],
   DecideApproval: ["authenticated"], // humans decide (D5): not service_role, not agent keys
+  ConsoleApprovals: ["authenticated", "service_role"],
+  ConsoleApprovalEvents: ["authenticated", "service_role"],
+  ConsoleApprovalDetails: ["authenticated", "service_role"],
+  SubmitApprovalFeedback: ["authenticated", "service_role"],
   // The agents'
   SubmitAgentApproval: ["service_role"],
   ExecuteApprovedAction: ["service_role"], // agent keys their own agent's approvals; back-office tokens any
