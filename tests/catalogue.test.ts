@@ -148,6 +148,7 @@ useTestGateway((_db, g) => {
 
 const SAMPLE_VARIABLES: Record<string, Record<string, unknown>> = {
   AgentApprovalDecision: { id: "7d8e1a52-9c1b-4b8e-9f65-0a4e2f3b1c6d" },
+  ConsoleApprovalDetails: { id: "7d8e1a52-9c1b-4b8e-9f65-0a4e2f3b1c6d" },
   // Small enough for anon's cost budget, so the answer is about the role, not the cost.
   CampaignList: { first: 1, range: { from: "2025-01-01", to: "2025-01-07" } },
   SearchKnowledge: { embedding: Array.from({ length: 1536 }, () => 0.01) },

@@ -28,9 +28,11 @@ const DECIDE = `mutation($id: UUID!, $note: String) { decideAgentApproval(id: $i
 const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
 /** The pending card of an approval, by its summary. */
-const card = (page: Page, summary: string) => page.locator("#approvals ol.pending > li").filter({ has: page.getByRole("heading", { name: summary }) });
+const card = (page: Page, summary: string) =>
+  page.locator("#approvals ol.pending > li").filter({ has: page.getByRole("heading", { name: summary }) });
 /** Its row under "Recently decided". */
-const decidedRow = (page: Page, summary: string) => page.locator("#approvals table.decided tbody tr").filter({ has: page.getByRole("rowheader", { name: summary }) });
+const decidedRow = (page: Page, summary: string) =>
+  page.locator("#approvals table.decided tbody tr").filter({ has: page.getByRole("rowheader", { name: summary }) });
 
 /** Every browser request that sent a DecideApproval. */
 const isDecision = (postData: string | null) => postData !== null && postData.includes('"operationName":"DecideApproval"');
@@ -97,10 +99,15 @@ describe("the approval queue in the console", () => {
         operation: "UpdateAdsCampaign",
         documentId: "sha256:0f3c5a0b6f1e0d2c4b8a9e7d6c5b4a3928171615141312111009080706050403",
         variables: { id: "2f1e0d9c-8b7a-4655-9443-322110ffeedd", input: { budgetCents: 75000, status: "ACTIVE" } },
-        document: "mutation UpdateAdsCampaign($id: UUID!, $input: UpdateAdsCampaignInput!) { updateAdsCampaign(id: $id, input: $input) { id budgetCents } }",
+        document:
+          "mutation UpdateAdsCampaign($id: UUID!, $input: UpdateAdsCampaignInput!) { updateAdsCampaign(id: $id, input: $input) { id budgetCents } }",
       },
     });
-    await submit({ kind: "inventory_reorder", summary: "Reorder 120 units of SKU-007", payload: { sku: "SKU-007", quantity: 120, supplier: "Acme Pumps" } });
+    await submit({
+      kind: "inventory_reorder",
+      summary: "Reorder 120 units of SKU-007",
+      payload: { sku: "SKU-007", quantity: 120, supplier: "Acme Pumps" },
+    });
     one = await openSignedIn(await sessionOf(ADA));
     two = await openSignedIn(await sessionOf(GRACE, "name"));
   });
@@ -121,7 +128,9 @@ describe("the approval queue in the console", () => {
     await expect.poll(() => reply.locator(".kind").textContent()).toBe("send_reply");
     // The payload as key–value pairs (no JSON braces), the multi-line reply kept as lines.
     const fields = reply.locator(".payload");
-    expect(await fields.locator("dt").allTextContents()).toEqual(expect.arrayContaining(["channel", "to", "reply", "order", "id", "items", "sku", "quantity"]));
+    expect(await fields.locator("dt").allTextContents()).toEqual(
+      expect.arrayContaining(["channel", "to", "reply", "order", "id", "items", "sku", "quantity"]),
+    );
     expect(await fields.textContent()).not.toContain("{");
     expect(await fields.locator("pre.json-text").textContent()).toContain("Your order shipped today");
     expect(await reply.locator(".deadline").textContent()).toMatch(/^[A-Z][a-z]{2} \d+, \d{4}, \d+:\d\d [AP]M \(in (29|30) min\)$/);
@@ -153,9 +162,12 @@ describe("the approval queue in the console", () => {
       .poll(
         async () => ({
           pending: await card(two.page, summary).count(),
-          decidedBy: await decidedRow(two.page, summary).locator("td.decider").textContent({ timeout: 100 }).catch(() => null),
+          decidedBy: await decidedRow(two.page, summary)
+            .locator("td.decider")
+            .textContent({ timeout: 100 })
+            .catch(() => null),
         }),
-        { timeout: 2000, intervals: [50] },
+        { timeout: 2000, interval: 50 },
       )
       .toEqual({ pending: 0, decidedBy: ADA.name });
     const row = decidedRow(two.page, summary);
@@ -185,7 +197,12 @@ describe("the approval queue in the console", () => {
     const item = card(two.page, summary);
     await item.getByRole("button", { name: "Reject" }).click();
     await expect
-      .poll(() => item.locator(".notice .problem").textContent({ timeout: 500 }).catch(() => null))
+      .poll(() =>
+        item
+          .locator(".notice .problem")
+          .textContent({ timeout: 500 })
+          .catch(() => null),
+      )
       .toBe(`Already decided by ${ADA.name} (approved) — your decision was not recorded.`);
     await two.page.unroute("**/graphql");
     expect(await decisionsOf(id)).toEqual({
@@ -201,8 +218,8 @@ describe("the approval queue in the console", () => {
   test("(d) a submission appears in an open page within 2 s, and an expiry within 2 s of the sweep", async () => {
     const summary = "Refund $12 shipping on order #1043";
     await submit({ kind: "refund", summary, expiresAt: new Date(Date.now() + 2500).toISOString(), payload: { order: "#1043", amountCents: 1200 } });
-    await expect.poll(() => card(one.page, summary).count(), { timeout: 2000, intervals: [50] }).toBe(1);
-    await expect.poll(() => card(two.page, summary).count(), { timeout: 2000, intervals: [50] }).toBe(1);
+    await expect.poll(() => card(one.page, summary).count(), { timeout: 2000, interval: 50 }).toBe(1);
+    await expect.poll(() => card(two.page, summary).count(), { timeout: 2000, interval: 50 }).toBe(1);
     // Past the deadline the page says so (and offers no decision) before the sweep records it.
     await expect.poll(() => card(one.page, summary).locator(".deadline").textContent(), { timeout: 5000 }).toMatch(/\(expired\)$/);
     expect(await card(one.page, summary).getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
@@ -214,9 +231,12 @@ describe("the approval queue in the console", () => {
         .poll(
           async () => ({
             pending: await card(page, summary).count(),
-            status: await decidedRow(page, summary).locator(".status").textContent({ timeout: 100 }).catch(() => null),
+            status: await decidedRow(page, summary)
+              .locator(".status")
+              .textContent({ timeout: 100 })
+              .catch(() => null),
           }),
-          { timeout: 2000, intervals: [50] },
+          { timeout: 2000, interval: 50 },
         )
         .toEqual({ pending: 0, status: "Expired" });
     expect(await decidedRow(one.page, summary).locator("td.decider").textContent()).toBe("the deadline");
@@ -226,7 +246,9 @@ describe("the approval queue in the console", () => {
     const summary = "Reply to Dana about her late order";
     const id = ids.get(summary)!;
     const { page } = one;
-    await decidedRow(page, summary).getByRole("button", { name: `Details: ${summary}` }).click();
+    await decidedRow(page, summary)
+      .getByRole("button", { name: `Details: ${summary}` })
+      .click();
     const dialog = page.getByRole("dialog", { name: summary });
     await dialog.waitFor();
     const audit = dialog.locator("table.audit tbody tr");
@@ -237,7 +259,11 @@ describe("the approval queue in the console", () => {
       expect.any(String),
       "",
     ]);
-    expect((await audit.nth(1).locator("td").allTextContents()).filter((_, i) => i !== 2)).toEqual(["approval.approved", ADA.name, "Tracking number checked"]);
+    expect((await audit.nth(1).locator("td").allTextContents()).filter((_, i) => i !== 2)).toEqual([
+      "approval.approved",
+      ADA.name,
+      "Tracking number checked",
+    ]);
     expect(await dialog.getByText("No feedback yet.").count()).toBe(1);
 
     await dialog.getByLabel("Rating").selectOption("4");
@@ -279,7 +305,9 @@ describe("the approval queue in the console", () => {
     const [response] = await Promise.all([page.waitForResponse((r) => isDecision(r.request().postData())), page.keyboard.press("Enter")]);
     expect(response.status()).toBe(200);
     await expect.poll(() => card(page, summary).count()).toBe(0);
-    expect((await decisionsOf(id)).approval).toEqual([{ status: "approved", decidedBy: ADA.sub, decidedByName: ADA.name, decisionNote: "Within the monthly cap" }]);
+    expect((await decisionsOf(id)).approval).toEqual([
+      { status: "approved", decidedBy: ADA.sub, decidedByName: ADA.name, decisionNote: "Within the monthly cap" },
+    ]);
 
     // Focus stays in the queue (the button is gone with the item): Tab on to the decided item's Details.
     await tabTo((el) => el.label === `Details: ${summary}`, "Details");
@@ -297,7 +325,11 @@ describe("the approval queue in the console", () => {
       kind: "send_reply",
       summary: "Reply to Sam: the pump fits a 1.5 in line",
       expiresAt: minutesFromNow(45),
-      payload: { channel: "chat", conversation: "chatwoot:117", reply: "Hi Sam! Yes, the 340 LPH pump fits a 1.5 in line with the adapter in the box." },
+      payload: {
+        channel: "chat",
+        conversation: "chatwoot:117",
+        reply: "Hi Sam! Yes, the 340 LPH pump fits a 1.5 in line with the adapter in the box.",
+      },
     });
     await submit({
       kind: "CreateAdsCampaign",
@@ -310,7 +342,11 @@ describe("the approval queue in the console", () => {
         document: "mutation CreateAdsCampaign($input: CreateAdsCampaignInput!) { createAdsCampaign(input: $input) { id } }",
       },
     });
-    await submit({ kind: "inventory_reorder", summary: "Reorder 60 units of SKU-012", payload: { sku: "SKU-012", quantity: 60, supplier: "Acme Pumps", leadTimeDays: 9 } });
+    await submit({
+      kind: "inventory_reorder",
+      summary: "Reorder 60 units of SKU-012",
+      payload: { sku: "SKU-012", quantity: 60, supplier: "Acme Pumps", leadTimeDays: 9 },
+    });
     const { page } = one;
     await expect.poll(() => page.locator("#approvals ol.pending > li").count()).toBe(3);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -340,7 +376,8 @@ describe("the decider's name, recorded by the database", () => {
   });
 
   const submitOne = async () =>
-    (await gw.data(SUBMIT, { input: { agent: "support-agent", conversationId: "c", kind: "send_reply", summary: "s" } })).submitAgentApproval.id as string;
+    (await gw.data(SUBMIT, { input: { agent: "support-agent", conversationId: "c", kind: "send_reply", summary: "s" } })).submitAgentApproval
+      .id as string;
   const stored = async (id: string) =>
     (await db.pool.query(`SELECT "decidedBy", "decidedByName" FROM "AgentApproval" WHERE id = $1`, [id])).rows[0] as Record<string, string | null>;
 
@@ -375,8 +412,11 @@ describe("the decider's name, recorded by the database", () => {
     );
     expect(inserted.rows).toEqual([{ decidedByName: null }]);
 
-    const expiring = (await gw.data(SUBMIT, { input: { agent: "a", conversationId: "c", kind: "k", summary: "s", expiresAt: new Date(Date.now() + 300).toISOString() } }))
-      .submitAgentApproval.id as string;
+    const expiring = (
+      await gw.data(SUBMIT, {
+        input: { agent: "a", conversationId: "c", kind: "k", summary: "s", expiresAt: new Date(Date.now() + 300).toISOString() },
+      })
+    ).submitAgentApproval.id as string;
     await new Promise((resolve) => setTimeout(resolve, 400));
     await gw.data(`mutation { expireAgentApprovals { expired } }`);
     expect(await stored(expiring)).toEqual({ decidedBy: null, decidedByName: null });

@@ -38,7 +38,12 @@ export function DecidedList({ items, onDetails }: Props) {
             <td>{item.decidedAt ? <time dateTime={item.decidedAt}>{formatDateTime(item.decidedAt)}</time> : ""}</td>
             <td class="note">{item.decisionNote ?? ""}</td>
             <td>
-              <button type="button" class="secondary" aria-label={`Details: ${item.summary}`} onClick={(event) => onDetails(item.id, event.currentTarget)}>
+              <button
+                type="button"
+                class="secondary"
+                aria-label={`Details: ${item.summary}`}
+                onClick={(event) => onDetails(item.id, event.currentTarget)}
+              >
                 Details
               </button>
             </td>

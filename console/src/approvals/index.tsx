@@ -35,7 +35,9 @@ export function ApprovalQueue() {
     const recorded = await queue.decide(id, decision, note);
     if (recorded) {
       const item = queue.items.get(id);
-      setSaid(`${decision === "APPROVE" ? STATUS_WORDS.APPROVED : STATUS_WORDS.REJECTED}: “${item?.summary ?? id}”. It is now under Recently decided.`);
+      setSaid(
+        `${decision === "APPROVE" ? STATUS_WORDS.APPROVED : STATUS_WORDS.REJECTED}: “${item?.summary ?? id}”. It is now under Recently decided.`,
+      );
       // The focused button is gone with the item: keep the keyboard in the queue.
       pendingHeading.current?.focus();
     }

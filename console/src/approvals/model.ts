@@ -9,10 +9,7 @@ export interface Known extends Approval {
 }
 
 /** What the page says on an item the operator acted on (it stays in place until dismissed). */
-export type Notice =
-  | { kind: "sending"; decision: "APPROVE" | "REJECT" }
-  | { kind: "conflict"; text: string }
-  | { kind: "failed"; text: string };
+export type Notice = { kind: "sending"; decision: "APPROVE" | "REJECT" } | { kind: "conflict"; text: string } | { kind: "failed"; text: string };
 
 export const known = (approval: Approval, receivedAt = Date.now()): Known => ({ ...approval, receivedAt });
 
@@ -36,7 +33,11 @@ export function deciderOf(item: Pick<Approval, "status" | "decidedBy" | "decided
 }
 
 /** A person's id (an audit actor, a feedback annotator) as a name where this page knows one. */
-export function personName(id: string | null, approval: Pick<Approval, "decidedBy" | "decidedByName">, viewer: { subject: string | null; name: string | null; email: string | null }) {
+export function personName(
+  id: string | null,
+  approval: Pick<Approval, "decidedBy" | "decidedByName">,
+  viewer: { subject: string | null; name: string | null; email: string | null },
+) {
   if (id === null) return "unknown";
   if (id === viewer.subject) return viewer.name ?? viewer.email ?? id;
   if (id === approval.decidedBy && approval.decidedByName) return approval.decidedByName;

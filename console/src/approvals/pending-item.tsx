@@ -68,7 +68,12 @@ export function PendingItem({ item, notice, now, onDecide, onDismiss, onDetails 
           Now {STATUS_WORDS[item.status].toLowerCase()}
           {item.status !== "EXPIRED" && <> by {deciderOf(item)}</>}
           {item.decidedAt && <> at {formatDateTime(item.decidedAt)}</>}.{" "}
-          <button type="button" class="secondary" aria-label={`Details: ${item.summary}`} onClick={(event) => onDetails(item.id, event.currentTarget)}>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={`Details: ${item.summary}`}
+            onClick={(event) => onDetails(item.id, event.currentTarget)}
+          >
             Details
           </button>
         </p>
@@ -99,7 +104,12 @@ export function PendingItem({ item, notice, now, onDecide, onDismiss, onDetails 
             <button type="submit" value="REJECT" class="danger" disabled={disabled} aria-describedby={cannot ? ids.why : undefined}>
               {notice?.kind === "sending" && notice.decision === "REJECT" ? "Rejecting…" : "Reject"}
             </button>
-            <button type="button" class="secondary" aria-label={`Details: ${item.summary}`} onClick={(event) => onDetails(item.id, event.currentTarget)}>
+            <button
+              type="button"
+              class="secondary"
+              aria-label={`Details: ${item.summary}`}
+              onClick={(event) => onDetails(item.id, event.currentTarget)}
+            >
               Details
             </button>
           </div>

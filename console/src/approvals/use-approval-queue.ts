@@ -21,10 +21,10 @@ export interface ApprovalQueueState {
   problem: string | null;
   /** The stream is up (false while it reconnects). */
   live: boolean;
-  decide(id: string, decision: "APPROVE" | "REJECT", note: string): Promise<boolean>;
-  dismiss(id: string): void;
+  decide: (id: string, decision: "APPROVE" | "REJECT", note: string) => Promise<boolean>;
+  dismiss: (id: string) => void;
   /** Puts a fresher copy in (e.g. from the details dialog). */
-  update(approval: Approval): void;
+  update: (approval: Approval) => void;
 }
 
 const fresher = (incoming: Approval, current: Known | undefined) =>
