@@ -25,6 +25,10 @@ const EXPECTED_ROLES: Record<string, string[]> = {
   CampaignList: ["authenticated", "service_role"],
   ApprovalQueue: ["authenticated", "service_role"],
   DecideApproval: ["authenticated"], // humans decide (D5): not service_role, not agent keys
+  ConsoleApprovals: ["authenticated", "service_role"],
+  ConsoleApprovalEvents: ["authenticated", "service_role"],
+  ConsoleApprovalDetails: ["authenticated", "service_role"],
+  SubmitApprovalFeedback: ["authenticated", "service_role"],
   // The agents'
   SubmitAgentApproval: ["service_role"],
   ExecuteApprovedAction: ["service_role"], // agent keys their own agent's approvals; back-office tokens any
@@ -144,6 +148,7 @@ useTestGateway((_db, g) => {
 
 const SAMPLE_VARIABLES: Record<string, Record<string, unknown>> = {
   AgentApprovalDecision: { id: "7d8e1a52-9c1b-4b8e-9f65-0a4e2f3b1c6d" },
+  ConsoleApprovalDetails: { id: "7d8e1a52-9c1b-4b8e-9f65-0a4e2f3b1c6d" },
   // Small enough for anon's cost budget, so the answer is about the role, not the cost.
   CampaignList: { first: 1, range: { from: "2025-01-01", to: "2025-01-07" } },
   SearchKnowledge: { embedding: Array.from({ length: 1536 }, () => 0.01) },

@@ -37,10 +37,17 @@ const queries = documents.flatMap(({ file, document }) =>
     .map((operation) => ({ file, name: operation.name!.value, source: readFileSync(path.join(root, "operations", file), "utf8") })),
 );
 
+/** The variables a query needs: one item's id is one from the demo data. */
+async function variablesFor(name: string): Promise<Record<string, unknown>> {
+  if (name !== "ConsoleApprovalDetails") return {};
+  const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM "AgentApproval" WHERE status <> 'pending' ORDER BY "createdAt" LIMIT 1`);
+  return { id: rows[0]?.id };
+}
+
 describe("the UI's queries on demo data, as an operator", () => {
   test.each(queries)("$name", async ({ name, source }) => {
     await seedDemoData(db.url); // once per database; later calls are no-ops
-    const { body } = await gw.gql(source, {}, { role: "authenticated", operationName: name });
+    const { body } = await gw.gql(source, await variablesFor(name), { role: "authenticated", operationName: name });
     expect(body.errors).toBeUndefined();
     expect(Object.values(body.data ?? {}).every((v) => v !== null)).toBe(true);
   });

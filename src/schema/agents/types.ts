@@ -55,6 +55,11 @@ export const AgentApproval = builder.prismaObject("AgentApproval", {
       nullable: true,
       description: "The deciding operator's verified id (their session's JWT sub); null while pending and for expiries.",
     }),
+    decidedByName: t.exposeString("decidedByName", {
+      nullable: true,
+      description:
+        "The deciding operator's name as their session carried it (user_metadata.full_name, else user_metadata.name, else email), recorded by the database at the decision; null while pending, for expiries and for tokens without one. For display: decidedBy is the identity.",
+    }),
     decidedAt: t.expose("decidedAt", {
       type: "DateTime",
       nullable: true,
