@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createYoga } from "graphql-yoga";
+import { SignJWT } from "jose";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { signDevToken } from "../src/context/auth.ts";
@@ -167,7 +168,13 @@ describe("signing in, in Chromium", () => {
     const expired = await operatorToken(-60);
     const serviceRole = await signDevToken(TEST_JWT_SECRET, "service_role", { expiresIn: "1h" });
     const anonymous = await operatorToken("1h", { is_anonymous: true });
-    const anonKey = await signDevToken(TEST_JWT_SECRET, "anon", { expiresIn: "1h" });
+    // Supabase's anon key: a JWT with role anon (valid, but nobody in particular).
+    const anonKey = await new SignJWT({ role: "anon" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer("supabase")
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
     expect(await refusalFor(plain, "   ")).toBe("Paste an operator's session token to sign in.");
     expect(await refusalFor(plain, "not-a-token")).toBe("That is not a token: paste the whole access token (three parts separated by dots).");
     expect(await refusalFor(plain, expired)).toMatch(/^This token has expired\. Sign in to Supabase again/);
