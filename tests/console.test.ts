@@ -45,9 +45,10 @@ beforeAll(async () => {
     claims: { email: "justin@hotrodan.com", user_metadata: { full_name: "Justin" } },
   });
   [plain, withDevToken, trusted, consoleOff, browser] = await Promise.all([
-    startTestGateway({ databaseUrl: db.url }),
-    startTestGateway({ databaseUrl: db.url, graphiqlToken: devToken }),
-    startTestGateway({ databaseUrl: db.url, env: { TRUSTED_DOCUMENTS: "all" } }),
+    // Live events on, as src/index.ts starts them: the signed-in page follows the queue.
+    startTestGateway({ databaseUrl: db.url, events: {} }),
+    startTestGateway({ databaseUrl: db.url, graphiqlToken: devToken, events: {} }),
+    startTestGateway({ databaseUrl: db.url, env: { TRUSTED_DOCUMENTS: "all" }, events: {} }),
     startTestGateway({ databaseUrl: db.url, env: { CONSOLE: "off" } }),
     launchBrowser(),
   ]);
@@ -207,7 +208,7 @@ describe("signing in, in Chromium", () => {
     try {
       await signIn(page, await operatorToken(8));
       await page.locator(".who").waitFor();
-      const alert = page.getByRole("alert");
+      const alert = page.locator("#sign-in-problem");
       await alert.waitFor({ timeout: 15_000 });
       expect(await alert.innerText()).toMatch(/^This token has expired/);
     } finally {
@@ -235,6 +236,9 @@ describe("signing in, in Chromium", () => {
     try {
       await signIn(opened.page, await operatorToken());
       await expect.poll(() => opened.page.locator(".who").innerText()).toContain(OPERATOR.name);
+      // The tiles and the live queue, by id too: no refusal anywhere on the page.
+      await opened.page.locator(".approvals .live.on").waitFor();
+      expect(await opened.page.getByRole("alert").count()).toBe(0);
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
@@ -277,8 +281,17 @@ describe("npm start", () => {
       const opened = await openPage(browser, url!);
       try {
         await expect.poll(() => opened.page.locator(".who").innerText(), { timeout: 30_000 }).toBe("Signed in as Justin (justin@hotrodan.com)");
-        expect(await opened.page.getByRole("heading", { name: "Dashboard" }).isVisible()).toBe(true);
-        expect(await opened.page.getByRole("heading", { name: /^Approval queue/ }).isVisible()).toBe(true);
+        const { page } = opened;
+        // The four tiles, each with its chart drawn, over the demo data.
+        const charts = page.locator("#dashboard canvas");
+        await expect.poll(() => charts.count(), { timeout: 30_000 }).toBe(4);
+        for (const chart of await charts.all()) expect((await chart.boundingBox())?.width).toBeGreaterThan(100);
+        for (const tile of ["Revenue", "Ads", "Inventory", "Support queue"])
+          expect(await page.getByRole("heading", { name: tile, exact: true }).isVisible()).toBe(true);
+        // The live queue, following the stream, with the demo's pending approvals.
+        await page.locator(".approvals .live.on").waitFor();
+        expect(await page.getByRole("heading", { name: /^Approval queue \d+ pending$/ }).isVisible()).toBe(true);
+        expect(await page.getByRole("button", { name: "Approve" }).count()).toBeGreaterThan(0);
         expectOnlyGateway(opened.requests, url!);
         expect(opened.problems).toEqual([]);
       } finally {
