@@ -174,6 +174,8 @@ describe("the approval queue in the console", () => {
     expect(await row.locator(".status").textContent()).toBe("Approved");
     expect(await row.locator("td.note").textContent()).toBe("Tracking number checked");
     await expect.poll(() => two.page.locator("#approvals-title").textContent()).toContain("2 pending");
+    // The dashboard's support-queue tile reads the queue again and agrees.
+    await expect.poll(() => two.page.getByTestId("support-pending").textContent(), { timeout: 5000 }).toBe("2");
     await expect.poll(() => decidedRow(one.page, summary).locator("td.decider").textContent()).toBe(ADA.name);
 
     expect(await decisionsOf(id)).toEqual({

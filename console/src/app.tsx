@@ -3,7 +3,7 @@
  * An UNAUTHENTICATED answer anywhere (the token expired or was revoked) returns to the sign-in page
  * with the gateway's reason; so does the token's own expiry, on time.
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { createApi, GatewayError } from "./api.ts";
 import { ApprovalQueue } from "./approvals/index.tsx";
 import { Dashboard } from "./dashboard/index.tsx";
@@ -89,6 +89,9 @@ function SignedIn({ token, viewer, signOut }: { token: string; viewer: SignedInV
     return () => clearTimeout(timer);
   }, [token]);
 
+  // Bumped by the live queue: the dashboard reads its tiles again, so its support-queue tile agrees with the queue.
+  const [queueVersion, setQueueVersion] = useState(0);
+  const queueChanged = useCallback(() => setQueueVersion((v) => v + 1), []);
   const who = viewer.name ?? viewer.email ?? viewer.subject ?? "operator";
   return (
     <SessionContext.Provider value={session}>
@@ -108,8 +111,8 @@ function SignedIn({ token, viewer, signOut }: { token: string; viewer: SignedInV
         </button>
       </header>
       <main class="console">
-        <Dashboard />
-        <ApprovalQueue />
+        <Dashboard queueVersion={queueVersion} />
+        <ApprovalQueue onChange={queueChanged} />
       </main>
     </SessionContext.Provider>
   );

@@ -15,8 +15,9 @@ import { useNow } from "./use-now.ts";
 
 const DECIDED_SHOWN = 10;
 
-export function ApprovalQueue() {
-  const queue = useApprovalQueue();
+/** `onChange`: an approval was submitted or decided (the dashboard's support-queue tile reads the queue too). */
+export function ApprovalQueue({ onChange }: { onChange?: () => void }) {
+  const queue = useApprovalQueue(onChange);
   const now = useNow();
   const [details, setDetails] = useState<{ id: string; opener: HTMLElement } | null>(null);
   const [said, setSaid] = useState("");

@@ -3,7 +3,7 @@
  * events. Each (re)connection of the stream reads the queue again: events are not replayed, and
  * the first read may miss what committed before the stream was up.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { GatewayError } from "../api.ts";
 import { useSession } from "../session-context.ts";
 import {
@@ -31,8 +31,19 @@ const fresher = (incoming: Approval, current: Known | undefined) =>
   // A decision is final: a late read of the item as pending must not undo one already seen.
   !(current && current.status !== "PENDING" && incoming.status === "PENDING");
 
-export function useApprovalQueue(): ApprovalQueueState {
+/** Changes within this long are told once (an expiry sweep decides several at a time). */
+const CHANGE_COALESCE_MS = 250;
+
+/** `onChange`: told (at most every CHANGE_COALESCE_MS) when an approval is submitted or decided, here or elsewhere. */
+export function useApprovalQueue(onChange?: () => void): ApprovalQueueState {
   const { api, viewer, handleError } = useSession();
+  const changeListener = useRef(onChange);
+  changeListener.current = onChange;
+  const changeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const changed = () => {
+    clearTimeout(changeTimer.current);
+    changeTimer.current = setTimeout(() => changeListener.current?.(), CHANGE_COALESCE_MS);
+  };
   const [items, setItems] = useState<ReadonlyMap<string, Known>>(new Map());
   const [notices, setNotices] = useState<ReadonlyMap<string, Notice>>(new Map());
   const [loading, setLoading] = useState(true);
@@ -84,7 +95,10 @@ export function useApprovalQueue(): ApprovalQueueState {
       ConsoleApprovalEventsDocument,
       {},
       {
-        onEvent: (data) => update(data.approvalQueueEvents.approval),
+        onEvent: (data) => {
+          update(data.approvalQueueEvents.approval);
+          changed();
+        },
         onError: (error) => {
           setLive(false);
           setProblem(`The live queue stopped: ${handleError(error).message}`);
@@ -100,6 +114,7 @@ export function useApprovalQueue(): ApprovalQueueState {
     return () => {
       stopped = true;
       stop();
+      clearTimeout(changeTimer.current);
     };
   }, [api]);
 

@@ -20,7 +20,8 @@ interface Filters {
   platforms: AdsPlatform[];
 }
 
-export function Dashboard() {
+/** `queueVersion`: changes when the approval queue does, to read the support-queue tile again. */
+export function Dashboard({ queueVersion = 0 }: { queueVersion?: number }) {
   const { api, handleError } = useSession();
   const [filters, setFilters] = useState<Filters>({ range: null, platforms: [] });
   const [data, setData] = useState<DashboardPageQuery | null>(null);
@@ -44,7 +45,7 @@ export function Dashboard() {
     return () => {
       current = false;
     };
-  }, [filters]);
+  }, [filters, queueVersion]);
 
   const dashboard = data?.dashboard;
   const shownRange = filters.range ?? dashboard?.revenue?.range ?? null;
