@@ -907,6 +907,15 @@ describe("seedDemoData on the test server", () => {
     expect(counts).toMatchObject({ ads_campaigns: 40, inventory_snapshots: 300 * 90, supplier_lead_times: 8 });
   });
 
+  test("each demo decision names its operator as a session would have (decidedByName); expiries name nobody", async () => {
+    const { rows } = await seeded.pool.query<{ status: string; decidedBy: string | null; decidedByName: string | null }>(
+      `SELECT status, "decidedBy", "decidedByName" FROM "AgentApproval" WHERE status <> 'pending'`,
+    );
+    const names = new Map<string, string>(DEMO_OPERATORS.map((o) => [o.sub, o.name]));
+    expect(rows.some((r) => r.status === "approved") && rows.some((r) => r.status === "expired")).toBe(true);
+    for (const row of rows) expect(row.decidedByName, row.status).toBe(row.decidedBy === null ? null : names.get(row.decidedBy));
+  });
+
   test("a second run does nothing and says so", async () => {
     const before = await tableCounts(seeded.pool);
     const again = await seedDemoData(seeded.url);

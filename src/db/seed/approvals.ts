@@ -76,6 +76,8 @@ export function buildApprovals(rng: Random, now: Date, runIds: string[]) {
         status,
         expiresAt,
         decidedBy,
+        // What gateway.agent_approval_decider_name() records from a session's claims (migration 20251020001100).
+        decidedByName: decidedBy ? decider.name : null,
         decidedAt,
         decisionNote,
         createdAt,

@@ -252,6 +252,7 @@ export async function seedDemoData(databaseUrl: string, options: SeedDemoOptions
         status: "text",
         expiresAt: TS,
         decidedBy: "text",
+        decidedByName: "text",
         decidedAt: TS,
         decisionNote: "text",
         createdAt: TS,
@@ -272,6 +273,8 @@ export async function seedDemoData(databaseUrl: string, options: SeedDemoOptions
       // and its lock keeps every other session off the table until COMMIT), and the DecisionLog rows its
       // audit trigger would have written are inserted with the rest of the log below.
       await client.query(`ALTER TABLE public."AgentApproval" DISABLE TRIGGER "AgentApproval_guard"`);
+      // So is the one that takes the decider's name from the deciding session (there is none): the rows carry it.
+      await client.query(`ALTER TABLE public."AgentApproval" DISABLE TRIGGER "AgentApproval_decider_name"`);
       await put(
         "AgentApproval",
         approvalTypes,
@@ -283,6 +286,7 @@ export async function seedDemoData(databaseUrl: string, options: SeedDemoOptions
         `UPDATE public."AgentApproval" SET "payloadDigest" = gateway.agent_approval_digest("kind", "payload") WHERE "payloadDigest" = ''`,
       );
       await client.query(`ALTER TABLE public."AgentApproval" ENABLE TRIGGER "update_AgentApproval_updated_at"`);
+      await client.query(`ALTER TABLE public."AgentApproval" ENABLE TRIGGER "AgentApproval_decider_name"`);
       await client.query(`ALTER TABLE public."AgentApproval" ENABLE TRIGGER "AgentApproval_guard"`);
       await client.query(`ALTER TABLE public."AgentApproval" ENABLE TRIGGER "AgentApproval_audit_insert"`);
       await put(
