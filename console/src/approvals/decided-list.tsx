@@ -1,4 +1,5 @@
 /** The latest decisions (here or anywhere else), newest first: status, who decided, when, and their note. */
+import { DetailsButton } from "./details-dialog.tsx";
 import { formatDateTime } from "../format.ts";
 import { deciderOf, STATUS_WORDS, type Known } from "./model.ts";
 
@@ -38,14 +39,7 @@ export function DecidedList({ items, onDetails }: Props) {
             <td>{item.decidedAt ? <time dateTime={item.decidedAt}>{formatDateTime(item.decidedAt)}</time> : ""}</td>
             <td class="note">{item.decisionNote ?? ""}</td>
             <td>
-              <button
-                type="button"
-                class="secondary"
-                aria-label={`Details: ${item.summary}`}
-                onClick={(event) => onDetails(item.id, event.currentTarget)}
-              >
-                Details
-              </button>
+              <DetailsButton item={item} onDetails={onDetails} />
             </td>
           </tr>
         ))}

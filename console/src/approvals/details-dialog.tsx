@@ -23,6 +23,21 @@ interface Props {
   onRead: (approval: Approval) => void;
 }
 
+/** Opens an item's details; the dialog gives the focus back to it when it closes. */
+export function DetailsButton({
+  item,
+  onDetails,
+}: {
+  item: Pick<Approval, "id" | "summary">;
+  onDetails: (id: string, opener: HTMLButtonElement) => void;
+}) {
+  return (
+    <button type="button" class="secondary" aria-label={`Details: ${item.summary}`} onClick={(event) => onDetails(item.id, event.currentTarget)}>
+      Details
+    </button>
+  );
+}
+
 export function DetailsDialog({ id, opener, onClose, onRead }: Props) {
   const { api, viewer, handleError } = useSession();
   const dialog = useRef<HTMLDialogElement>(null);

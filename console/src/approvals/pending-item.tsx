@@ -1,5 +1,6 @@
 /** One pending approval: what the agent proposes, how long it has waited, its deadline, and the decision form. */
 import { useState } from "preact/hooks";
+import { DetailsButton } from "./details-dialog.tsx";
 import { formatDateTime, formatDuration } from "../format.ts";
 import { useSession } from "../session-context.ts";
 import { ageNow, deciderOf, secondsLeft, STATUS_WORDS, type Known, type Notice } from "./model.ts";
@@ -67,15 +68,7 @@ export function PendingItem({ item, notice, now, onDecide, onDismiss, onDetails 
         <p class="outcome" role="status">
           Now {STATUS_WORDS[item.status].toLowerCase()}
           {item.status !== "EXPIRED" && <> by {deciderOf(item)}</>}
-          {item.decidedAt && <> at {formatDateTime(item.decidedAt)}</>}.{" "}
-          <button
-            type="button"
-            class="secondary"
-            aria-label={`Details: ${item.summary}`}
-            onClick={(event) => onDetails(item.id, event.currentTarget)}
-          >
-            Details
-          </button>
+          {item.decidedAt && <> at {formatDateTime(item.decidedAt)}</>}. <DetailsButton item={item} onDetails={onDetails} />
         </p>
       ) : (
         <form
@@ -104,14 +97,7 @@ export function PendingItem({ item, notice, now, onDecide, onDismiss, onDetails 
             <button type="submit" value="REJECT" class="danger" disabled={disabled} aria-describedby={cannot ? ids.why : undefined}>
               {notice?.kind === "sending" && notice.decision === "REJECT" ? "Rejecting…" : "Reject"}
             </button>
-            <button
-              type="button"
-              class="secondary"
-              aria-label={`Details: ${item.summary}`}
-              onClick={(event) => onDetails(item.id, event.currentTarget)}
-            >
-              Details
-            </button>
+            <DetailsButton item={item} onDetails={onDetails} />
           </div>
           {cannot && (
             <p class="help" id={ids.why}>

@@ -55,7 +55,7 @@ export function RevenueTile({ revenue }: { revenue: Revenue | null }) {
           <span class="dash-figure-label">Change against the previous {days} days</span>
           <span class={`dash-figure-value dash-trend-${direction.tone}`} data-testid="revenue-change">
             <span aria-hidden="true">{direction.arrow} </span>
-            <span class="dash-sr">{direction.word} </span>
+            <span class="visually-hidden">{direction.word} </span>
             <span data-testid="revenue-change-amount">{formatSignedMoney(Number(revenue.changeCents))}</span>
             {revenue.changePercent != null && (
               <>
