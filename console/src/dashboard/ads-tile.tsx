@@ -9,7 +9,7 @@ import { blankIfNull, formatDay, formatMoney, formatRatio, formatRoas, formatWho
 import { CHART_COLORS, ChartCanvas } from "./chart.tsx";
 import { PLATFORMS } from "./controls.tsx";
 import { DailyTable } from "./daily-table.tsx";
-import { Empty, formatRange, Tile } from "./tile.tsx";
+import { Empty, formatRange, ScrollingTable, Tile } from "./tile.tsx";
 
 type Ads = NonNullable<DashboardPageQuery["dashboard"]["adsRoas"]>;
 type Campaign = Ads["campaigns"][number];
@@ -179,41 +179,39 @@ export function AdsTile({ ads }: { ads: Ads | null }) {
               { label: "ROAS", cell: (d) => blankIfNull(d.roas, formatRoas) },
             ]}
           />
-          <div class="dash-scroll" tabindex={0} role="region" aria-label="Campaigns">
-            <table class="dash-table" data-testid="campaigns">
-              <caption class="help">
-                {blended.campaignCount} campaigns with metrics in the range. A blank ROAS or CPA: no spend or no conversions to divide by.
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Campaign</th>
-                  <th scope="col">Platform</th>
-                  {header("spend", "Spend")}
-                  {header("revenue", "Revenue")}
-                  {header("roas", "ROAS")}
-                  <th scope="col" class="number">
-                    CPA
+          <ScrollingTable label="Campaigns" testId="campaigns">
+            <caption class="help">
+              {blended.campaignCount} campaigns with metrics in the range. A blank ROAS or CPA: no spend or no conversions to divide by.
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Campaign</th>
+                <th scope="col">Platform</th>
+                {header("spend", "Spend")}
+                {header("revenue", "Revenue")}
+                {header("roas", "ROAS")}
+                <th scope="col" class="number">
+                  CPA
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {campaigns.map((c) => (
+                <tr key={c.campaignId} data-testid="campaign-row">
+                  <th scope="row" class="dash-name">
+                    {c.name}
                   </th>
+                  <td>{platformName(c.platform)}</td>
+                  <td class="number">{formatMoney(Number(c.spendCents))}</td>
+                  <td class="number">{formatMoney(Number(c.revenueCents))}</td>
+                  <td class="number" data-testid="campaign-roas">
+                    {blankIfNull(c.roas, formatRoas)}
+                  </td>
+                  <td class="number">{money(c.cpaCents)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {campaigns.map((c) => (
-                  <tr key={c.campaignId} data-testid="campaign-row">
-                    <th scope="row" class="dash-name">
-                      {c.name}
-                    </th>
-                    <td>{platformName(c.platform)}</td>
-                    <td class="number">{formatMoney(Number(c.spendCents))}</td>
-                    <td class="number">{formatMoney(Number(c.revenueCents))}</td>
-                    <td class="number" data-testid="campaign-roas">
-                      {blankIfNull(c.roas, formatRoas)}
-                    </td>
-                    <td class="number">{money(c.cpaCents)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </ScrollingTable>
         </>
       )}
     </Tile>

@@ -1,4 +1,5 @@
 /** A chart's days as a table, folded away under it: the figures are also there as text for those who cannot see the chart. */
+import { ScrollingTable } from "./tile.tsx";
 import type { ComponentChildren } from "preact";
 import { formatDay } from "../format.ts";
 
@@ -12,32 +13,30 @@ export function DailyTable<Day extends { date: string }>({ summary, days, column
   return (
     <details class="dash-daily">
       <summary>{summary}</summary>
-      <div class="dash-scroll" tabindex={0} role="region" aria-label={summary}>
-        <table class="dash-table">
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
+      <ScrollingTable label={summary}>
+        <thead>
+          <tr>
+            <th scope="col">Day</th>
+            {columns.map((c) => (
+              <th key={c.label} scope="col" class="number">
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {days.map((day) => (
+            <tr key={day.date}>
+              <th scope="row">{formatDay(day.date)}</th>
               {columns.map((c) => (
-                <th key={c.label} scope="col" class="number">
-                  {c.label}
-                </th>
+                <td key={c.label} class="number">
+                  {c.cell(day)}
+                </td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {days.map((day) => (
-              <tr key={day.date}>
-                <th scope="row">{formatDay(day.date)}</th>
-                {columns.map((c) => (
-                  <td key={c.label} class="number">
-                    {c.cell(day)}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollingTable>
     </details>
   );
 }

@@ -4,7 +4,7 @@ import type { ChartConfiguration } from "chart.js";
 import type { DashboardPageQuery, StockStatus } from "../../../src/generated/operations/graphql.ts";
 import { blankIfNull, formatCount } from "../format.ts";
 import { CHART_COLORS, ChartCanvas } from "./chart.tsx";
-import { Empty, formatRange, Tile } from "./tile.tsx";
+import { Empty, formatRange, ScrollingTable, Tile } from "./tile.tsx";
 
 type Inventory = NonNullable<DashboardPageQuery["dashboard"]["inventory"]>;
 type Counts = Inventory["statusCounts"];
@@ -76,44 +76,42 @@ export function InventoryTile({ inventory }: { inventory: Inventory | null }) {
           {skus.length === 0 ? (
             <Empty>No SKU is at or below its reorder point.</Empty>
           ) : (
-            <div class="dash-scroll" tabindex={0} role="region" aria-label="SKUs at or below their reorder point">
-              <table class="dash-table" data-testid="reorder-skus">
-                <caption class="help">Most at risk first. A blank weeks of supply: no sales in the window to divide by.</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">SKU</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" class="number">
-                      On hand
+            <ScrollingTable label="SKUs at or below their reorder point" testId="reorder-skus">
+              <caption class="help">Most at risk first. A blank weeks of supply: no sales in the window to divide by.</caption>
+              <thead>
+                <tr>
+                  <th scope="col">SKU</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" class="number">
+                    On hand
+                  </th>
+                  <th scope="col" class="number">
+                    Weeks of supply
+                  </th>
+                  <th scope="col" class="number">
+                    Reorder point
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {skus.map((s) => (
+                  <tr key={s.sku} data-testid="reorder-row">
+                    <th scope="row" class="dash-name">
+                      <span data-testid="reorder-sku">{s.sku}</span>
+                      {s.productTitle && <span class="dash-sub">{s.productTitle}</span>}
                     </th>
-                    <th scope="col" class="number">
-                      Weeks of supply
-                    </th>
-                    <th scope="col" class="number">
-                      Reorder point
-                    </th>
+                    <td class={`dash-nowrap dash-status-${s.status.toLowerCase()}`}>{statusLabel(s.status)}</td>
+                    <td class="number">{formatCount(s.onHand)}</td>
+                    <td class="number" data-testid="reorder-weeks">
+                      {blankIfNull(s.weeksOfSupply, (w) => Number(w).toFixed(2))}
+                    </td>
+                    <td class="number" data-testid="reorder-point">
+                      {formatCount(s.reorderPoint)}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {skus.map((s) => (
-                    <tr key={s.sku} data-testid="reorder-row">
-                      <th scope="row" class="dash-name">
-                        <span data-testid="reorder-sku">{s.sku}</span>
-                        {s.productTitle && <span class="dash-sub">{s.productTitle}</span>}
-                      </th>
-                      <td class={`dash-nowrap dash-status-${s.status.toLowerCase()}`}>{statusLabel(s.status)}</td>
-                      <td class="number">{formatCount(s.onHand)}</td>
-                      <td class="number" data-testid="reorder-weeks">
-                        {blankIfNull(s.weeksOfSupply, (w) => Number(w).toFixed(2))}
-                      </td>
-                      <td class="number" data-testid="reorder-point">
-                        {formatCount(s.reorderPoint)}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </tbody>
+            </ScrollingTable>
           )}
         </>
       )}

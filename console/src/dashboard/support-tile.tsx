@@ -4,7 +4,7 @@ import type { ChartConfiguration } from "chart.js";
 import type { DashboardPageQuery } from "../../../src/generated/operations/graphql.ts";
 import { formatCount, formatDuration } from "../format.ts";
 import { CHART_COLORS, ChartCanvas } from "./chart.tsx";
-import { Empty, Tile } from "./tile.tsx";
+import { Empty, ScrollingTable, Tile } from "./tile.tsx";
 
 type Queue = NonNullable<DashboardPageQuery["dashboard"]["supportQueue"]>;
 
@@ -84,34 +84,32 @@ export function SupportTile({ queue }: { queue: Queue | null }) {
               />
             )}
           </div>
-          <div class="dash-scroll" tabindex={0} role="region" aria-label="Pending items, oldest first">
-            <table class="dash-table" data-testid="support-items">
-              <caption class="help">
-                Oldest first{queue.items.length < queue.pendingCount ? ` (the ${queue.items.length} oldest of ${queue.pendingCount})` : ""}. Decide
-                them in the approval queue below.
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Summary</th>
-                  <th scope="col" class="number">
-                    Age
-                  </th>
+          <ScrollingTable label="Pending items, oldest first" testId="support-items">
+            <caption class="help">
+              Oldest first{queue.items.length < queue.pendingCount ? ` (the ${queue.items.length} oldest of ${queue.pendingCount})` : ""}. Decide them
+              in the approval queue below.
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Kind</th>
+                <th scope="col">Agent</th>
+                <th scope="col">Summary</th>
+                <th scope="col" class="number">
+                  Age
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {queue.items.map((item) => (
+                <tr key={item.id} data-testid="support-item">
+                  <td>{kindName(item.kind)}</td>
+                  <td>{item.agent}</td>
+                  <td>{item.summary}</td>
+                  <td class="number dash-nowrap">{formatDuration(item.ageMinutes * 60)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {queue.items.map((item) => (
-                  <tr key={item.id} data-testid="support-item">
-                    <td>{kindName(item.kind)}</td>
-                    <td>{item.agent}</td>
-                    <td>{item.summary}</td>
-                    <td class="number dash-nowrap">{formatDuration(item.ageMinutes * 60)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </ScrollingTable>
         </>
       )}
     </Tile>

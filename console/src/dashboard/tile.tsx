@@ -13,6 +13,17 @@ export function Tile({ id, title, children, note }: { id: string; title: string;
   );
 }
 
+/** A table that scrolls inside its tile (its header stays in view), reachable and scrollable from the keyboard. */
+export function ScrollingTable({ label, testId, children }: { label: string; testId?: string; children: ComponentChildren }) {
+  return (
+    <div class="dash-scroll" tabindex={0} role="region" aria-label={label}>
+      <table class="dash-table" data-testid={testId}>
+        {children}
+      </table>
+    </div>
+  );
+}
+
 export const Empty = ({ children }: { children: ComponentChildren }) => <p class="empty">{children}</p>;
 
 /** A range as "Nov 4 – Dec 3, 2026". */
