@@ -2,9 +2,9 @@
  * Ads: blended ROAS, spend and revenue (ratios from sums, blank where the divisor is 0), spend and revenue per day
  * with ROAS on a second axis, and the campaigns, sortable by ROAS, spend or revenue (blank ROAS last either way).
  */
-import { useMemo, useState } from "preact/hooks";
+import { useMemo } from "preact/hooks";
 import type { ChartConfiguration } from "chart.js";
-import type { DashboardPageQuery } from "../../../src/generated/operations/graphql.ts";
+import type { DashboardPageQuery, SortDirection } from "../../../src/generated/operations/graphql.ts";
 import { blankIfNull, formatDay, formatMoney, formatRatio, formatRoas, formatWholeMoney } from "../format.ts";
 import { CHART_COLORS, ChartCanvas } from "./chart.tsx";
 import { PLATFORMS } from "./controls.tsx";
@@ -12,36 +12,21 @@ import { DailyTable } from "./daily-table.tsx";
 import { Empty, formatRange, ScrollingTable, Tile } from "./tile.tsx";
 
 type Ads = NonNullable<DashboardPageQuery["dashboard"]["adsRoas"]>;
-type Campaign = Ads["campaigns"][number];
-type SortKey = "spend" | "revenue" | "roas";
-type Sort = { key: SortKey; direction: "ascending" | "descending" };
+type SortKey = "SPEND" | "REVENUE" | "ROAS";
 
-const SORT_VALUE: Record<SortKey, (c: Campaign) => number | null> = {
-  spend: (c) => Number(c.spendCents),
-  revenue: (c) => Number(c.revenueCents),
-  roas: (c) => (c.roas == null ? null : Number(c.roas)),
-};
-
-/** Sorted by one figure; a blank (null) figure goes last whichever the direction; ties keep the API's order. */
-function sortCampaigns(campaigns: readonly Campaign[], { key, direction }: Sort): Campaign[] {
-  const sign = direction === "ascending" ? 1 : -1;
-  return campaigns
-    .map((campaign, index) => ({ campaign, index, value: SORT_VALUE[key](campaign) }))
-    .sort((a, b) => {
-      if (a.value === null || b.value === null) return a.value === b.value ? a.index - b.index : a.value === null ? 1 : -1;
-      return (a.value - b.value) * sign || a.index - b.index;
-    })
-    .map((row) => row.campaign);
+/** How the campaigns are ordered: by the API (its NULLS LAST puts blank figures last either way), so the first 100 are the right ones. */
+export interface CampaignSort {
+  orderBy: SortKey;
+  direction: SortDirection;
 }
+
+/** The API's own order, and the one the table starts with. */
+export const BY_SPEND: CampaignSort = { orderBy: "SPEND", direction: "DESC" };
 
 const platformName = (value: string) => PLATFORMS.find((p) => p.value === value)?.label ?? value;
 const money = (cents: string | null) => blankIfNull(cents, (c) => formatMoney(Number(c)));
 
-export function AdsTile({ ads }: { ads: Ads | null }) {
-  // The API lists by spend, highest first: that is the starting order.
-  const [sort, setSort] = useState<Sort>({ key: "spend", direction: "descending" });
-  const campaigns = useMemo(() => (ads ? sortCampaigns(ads.campaigns, sort) : []), [ads, sort]);
-
+export function AdsTile({ ads, sort, onSort }: { ads: Ads | null; sort: CampaignSort; onSort: (sort: CampaignSort) => void }) {
   const config = useMemo<ChartConfiguration<"line"> | null>(() => {
     if (!ads) return null;
     return {
@@ -105,16 +90,13 @@ export function AdsTile({ ads }: { ads: Ads | null }) {
     );
   const { blended } = ads;
 
-  function sortBy(key: SortKey) {
-    setSort((current) =>
-      current.key === key ? { key, direction: current.direction === "descending" ? "ascending" : "descending" } : { key, direction: "descending" },
-    );
-  }
+  // A new column sorts highest first; the same column again flips the direction.
+  const sortBy = (orderBy: SortKey) => onSort({ orderBy, direction: sort.orderBy === orderBy && sort.direction === "DESC" ? "ASC" : "DESC" });
   const header = (key: SortKey, label: string) => (
-    <th scope="col" class="number" aria-sort={sort.key === key ? sort.direction : "none"}>
+    <th scope="col" class="number" aria-sort={sort.orderBy === key ? (sort.direction === "DESC" ? "descending" : "ascending") : "none"}>
       <button type="button" class="dash-sort" onClick={() => sortBy(key)}>
         {label}
-        <span aria-hidden="true">{sort.key === key ? (sort.direction === "descending" ? " ▼" : " ▲") : " ↕"}</span>
+        <span aria-hidden="true">{sort.orderBy === key ? (sort.direction === "DESC" ? " ▼" : " ▲") : " ↕"}</span>
       </button>
     </th>
   );
@@ -181,22 +163,25 @@ export function AdsTile({ ads }: { ads: Ads | null }) {
           />
           <ScrollingTable label="Campaigns" testId="campaigns">
             <caption class="help">
-              {blended.campaignCount} campaigns with metrics in the range. A blank ROAS or CPA: no spend or no conversions to divide by.
+              {ads.campaigns.length < blended.campaignCount
+                ? `The first ${ads.campaigns.length} of ${blended.campaignCount} campaigns with metrics in the range.`
+                : `${blended.campaignCount} campaigns with metrics in the range.`}{" "}
+              A blank ROAS or CPA: no spend or no conversions to divide by.
             </caption>
             <thead>
               <tr>
                 <th scope="col">Campaign</th>
                 <th scope="col">Platform</th>
-                {header("spend", "Spend")}
-                {header("revenue", "Revenue")}
-                {header("roas", "ROAS")}
+                {header("SPEND", "Spend")}
+                {header("REVENUE", "Revenue")}
+                {header("ROAS", "ROAS")}
                 <th scope="col" class="number">
                   CPA
                 </th>
               </tr>
             </thead>
             <tbody>
-              {campaigns.map((c) => (
+              {ads.campaigns.map((c) => (
                 <tr key={c.campaignId} data-testid="campaign-row">
                   <th scope="row" class="dash-name">
                     {c.name}

@@ -6,7 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { DashboardPageDocument, type AdsPlatform, type DashboardPageQuery } from "../../../src/generated/operations/graphql.ts";
 import { useSession } from "../session-context.ts";
-import { AdsTile } from "./ads-tile.tsx";
+import { AdsTile, BY_SPEND, type CampaignSort } from "./ads-tile.tsx";
 import { DashboardControls, type DayRange } from "./controls.tsx";
 import { InventoryTile } from "./inventory-tile.tsx";
 import { RevenueTile } from "./revenue-tile.tsx";
@@ -18,12 +18,13 @@ interface Filters {
   range: DayRange | null;
   /** Empty: every platform. */
   platforms: AdsPlatform[];
+  campaignSort: CampaignSort;
 }
 
 /** `queueVersion`: changes when the approval queue does, to read the support-queue tile again. */
 export function Dashboard({ queueVersion = 0 }: { queueVersion?: number }) {
   const { api, handleError } = useSession();
-  const [filters, setFilters] = useState<Filters>({ range: null, platforms: [] });
+  const [filters, setFilters] = useState<Filters>({ range: null, platforms: [], campaignSort: BY_SPEND });
   const [data, setData] = useState<DashboardPageQuery | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -32,7 +33,12 @@ export function Dashboard({ queueVersion = 0 }: { queueVersion?: number }) {
     let current = true; // an older answer arriving late must not replace a newer one
     setLoading(true);
     api
-      .request(DashboardPageDocument, { range: filters.range, platforms: filters.platforms.length ? filters.platforms : null })
+      .request(DashboardPageDocument, {
+        range: filters.range,
+        platforms: filters.platforms.length ? filters.platforms : null,
+        campaignOrder: filters.campaignSort.orderBy,
+        campaignDirection: filters.campaignSort.direction,
+      })
       .then(
         (answer) => {
           if (!current) return;
@@ -75,7 +81,7 @@ export function Dashboard({ queueVersion = 0 }: { queueVersion?: number }) {
       {dashboard && (
         <div class="dash-grid">
           <RevenueTile revenue={dashboard.revenue} />
-          <AdsTile ads={dashboard.adsRoas} />
+          <AdsTile ads={dashboard.adsRoas} sort={filters.campaignSort} onSort={(campaignSort) => setFilters((f) => ({ ...f, campaignSort }))} />
           <InventoryTile inventory={dashboard.inventory} />
           <SupportTile queue={dashboard.supportQueue} />
         </div>
