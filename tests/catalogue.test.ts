@@ -25,7 +25,6 @@ const EXPECTED_ROLES: Record<string, string[]> = {
   CampaignList: ["authenticated", "service_role"],
   ApprovalQueue: ["authenticated", "service_role"],
   DecideApproval: ["authenticated"], // humans decide (D5): not service_role, not agent keys
-  ConsoleApprovals: ["authenticated", "service_role"],
   ConsoleApprovalEvents: ["authenticated", "service_role"],
   ConsoleApprovalDetails: ["authenticated", "service_role"],
   SubmitApprovalFeedback: ["authenticated", "service_role"],

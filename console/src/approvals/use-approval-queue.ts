@@ -9,7 +9,7 @@ import { useSession } from "../session-context.ts";
 import {
   ConsoleApprovalDetailsDocument,
   ConsoleApprovalEventsDocument,
-  ConsoleApprovalsDocument,
+  ApprovalQueueDocument,
   DecideApprovalDocument,
 } from "../../../src/generated/operations/graphql.ts";
 import { deciderOf, known, type Approval, type Known, type Notice } from "./model.ts";
@@ -70,7 +70,7 @@ export function useApprovalQueue(onChange?: () => void): ApprovalQueueState {
   useEffect(() => {
     let stopped = false;
     const read = () =>
-      api.request(ConsoleApprovalsDocument, {}).then(
+      api.request(ApprovalQueueDocument, {}).then(
         (data) => {
           if (stopped) return;
           const now = Date.now();
