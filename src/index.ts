@@ -167,13 +167,14 @@ try {
         }
       : null;
 
+  // GraphiQL's and the console's pages are public: only a token signed with the public development secret may be baked in.
+  const pageToken = config.jwtSecretSource === "development-default" ? tokens?.authenticated : undefined;
   const gateway = createGateway({
     config,
     database,
     schema,
     logger,
-    // The page is public: only a token signed with the public development secret may be baked in.
-    graphiqlToken: config.jwtSecretSource === "development-default" ? tokens?.authenticated : undefined,
+    graphiqlToken: pageToken,
     events,
     vault,
     vaultHealth: () => checkVaultKeys(database.pool, vault.currentKeyring()),
@@ -190,7 +191,15 @@ try {
       `\n*** The project's signing keys could not be loaded from ${keysHealth.source}: ${keysHealth.lastError}.\n*** ES256/RS256 tokens get 503 and /ready answers 503 until they load (retried every ${config.tokens.timing.cooldownMs / 1000} s).\n`,
     );
   }
-  printBanner(url, opened.embedded, tokens, vaultLine(vaultStatus, vaultHealth, vaultKeyFile), tokensLine(keysHealth), config.graphiql, metricsUrl);
+  printBanner(
+    url,
+    opened.embedded,
+    tokens,
+    vaultLine(vaultStatus, vaultHealth, vaultKeyFile),
+    tokensLine(keysHealth),
+    metricsUrl,
+    pageToken !== undefined,
+  );
   if (devAgentKey) printDevAgentKey(devAgentKey);
 } catch (err) {
   // Problems the operator can fix are one plain line, like the configuration errors; anything else
@@ -271,8 +280,9 @@ function printBanner(
   tokens: { authenticated: string; service_role: string } | null,
   vault: string,
   tokenRules: string,
-  graphiql: boolean,
   metricsUrl: string | undefined,
+  /** The pages carry the development token: the console signs in by itself. */
+  signsInItself: boolean,
 ): void {
   const origin = new URL(url).origin;
   const metrics = config.metrics.enabled
@@ -281,8 +291,8 @@ function printBanner(
   const lines = [
     "",
     "HotDash Gateway is running",
-    `  Console    ${consoleLine(origin, tokens !== null && config.jwtSecretSource === "development-default")}`,
-    graphiql ? `  GraphiQL   ${url}` : `  GraphQL    ${url}   (GraphiQL off: GRAPHIQL)`,
+    `  Console    ${consoleLine(origin, signsInItself)}`,
+    config.graphiql ? `  GraphiQL   ${url}` : `  GraphQL    ${url}   (GraphiQL off: GRAPHIQL)`,
     `  MCP        ${origin}/mcp   (Streamable HTTP; tools: the catalogue's operations)`,
     `  Documents  ${config.trustedDocuments === "off" ? "any (TRUSTED_DOCUMENTS=off)" : `catalogue only for ${config.trustedDocuments === "all" ? "everyone" : "agent keys and anon"} (TRUSTED_DOCUMENTS=${config.trustedDocuments})`}`,
     `  Budgets    ${config.redisUrl ? "per agent, shared through Redis (REDIS_URL)" : "per agent, in this process (set REDIS_URL to share them)"}`,
