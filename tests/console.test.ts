@@ -290,7 +290,10 @@ describe("npm start", () => {
           expect(await page.getByRole("heading", { name: tile, exact: true }).isVisible()).toBe(true);
         // The live queue, following the stream, with the demo's pending approvals.
         await page.locator(".approvals .live.on").waitFor();
-        expect(await page.getByRole("heading", { name: /^Approval queue \d+ pending$/ }).isVisible()).toBe(true);
+        // "Live" can come before the first read of the queue has answered: wait for the count, then look.
+        const queueHeading = page.getByRole("heading", { name: /^Approval queue \d+ pending$/ });
+        await queueHeading.waitFor({ timeout: 30_000 });
+        expect(await queueHeading.isVisible()).toBe(true);
         expect(await page.getByRole("button", { name: "Approve" }).count()).toBeGreaterThan(0);
         expectOnlyGateway(opened.requests, url!);
         expect(opened.problems).toEqual([]);
